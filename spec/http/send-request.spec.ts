@@ -1,0 +1,324 @@
+import { inspect } from 'node:util';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { Agent, MockAgent } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  ConfigError,
+  InternalServerError,
+  NotFoundError,
+  ProtocolError,
+  RateLimitError,
+} from '../../src/errors.js';
+import { sendRequest$, type RequestSpec, type Transport } from '../../src/http/send-request.js';
+import { parsePermissionPage } from '../../src/resources/permission.js';
+import { ManualScheduler } from '../support/manual-scheduler.js';
+import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+
+const SECRET = 'sk-admin-THIS-MUST-NEVER-LEAK-1234567890';
+
+function transportFor(url: string, options: Partial<Transport> = {}): Transport {
+  return {
+    baseURL: url,
+    dispatcher: agent,
+    headers: { 'user-agent': 'spec' },
+    authorization: () => `Bearer ${SECRET}`,
+    scheduler: new ManualScheduler(),
+    ...options,
+  };
+}
+
+const anyBody: RequestSpec<unknown> = { method: 'GET', path: '/things', parse: (body) => body };
+const emptyPage = { object: 'list', data: [], has_more: false, first_id: null, last_id: null };
+
+let agent: Agent;
+let server: ScriptedServer;
+let handle: Parameters<typeof startScriptedServer>[0];
+
+beforeAll(async () => {
+  agent = new Agent({ keepAliveTimeout: 1000 });
+  server = await startScriptedServer((req, res) => handle(req, res));
+});
+afterAll(async () => {
+  await server.close();
+  await agent.close();
+});
+afterEach(() => {
+  server.requests.length = 0;
+});
+
+function expectNoSecret(error: unknown): void {
+  for (const rendering of [
+    String(error),
+    (error as Error).message,
+    (error as Error).stack ?? '',
+    JSON.stringify(error),
+    inspect(error, { depth: Infinity, showHidden: true }),
+  ]) {
+    expect(rendering).not.toContain(SECRET);
+    expect(rendering).not.toContain('THIS-MUST-NEVER-LEAK');
+  }
+}
+
+describe('sendRequest$', () => {
+  it('sends method, path, query, headers and a JSON body, and emits the checked response', async () => {
+    handle = (req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => json(res, 200, { echo: JSON.parse(body || 'null') }, { 'x-request-id': 'req_1' }));
+    };
+    const response = await firstValueFrom(
+      sendRequest$(
+        transportFor(server.url + '/'),
+        { method: 'POST', path: '/a/b%2Fc', query: { limit: 5, after: undefined, order: 'ascending' }, body: { x: 1 }, parse: (b) => b },
+        { timeout: 1000 },
+      ),
+    );
+    expect(response).toMatchObject({ status: 200, requestID: 'req_1', data: { echo: { x: 1 } } });
+    expect(response.headers['content-type']).toBe('application/json');
+    const [req] = server.requests;
+    expect(req?.method).toBe('POST');
+    expect(req?.url).toBe('/v1/a/b%2Fc?limit=5&order=ascending');
+    expect(req?.headers.authorization).toBe(`Bearer ${SECRET}`);
+    expect(req?.headers['user-agent']).toBe('spec');
+    expect(req?.headers['content-type']).toBe('application/json');
+  });
+
+  it('is cold: nothing is sent before subscription', async () => {
+    handle = (_req, res) => json(res, 200, emptyPage);
+    const request$ = sendRequest$(transportFor(server.url), anyBody, { timeout: 1000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(server.requests).toHaveLength(0);
+    await firstValueFrom(request$);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it.each([
+    [401, AuthenticationError],
+    [404, NotFoundError],
+    [429, RateLimitError],
+    [500, InternalServerError],
+  ])('maps a %i with an OpenAI error body to %o, keeping status, headers, requestID and error', async (status, Class) => {
+    const error = { message: 'No such thing', type: 'invalid_request_error', param: 'fine_tuned_model_checkpoint', code: 'nope' };
+    handle = (_req, res) => json(res, status, { error }, { 'x-request-id': 'req_err' });
+    const failure = await lastValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 1000 })).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(Class);
+    const apiError = failure as APIError;
+    expect(apiError.status).toBe(status);
+    expect(apiError.requestID).toBe('req_err');
+    expect(apiError.error).toEqual(error);
+    expect(apiError.code).toBe('nope');
+    expect(apiError.param).toBe('fine_tuned_model_checkpoint');
+    expect(apiError.message).toContain('No such thing');
+    expect(apiError.request?.headers.authorization).toBe('[redacted]');
+    expectNoSecret(failure);
+  });
+
+  it('keeps the first KiB of a non-JSON error body, such as an HTML 502 page', async () => {
+    const html = `<html><head><title>502 Bad Gateway</title></head><body>${'x'.repeat(5000)}</body></html>`;
+    handle = (_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(html);
+    };
+    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 1000 })).catch(
+      (e: unknown) => e,
+    )) as InternalServerError;
+    expect(failure).toBeInstanceOf(InternalServerError);
+    expect(failure.status).toBe(502);
+    expect(failure.error).toBeUndefined();
+    expect(failure.rawBody).toBe(html.slice(0, 1024));
+    expect(failure.message).toContain('502 Bad Gateway');
+  });
+
+  it('reads a large error body only so far, and leaves the connection usable', async () => {
+    const single = new Agent({ connections: 1, pipelining: 1 });
+    try {
+      let first = true;
+      handle = (_req, res) => {
+        if (first) {
+          first = false;
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('e'.repeat(2 * 1024 * 1024));
+        } else json(res, 200, emptyPage);
+      };
+      const transport = transportFor(server.url, { dispatcher: single });
+      await expect(firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 }))).rejects.toBeInstanceOf(
+        InternalServerError,
+      );
+      await expect(firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 }))).resolves.toMatchObject({
+        status: 200,
+      });
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  it('reports a refused connection as APIConnectionError with the cause kept', async () => {
+    const failure = (await firstValueFrom(
+      sendRequest$(transportFor('http://127.0.0.1:1/v1'), anyBody, { timeout: 1000 }),
+    ).catch((e: unknown) => e)) as APIConnectionError;
+    expect(failure).toBeInstanceOf(APIConnectionError);
+    expect(failure.status).toBeUndefined();
+    expect(failure.cause).toBeDefined();
+    expectNoSecret(failure);
+  });
+
+  it('times out on the transport scheduler with APIConnectionTimeoutError, and closes the socket', async () => {
+    handle = () => {
+      /* never answers */
+    };
+    const scheduler = new ManualScheduler();
+    const aborted = server.nextAbort();
+    const result = firstValueFrom(sendRequest$(transportFor(server.url, { scheduler }), anyBody, { timeout: 5000 })).catch(
+      (e: unknown) => e,
+    );
+    await waitFor(() => server.requests.length === 1);
+    scheduler.advance(4999);
+    scheduler.advance(1);
+    const failure = await result;
+    expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
+    expect((failure as Error).message).toContain('5000 ms');
+    await aborted;
+  });
+
+  it('aborts on the signal with APIUserAbortError, closing the socket, and clears its timer', async () => {
+    handle = () => {
+      /* never answers */
+    };
+    const scheduler = new ManualScheduler();
+    const controller = new AbortController();
+    const aborted = server.nextAbort();
+    const result = firstValueFrom(
+      sendRequest$(transportFor(server.url, { scheduler }), anyBody, { timeout: 5000, signal: controller.signal }),
+    ).catch((e: unknown) => e);
+    await waitFor(() => server.requests.length === 1);
+    controller.abort();
+    expect(await result).toBeInstanceOf(APIUserAbortError);
+    await aborted;
+    expect(scheduler.pending).toBe(0);
+  });
+
+  it('fails at once, sending nothing, when the signal is already aborted', async () => {
+    const failure = await firstValueFrom(
+      sendRequest$(transportFor(server.url), anyBody, { timeout: 5000, signal: AbortSignal.abort() }),
+    ).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(APIUserAbortError);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('aborts the request when unsubscribed, without emitting anything', async () => {
+    handle = () => {
+      /* never answers */
+    };
+    const scheduler = new ManualScheduler();
+    const aborted = server.nextAbort();
+    const seen: unknown[] = [];
+    const subscription = sendRequest$(transportFor(server.url, { scheduler }), anyBody, { timeout: 5000 }).subscribe({
+      next: (v) => seen.push(v),
+      error: (e: unknown) => seen.push(e),
+      complete: () => seen.push('complete'),
+    });
+    await waitFor(() => server.requests.length === 1);
+    subscription.unsubscribe();
+    await aborted;
+    expect(seen).toEqual([]);
+    expect(scheduler.pending).toBe(0);
+  });
+
+  it('reports a body cut off by the connection as APIConnectionError', async () => {
+    handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500', 'x-request-id': 'req_cut' });
+      res.write('{"object":"list","data":[');
+      setImmediate(() => res.socket?.destroy());
+    };
+    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 })).catch(
+      (e: unknown) => e,
+    )) as APIConnectionError;
+    expect(failure).toBeInstanceOf(APIConnectionError);
+    expect(failure.requestID).toBe('req_cut');
+    expect(failure.message).toContain('before the response body was complete');
+  });
+
+  it('reports a complete body whose JSON stops half-way as a truncated ProtocolError', async () => {
+    handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"object":"list","data":[{"id":"cp_1"');
+    };
+    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 })).catch(
+      (e: unknown) => e,
+    )) as ProtocolError;
+    expect(failure).toBeInstanceOf(ProtocolError);
+    expect(failure.truncated).toBe(true);
+  });
+
+  it('reports a 2xx body that is not JSON as a ProtocolError naming the body', async () => {
+    handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>hello</html>');
+    };
+    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 })).catch(
+      (e: unknown) => e,
+    )) as ProtocolError;
+    expect(failure).toBeInstanceOf(ProtocolError);
+    expect(failure.truncated).toBe(false);
+    expect(failure.field).toBe('body');
+  });
+
+  it('reports a page that breaks the schema as a ProtocolError naming the field', async () => {
+    handle = (_req, res) =>
+      json(
+        res,
+        200,
+        { object: 'list', has_more: false, data: [{ object: 'checkpoint.permission', id: 'cp_1', created_at: '1', project_id: 'p' }] },
+        { 'x-request-id': 'req_bad' },
+      );
+    const spec: RequestSpec<unknown> = { method: 'GET', path: '/p', parse: parsePermissionPage };
+    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), spec, { timeout: 5000 })).catch(
+      (e: unknown) => e,
+    )) as ProtocolError;
+    expect(failure).toBeInstanceOf(ProtocolError);
+    expect(failure.field).toBe('data[0].created_at');
+    expect(failure.requestID).toBe('req_bad');
+  });
+
+  it('fails with the ConfigError of a missing key before sending anything', async () => {
+    const transport = transportFor(server.url, {
+      authorization: () => {
+        throw new ConfigError('apiKey', 'No API key');
+      },
+    });
+    await expect(firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 }))).rejects.toBeInstanceOf(ConfigError);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('maps replies from an undici MockAgent the same way (transport unit)', async () => {
+    const mock = new MockAgent();
+    mock.disableNetConnect();
+    const pool = mock.get('https://api.example.test');
+    pool.intercept({ path: '/v1/things', method: 'GET' }).reply(503, { error: { message: 'overloaded', type: 'server_error' } }, {
+      headers: { 'x-request-id': 'req_mock', 'x-should-retry': 'true' },
+    });
+    pool.intercept({ path: '/v1/things', method: 'GET' }).replyWithError(new Error('socket hang up'));
+    try {
+      const transport = transportFor('https://api.example.test/v1', { dispatcher: mock });
+      const first = (await firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 })).catch((e: unknown) => e)) as APIError;
+      expect(first).toBeInstanceOf(InternalServerError);
+      expect(first.headers['x-should-retry']).toBe('true');
+      expect(first.requestID).toBe('req_mock');
+      const second = await firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 })).catch((e: unknown) => e);
+      expect(second).toBeInstanceOf(APIConnectionError);
+      expect((second as Error).message).toContain('socket hang up');
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  expect(condition()).toBe(true);
+}

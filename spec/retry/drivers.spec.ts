@@ -1,0 +1,199 @@
+import { Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  ProtocolError,
+} from '../../src/errors.js';
+import type { RetryContext } from '../../src/retry/plan-retry.js';
+import { retryBackoff } from '../../src/retry/retry-backoff.js';
+import { RetryBudget } from '../../src/retry/retry-budget.js';
+import { retryPromise } from '../../src/retry/retry-promise.js';
+import type { RetryPolicy } from '../../src/retry/retry-policy.js';
+import { ManualScheduler } from '../support/manual-scheduler.js';
+
+/**
+ * One table, two drivers: the RxJS operator and the p-retry driver must reach the same decisions
+ * after the same delays, because both are fed by the same policy.
+ */
+const base: RetryPolicy = { maxRetries: 3, initialRetryDelay: 100, maxRetryDelay: 400, maxRetryAfter: 5000, deadline: Infinity };
+const status = (code: number, headers: Record<string, string> = {}): APIError => APIError.fromResponse(code, { headers });
+
+interface Case {
+  name: string;
+  failures: unknown[];
+  policy?: Partial<RetryPolicy>;
+  budget?: number;
+  /** Times (on the scheduler) at which each attempt starts. */
+  attempts: number[];
+  /** 'ok' or the index in `failures` of the error that ends it. */
+  outcome: 'ok' | number;
+  reasons: string[];
+}
+
+const cases: Case[] = [
+  { name: 'success at once', failures: [], attempts: [0], outcome: 'ok', reasons: [] },
+  {
+    name: '503 then success',
+    failures: [status(503)],
+    attempts: [0, 50],
+    outcome: 'ok',
+    reasons: ['status 503'],
+  },
+  {
+    name: 'backoff grows then caps at maxRetryDelay',
+    failures: [status(500), status(502), status(504)],
+    attempts: [0, 50, 150, 350],
+    outcome: 'ok',
+    reasons: ['status 500', 'status 502', 'status 504'],
+  },
+  {
+    name: 'retries exhausted',
+    failures: [status(500), status(500), status(500), status(500)],
+    attempts: [0, 50, 150, 350],
+    outcome: 3,
+    reasons: ['status 500', 'status 500', 'status 500'],
+  },
+  {
+    name: '429 with retry-after seconds',
+    failures: [status(429, { 'retry-after': '2' })],
+    attempts: [0, 2000],
+    outcome: 'ok',
+    reasons: ['status 429'],
+  },
+  {
+    name: 'retry-after beyond maxRetryAfter',
+    failures: [status(429, { 'retry-after-ms': '9000' })],
+    attempts: [0],
+    outcome: 0,
+    reasons: [],
+  },
+  { name: '401 is final', failures: [status(401)], attempts: [0], outcome: 0, reasons: [] },
+  { name: '422 is final', failures: [status(422)], attempts: [0], outcome: 0, reasons: [] },
+  { name: 'abort is final', failures: [new APIUserAbortError('x')], attempts: [0], outcome: 0, reasons: [] },
+  {
+    name: 'connection error, timeout, truncated body',
+    failures: [
+      new APIConnectionError('reset'),
+      new APIConnectionTimeoutError('slow'),
+      new ProtocolError('cut', { truncated: true }),
+    ],
+    attempts: [0, 50, 150, 350],
+    outcome: 'ok',
+    reasons: ['connection error', 'timeout', 'truncated body'],
+  },
+  { name: 'malformed page is final', failures: [new ProtocolError('bad')], attempts: [0], outcome: 0, reasons: [] },
+  {
+    name: 'x-should-retry: false on a 503',
+    failures: [status(503, { 'x-should-retry': 'false' })],
+    attempts: [0],
+    outcome: 0,
+    reasons: [],
+  },
+  {
+    name: 'deadline',
+    failures: [status(500), status(500)],
+    policy: { deadline: 100 },
+    attempts: [0, 50],
+    outcome: 1,
+    reasons: ['status 500'],
+  },
+  {
+    name: 'retry budget',
+    failures: [status(500), status(500)],
+    budget: 5,
+    attempts: [0, 50],
+    outcome: 1,
+    reasons: ['status 500'],
+  },
+];
+
+function contextFor(c: Case, scheduler: ManualScheduler, reasons: string[]): RetryContext {
+  return {
+    policy: { ...base, ...c.policy },
+    scheduler,
+    random: () => 0.5,
+    budget: c.budget === undefined ? undefined : new RetryBudget(c.budget),
+    onRetry: (event) => reasons.push(event.reason),
+  };
+}
+
+async function drain(scheduler: ManualScheduler, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    scheduler.runNext();
+  }
+}
+
+async function viaOperator(c: Case) {
+  const scheduler = new ManualScheduler();
+  const reasons: string[] = [];
+  const attempts: number[] = [];
+  let n = 0;
+  const source = new Observable<string>((subscriber) => {
+    attempts.push(scheduler.now());
+    const failure = c.failures[n++];
+    if (failure === undefined) {
+      subscriber.next('ok');
+      subscriber.complete();
+    } else subscriber.error(failure);
+  });
+  let outcome: 'ok' | number | undefined;
+  source.pipe(retryBackoff(contextFor(c, scheduler, reasons))).subscribe({
+    next: () => (outcome = 'ok'),
+    error: (e: unknown) => (outcome = c.failures.indexOf(e)),
+  });
+  await drain(scheduler, () => outcome !== undefined);
+  return { attempts, outcome, reasons };
+}
+
+async function viaPromise(c: Case) {
+  const scheduler = new ManualScheduler();
+  const reasons: string[] = [];
+  const attempts: number[] = [];
+  let n = 0;
+  let outcome: 'ok' | number | undefined;
+  retryPromise(async () => {
+    attempts.push(scheduler.now());
+    const failure = c.failures[n++];
+    if (failure !== undefined) throw failure;
+    return 'ok';
+  }, contextFor(c, scheduler, reasons)).then(
+    () => (outcome = 'ok'),
+    (e: unknown) => (outcome = c.failures.indexOf(e)),
+  );
+  await drain(scheduler, () => outcome !== undefined);
+  return { attempts, outcome, reasons };
+}
+
+describe.each([
+  ['retryBackoff (RxJS)', viaOperator],
+  ['retryPromise (p-retry)', viaPromise],
+])('%s', (_name, drive) => {
+  it.each(cases)('$name', async (c) => {
+    const result = await drive(c);
+    expect(result).toEqual({ attempts: c.attempts, outcome: c.outcome, reasons: c.reasons });
+  });
+});
+
+describe('retryPromise', () => {
+  it('stops a backoff at once when the signal fires', async () => {
+    const scheduler = new ManualScheduler();
+    const controller = new AbortController();
+    const context: RetryContext = { policy: base, scheduler, random: () => 0.5 };
+    const result = retryPromise(
+      async () => {
+        throw status(503);
+      },
+      context,
+      controller.signal,
+    ).catch((e: unknown) => e);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(scheduler.pending).toBe(1);
+    controller.abort();
+    expect(await result).toBeInstanceOf(APIUserAbortError);
+    expect(scheduler.pending).toBe(0);
+  });
+});

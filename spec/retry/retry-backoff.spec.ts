@@ -1,0 +1,159 @@
+import { Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { APIConnectionError, APIError, APIUserAbortError } from '../../src/errors.js';
+import type { RetryContext, RetryEvent } from '../../src/retry/plan-retry.js';
+import { retryBackoff } from '../../src/retry/retry-backoff.js';
+import { RetryBudget } from '../../src/retry/retry-budget.js';
+import type { RetryPolicy } from '../../src/retry/retry-policy.js';
+
+const policy: RetryPolicy = {
+  maxRetries: 3,
+  initialRetryDelay: 100,
+  maxRetryDelay: 1000,
+  maxRetryAfter: 60_000,
+  deadline: Infinity,
+};
+
+const unavailable = APIError.fromResponse(503, { headers: { 'x-request-id': 'req_503' }, error: { message: 'busy' } });
+const notFound = APIError.fromResponse(404, { error: { message: 'no such checkpoint' } });
+const limited = (ms: number): APIError => APIError.fromResponse(429, { headers: { 'retry-after-ms': String(ms) } });
+
+function setup(overrides: Partial<RetryContext> = {}) {
+  const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  const events: RetryEvent[] = [];
+  const context: RetryContext = {
+    policy,
+    scheduler,
+    // 0.5 of the backoff ceiling: 50 ms, then 100, 200, ...
+    random: () => 0.5,
+    onRetry: (event) => events.push(event),
+    checkpoint: 'ft:x',
+    ...overrides,
+  };
+  return { scheduler, events, context };
+}
+
+/** A source that fails with `errors[i]` on its i-th subscription, then emits 'ok'. */
+function failing(errors: unknown[], scheduler: TestScheduler, log: number[]): Observable<string> {
+  let n = 0;
+  return new Observable<string>((subscriber) => {
+    log.push(scheduler.now());
+    const error = errors[n++];
+    if (error === undefined) {
+      subscriber.next('ok');
+      subscriber.complete();
+    } else subscriber.error(error);
+  });
+}
+
+describe('retryBackoff', () => {
+  it('retries a transient failure after exponential, jittered delays on the scheduler', () => {
+    const { scheduler, events, context } = setup();
+    scheduler.run(({ expectObservable }) => {
+      const starts: number[] = [];
+      const source = failing([unavailable, unavailable], scheduler, starts);
+      expectObservable(source.pipe(retryBackoff(context))).toBe('150ms (o|)', { o: 'ok' });
+      scheduler.flush();
+      expect(starts).toEqual([0, 50, 150]);
+    });
+    expect(events.map((e) => [e.attempt, e.delayMs, e.reason, e.status, e.requestID, e.checkpoint])).toEqual([
+      [1, 50, 'status 503', 503, 'req_503', 'ft:x'],
+      [2, 100, 'status 503', 503, 'req_503', 'ft:x'],
+    ]);
+  });
+
+  it('waits exactly what retry-after-ms asks', () => {
+    const { scheduler, context } = setup();
+    scheduler.run(({ expectObservable }) => {
+      const starts: number[] = [];
+      expectObservable(failing([limited(750)], scheduler, starts).pipe(retryBackoff(context))).toBe('750ms (o|)', {
+        o: 'ok',
+      });
+    });
+  });
+
+  it('does not retry a 404: one attempt, the error unchanged', () => {
+    const { scheduler, events, context } = setup();
+    scheduler.run(({ expectObservable }) => {
+      const starts: number[] = [];
+      expectObservable(failing([notFound], scheduler, starts).pipe(retryBackoff(context))).toBe('#', undefined, notFound);
+      scheduler.flush();
+      expect(starts).toEqual([0]);
+    });
+    expect(events).toEqual([]);
+  });
+
+  it('gives up after maxRetries with the last error, requestID and all', () => {
+    const { scheduler, context } = setup();
+    const last = APIError.fromResponse(502, { headers: { 'x-request-id': 'req_last' } });
+    scheduler.run(({ expectObservable }) => {
+      const starts: number[] = [];
+      const source = failing([unavailable, unavailable, unavailable, last], scheduler, starts);
+      // 50 + 100 + 200 ms of backoff, then the fourth attempt fails for good.
+      expectObservable(source.pipe(retryBackoff(context))).toBe('350ms #', undefined, last);
+    });
+  });
+
+  it('ends at once, without sleeping, when the server asks for more than maxRetryAfter', () => {
+    const { scheduler, events, context } = setup({ policy: { ...policy, maxRetryAfter: 1000 } });
+    const tooLong = limited(3_600_000);
+    scheduler.run(({ expectObservable }) => {
+      expectObservable(failing([tooLong], scheduler, []).pipe(retryBackoff(context))).toBe('#', undefined, tooLong);
+    });
+    expect(events).toEqual([]);
+  });
+
+  it('stops before a wait that would pass the total deadline', () => {
+    const { scheduler, context } = setup({ policy: { ...policy, deadline: 120 } });
+    scheduler.run(({ expectObservable }) => {
+      // 50 ms, then a 100 ms wait would end at 150 > 120: give up at 50.
+      expectObservable(failing([unavailable, unavailable], scheduler, []).pipe(retryBackoff(context))).toBe(
+        '50ms #',
+        undefined,
+        unavailable,
+      );
+    });
+  });
+
+  it('cancels a pending backoff at once on unsubscribe', () => {
+    const { scheduler, context } = setup();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold<string>('#', undefined, unavailable);
+      expectObservable(source.pipe(retryBackoff(context)), '^ 20ms !').toBe('');
+      expectSubscriptions(source.subscriptions).toBe('(^!)');
+    });
+  });
+
+  it('never retries an abort, and honours x-should-retry both ways', () => {
+    const { scheduler, context } = setup();
+    const abort = new APIUserAbortError('stop');
+    const forced = APIError.fromResponse(400, { headers: { 'x-should-retry': 'true' } });
+    const vetoed = APIError.fromResponse(503, { headers: { 'x-should-retry': 'false' } });
+    scheduler.run(({ expectObservable }) => {
+      expectObservable(failing([abort], scheduler, []).pipe(retryBackoff(context))).toBe('#', undefined, abort);
+      expectObservable(failing([forced], scheduler, []).pipe(retryBackoff(context))).toBe('50ms (o|)', { o: 'ok' });
+      expectObservable(failing([vetoed], scheduler, []).pipe(retryBackoff(context))).toBe('#', undefined, vetoed);
+    });
+  });
+
+  it('stops when the client-wide retry budget runs dry, and refunds on success', () => {
+    const budget = new RetryBudget(10);
+    const { scheduler, context } = setup({ budget });
+    const reset = new APIConnectionError('reset');
+    scheduler.run(({ expectObservable }) => {
+      // Two retries cost 5 each; the third cannot be paid for.
+      expectObservable(failing([reset, reset, reset], scheduler, []).pipe(retryBackoff(context))).toBe(
+        '150ms #',
+        undefined,
+        reset,
+      );
+    });
+    expect(budget.tokens).toBe(0);
+    const again = setup({ budget });
+    again.scheduler.run(({ expectObservable }) => {
+      expectObservable(failing([], again.scheduler, []).pipe(retryBackoff(again.context))).toBe('(o|)', { o: 'ok' });
+    });
+    expect(budget.tokens).toBe(1);
+  });
+});

@@ -1,0 +1,12 @@
+import type { ConnectionOptions } from './connection-options.js';
+import type { RateLimitOptions } from './rate-limit-options.js';
+import type { RetryOptions } from './retry-options.js';
+
+/**
+ * Everything `createClient` accepts. Every option is optional: by default the key and URL come
+ * from the environment, as with the official SDK.
+ */
+export interface ClientOptions extends ConnectionOptions, RetryOptions {
+  /** Pacing, concurrency and the retry budget, shared by every stream of the client. */
+  rateLimit?: RateLimitOptions;
+}

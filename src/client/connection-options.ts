@@ -1,0 +1,53 @@
+import type { SchedulerLike } from 'rxjs';
+import type { Dispatcher } from 'undici';
+
+/** Where requests go and how they are sent. */
+export interface ConnectionOptions {
+  /**
+   * The API key. The permissions endpoints need an **admin** key.
+   * A missing key is reported at the first request, not here, naming the variables tried.
+   * @default process.env.OPENAI_ADMIN_KEY, then process.env.OPENAI_API_KEY
+   */
+  apiKey?: string;
+  /**
+   * The API root; a trailing slash is fine. Point it at the emulator in tests.
+   * @default process.env.OPENAI_BASE_URL, then 'https://api.openai.com/v1'
+   */
+  baseURL?: string;
+  /**
+   * Sent as `OpenAI-Organization`.
+   * @default process.env.OPENAI_ORG_ID
+   */
+  organization?: string;
+  /**
+   * Sent as `OpenAI-Project`.
+   * @default process.env.OPENAI_PROJECT_ID
+   */
+  project?: string;
+  /**
+   * Milliseconds one attempt may take, body included, before it is abandoned (and retried).
+   * A page of permissions takes well under a second; the official SDK's 10 minutes is sized for
+   * long model generations and, being per attempt, multiplies with retries. See `deadline` for a
+   * cap across attempts.
+   * @default 60_000
+   */
+  timeout?: number;
+  /**
+   * Any undici `Dispatcher` (an `Agent` with your pool sizes, a `ProxyAgent`, a `MockAgent`).
+   * A dispatcher you pass is yours: `close()` leaves it open.
+   * @default a keep-alive `Agent` owned, and closed, by the client
+   */
+  dispatcher?: Dispatcher;
+  /** Headers added to every request (after ours, so they can override them, except `Authorization`). */
+  defaultHeaders?: Record<string, string>;
+  /**
+   * The `User-Agent` header.
+   * @default 'rx-checkpoint-permissions/<version> node/<version>'
+   */
+  userAgent?: string;
+  /**
+   * Times every wait (timeouts, backoff, pacing). Pass a `TestScheduler` to test in virtual time.
+   * @default asyncScheduler
+   */
+  scheduler?: SchedulerLike;
+}

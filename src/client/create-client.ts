@@ -1,0 +1,179 @@
+import { defer, firstValueFrom, map, Subject, type Observable } from 'rxjs';
+import { Agent, type Dispatcher } from 'undici';
+import { ConfigError } from '../errors.js';
+import { abortOnSignal } from '../http/abort-on-signal.js';
+import { sendRequest$, type HttpResponse, type RequestSpec, type Transport } from '../http/send-request.js';
+import type { RetryContext, RetryEvent } from '../retry/plan-retry.js';
+import { retryBackoff } from '../retry/retry-backoff.js';
+import { RetryBudget } from '../retry/retry-budget.js';
+import { retryPromise } from '../retry/retry-promise.js';
+import { Limiter, type LimiterState } from '../schedule/limiter.js';
+import type { ClientOptions } from './client-options.js';
+import { missingKeyMessage, resolveOptions, type ResolvedOptions } from './resolve-options.js';
+
+/** Per-request knobs. */
+export interface RequestOptions {
+  /** Aborts the request, including a pending backoff, with `APIUserAbortError`. */
+  signal?: AbortSignal | undefined;
+  /** The checkpoint the request is for: its fairness key in the limiter, and named in events. */
+  checkpoint?: string | undefined;
+}
+
+/** Counters since the client was created, for summaries and progress bars. */
+export interface ClientMetrics {
+  /** HTTP requests sent, retries included. */
+  readonly requests: number;
+  readonly retries: number;
+  /** 429 responses. */
+  readonly rateLimited: number;
+  /** Ms requests spent waiting: queued in the limiter plus backoff sleeps, summed over requests. */
+  readonly waitedMs: number;
+  /** Tokens left in the retry budget; `undefined` when it is disabled. */
+  readonly retryBudget: number | undefined;
+  readonly limiter: LimiterState;
+}
+
+/** Something the client did that you may want to log or count. */
+export type ClientEvent = RetryEvent;
+
+/**
+ * A configured connection to the API: key, base URL, timeouts, retry policy, and the one
+ * limiter that every stream made with it shares. Create one per job and pass it as
+ * `{ client }`; close it when done.
+ */
+export interface Client {
+  /** The API root requests go to, without a trailing slash. */
+  readonly baseURL: string;
+  /** Every retry, as it is decided (the same events as the `onRetry` option). Completes on close. */
+  readonly events$: Observable<ClientEvent>;
+  /**
+   * One API call as a cold Observable: limiter, attempt, retries. Emits the checked body.
+   * The building block of every stream; use it for endpoints this library does not wrap.
+   */
+  request$<T>(spec: RequestSpec<T>, options?: RequestOptions): Observable<T>;
+  /** The same call as a promise, retried by p-retry with the same policy. */
+  request<T>(spec: RequestSpec<T>, options?: RequestOptions): Promise<T>;
+  metrics(): ClientMetrics;
+  /** Releases what the client owns (its keep-alive connections). Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Creates a client. Options are checked here, once: a bad value throws a `ConfigError` naming
+ * the option and what it accepts. A missing key is not an error until the first request, so that
+ * a client can be built before the environment is complete.
+ *
+ * @example
+ * ```ts
+ * await using client = createClient({ apiKey: process.env.OPENAI_ADMIN_KEY, rateLimit: { maxConcurrency: 16 } });
+ * permissions$('ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd', { client }).subscribe(console.log);
+ * ```
+ */
+export function createClient(options: ClientOptions = {}): Client {
+  return new DefaultClient(resolveOptions(options, process.env));
+}
+
+class DefaultClient implements Client {
+  readonly baseURL: string;
+  readonly events$: Observable<ClientEvent>;
+  readonly #options: ResolvedOptions;
+  readonly #transport: Transport;
+  readonly #limiter: Limiter;
+  readonly #budget: RetryBudget | undefined;
+  readonly #events = new Subject<ClientEvent>();
+  readonly #ownedDispatcher: Dispatcher | undefined;
+  #retries = 0;
+  #backoffMs = 0;
+  #closed = false;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.baseURL = options.baseURL;
+    this.events$ = this.#events.asObservable();
+    this.#ownedDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000 });
+    const apiKey = options.apiKey;
+    this.#transport = {
+      baseURL: options.baseURL,
+      dispatcher: options.dispatcher ?? (this.#ownedDispatcher as Dispatcher),
+      headers: options.headers,
+      scheduler: options.scheduler,
+      authorization: () => {
+        if (apiKey === undefined) throw new ConfigError('apiKey', missingKeyMessage());
+        return `Bearer ${apiKey}`;
+      },
+    };
+    this.#limiter = new Limiter({ ...options.limiter, scheduler: options.scheduler });
+    this.#budget = options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget);
+  }
+
+  request$<T>(spec: RequestSpec<T>, options: RequestOptions = {}): Observable<T> {
+    return defer(() => this.#attempts(spec, options).pipe(retryBackoff(this.#retryContext(options)))).pipe(
+      map((response) => response.data),
+      abortOnSignal(options.signal),
+    );
+  }
+
+  async request<T>(spec: RequestSpec<T>, options: RequestOptions = {}): Promise<T> {
+    const attempts = this.#attempts(spec, options).pipe(abortOnSignal(options.signal));
+    const response = await retryPromise(() => firstValueFrom(attempts), this.#retryContext(options), options.signal);
+    return response.data;
+  }
+
+  metrics(): ClientMetrics {
+    const limiter = this.#limiter.state();
+    return {
+      requests: limiter.requests,
+      retries: this.#retries,
+      rateLimited: limiter.rateLimited,
+      waitedMs: limiter.waitedMs + this.#backoffMs,
+      retryBudget: this.#budget?.tokens,
+      limiter,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#events.complete();
+    await this.#ownedDispatcher?.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Each subscription is one attempt: a turn in the limiter, then the HTTP request. */
+  #attempts<T>(spec: RequestSpec<T>, options: RequestOptions): Observable<HttpResponse<T>> {
+    const { scheduler, timeout, retry } = this.#options;
+    const deadlineAt = scheduler.now() + retry.deadline;
+    return defer(() => {
+      if (this.#closed) {
+        throw new ConfigError('client', 'This client was closed; create a new one with createClient()');
+      }
+      const attempt$ = defer(() =>
+        sendRequest$(this.#transport, spec, {
+          timeout: Math.max(0, Math.min(timeout, deadlineAt - scheduler.now())),
+          signal: options.signal,
+        }),
+      );
+      return this.#limiter.run(options.checkpoint ?? '', attempt$);
+    });
+  }
+
+  #retryContext(options: RequestOptions): RetryContext {
+    return {
+      policy: this.#options.retry,
+      scheduler: this.#options.scheduler,
+      random: this.#options.random,
+      budget: this.#budget,
+      checkpoint: options.checkpoint,
+      onRetry: (event) => {
+        this.#retries++;
+        this.#backoffMs += event.delayMs;
+        this.#options.onRetry?.(event);
+        this.#events.next(event);
+      },
+    };
+  }
+}

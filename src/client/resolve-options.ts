@@ -1,0 +1,180 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { Dispatcher } from 'undici';
+import { ConfigError } from '../errors.js';
+import type { RetryEvent } from '../retry/plan-retry.js';
+import type { RetryPolicy } from '../retry/retry-policy.js';
+import type { LimiterOptions } from '../schedule/limiter.js';
+import { VERSION } from './version.js';
+import * as check from './validate.js';
+
+/** The environment variables read, in order of precedence, for each setting. */
+export const ENV = {
+  apiKey: ['OPENAI_ADMIN_KEY', 'OPENAI_API_KEY'],
+  baseURL: ['OPENAI_BASE_URL'],
+  organization: ['OPENAI_ORG_ID'],
+  project: ['OPENAI_PROJECT_ID'],
+} as const;
+
+export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/** Every option with its value settled: what the rest of the client works from. */
+export interface ResolvedOptions {
+  readonly apiKey: string | undefined;
+  readonly baseURL: string;
+  /** Sent on every request: user agent, organization, project, then the user's defaults. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeout: number;
+  readonly dispatcher: Dispatcher | undefined;
+  readonly scheduler: SchedulerLike;
+  readonly retry: RetryPolicy;
+  readonly random: () => number;
+  readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly retryBudget: number | false;
+  readonly limiter: Omit<LimiterOptions, 'scheduler'>;
+}
+
+const CLIENT_KEYS = [
+  'apiKey',
+  'baseURL',
+  'organization',
+  'project',
+  'timeout',
+  'dispatcher',
+  'defaultHeaders',
+  'userAgent',
+  'scheduler',
+  'maxRetries',
+  'initialRetryDelay',
+  'maxRetryDelay',
+  'maxRetryAfter',
+  'deadline',
+  'onRetry',
+  'random',
+  'rateLimit',
+] as const;
+const RATE_LIMIT_KEYS = ['maxConcurrency', 'requestsPerMinute', 'adaptive', 'retryBudget', 'defaultCooldown'] as const;
+
+/**
+ * Validates `createClient`'s options and settles every default, once, so that nothing deeper
+ * re-checks or re-defaults. Unknown keys are errors (a typo must not be ignored). The key is
+ * read here but its absence is not an error yet: that is reported at the first request.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ timeout: 5000 }, process.env).retry.maxRetries; // 6
+ * ```
+ */
+export function resolveOptions(input: unknown, env: Readonly<Record<string, string | undefined>>): ResolvedOptions {
+  const o = check.optionsObject('options', input);
+  check.knownKeys('', o, CLIENT_KEYS);
+  const rl = check.optionsObject('rateLimit', o.rateLimit);
+  check.knownKeys('rateLimit', rl, RATE_LIMIT_KEYS);
+
+  const apiKey = o.apiKey === undefined ? fromEnv(env, ENV.apiKey) : check.nonEmptyString('apiKey', o.apiKey, true);
+  if (apiKey !== undefined && /\s/.test(apiKey.trim())) {
+    throw new ConfigError('apiKey', 'apiKey must not contain whitespace; check how it was pasted or exported');
+  }
+  const baseURL = checkBaseURL(o.baseURL === undefined ? (fromEnv(env, ENV.baseURL) ?? DEFAULT_BASE_URL) : o.baseURL);
+  const organization = optional(o.organization, 'organization') ?? fromEnv(env, ENV.organization);
+  const project = optional(o.project, 'project') ?? fromEnv(env, ENV.project);
+  const userAgent =
+    o.userAgent === undefined
+      ? `rx-checkpoint-permissions/${VERSION} node/${process.versions.node}`
+      : check.nonEmptyString('userAgent', o.userAgent);
+
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent };
+  if (organization) headers['openai-organization'] = organization;
+  if (project) headers['openai-project'] = project;
+  if (o.defaultHeaders !== undefined) {
+    for (const [name, value] of Object.entries(check.stringRecord('defaultHeaders', o.defaultHeaders))) {
+      if (name.toLowerCase() === 'authorization') {
+        throw new ConfigError('defaultHeaders.authorization', 'Set the key with apiKey, not defaultHeaders.authorization');
+      }
+      headers[name.toLowerCase()] = value;
+    }
+  }
+
+  return {
+    apiKey: apiKey?.trim(),
+    baseURL,
+    headers,
+    timeout: o.timeout === undefined ? 60_000 : check.milliseconds('timeout', o.timeout, { positive: true }),
+    dispatcher: o.dispatcher === undefined ? undefined : checkDispatcher(o.dispatcher),
+    scheduler: o.scheduler === undefined ? asyncScheduler : checkScheduler(o.scheduler),
+    retry: {
+      maxRetries: o.maxRetries === undefined ? 6 : check.nonNegativeInteger('maxRetries', o.maxRetries),
+      initialRetryDelay: msOr('initialRetryDelay', o.initialRetryDelay, 500),
+      maxRetryDelay: msOr('maxRetryDelay', o.maxRetryDelay, 8_000),
+      maxRetryAfter: msOr('maxRetryAfter', o.maxRetryAfter, 60_000),
+      deadline:
+        o.deadline === undefined ? Infinity : check.milliseconds('deadline', o.deadline, { positive: true, infinite: true }),
+    },
+    random: o.random === undefined ? Math.random : check.callable('random', o.random),
+    onRetry: o.onRetry === undefined ? undefined : check.callable('onRetry', o.onRetry),
+    retryBudget:
+      rl.retryBudget === false
+        ? false
+        : rl.retryBudget === undefined
+          ? 500
+          : check.positiveInteger('rateLimit.retryBudget', rl.retryBudget),
+    limiter: {
+      maxConcurrency: rl.maxConcurrency === undefined ? 8 : check.positiveInteger('rateLimit.maxConcurrency', rl.maxConcurrency),
+      requestsPerMinute:
+        rl.requestsPerMinute === undefined ? undefined : check.positiveNumber('rateLimit.requestsPerMinute', rl.requestsPerMinute),
+      adaptive: rl.adaptive === undefined ? true : check.boolean('rateLimit.adaptive', rl.adaptive),
+      defaultCooldown: msOr('rateLimit.defaultCooldown', rl.defaultCooldown, 1_000),
+    },
+  };
+}
+
+/** The message of the error raised at the first request when no key was found. */
+export function missingKeyMessage(): string {
+  return (
+    `No API key: pass { apiKey } to createClient, or set ${ENV.apiKey.join(' or ')}. ` +
+    'The checkpoint permissions endpoints need an admin key (https://platform.openai.com/settings/organization/admin-keys).'
+  );
+}
+
+function fromEnv(env: Readonly<Record<string, string | undefined>>, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function optional(value: unknown, option: string): string | undefined {
+  return value === undefined ? undefined : check.nonEmptyString(option, value);
+}
+
+function msOr(option: string, value: unknown, fallback: number): number {
+  return value === undefined ? fallback : check.milliseconds(option, value);
+}
+
+function checkBaseURL(value: unknown): string {
+  const text = check.nonEmptyString('baseURL', value);
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError(
+      'baseURL',
+      `baseURL must be an http(s) URL without query or fragment, such as ${DEFAULT_BASE_URL}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return text.replace(/\/+$/, '');
+}
+
+function checkDispatcher(value: unknown): Dispatcher {
+  if (typeof (value as Dispatcher | null)?.dispatch === 'function') return value as Dispatcher;
+  throw new ConfigError('dispatcher', 'dispatcher must be an undici Dispatcher (an Agent, Pool, ProxyAgent or MockAgent)');
+}
+
+function checkScheduler(value: unknown): SchedulerLike {
+  const s = value as SchedulerLike | null;
+  if (typeof s?.now === 'function' && typeof s.schedule === 'function') return s;
+  throw new ConfigError('scheduler', 'scheduler must be an RxJS SchedulerLike, such as asyncScheduler or a TestScheduler');
+}

@@ -1,0 +1,43 @@
+import type { RetryEvent } from '../retry/plan-retry.js';
+
+/** When and how failed requests are tried again. Only the failed request is ever retried. */
+export interface RetryOptions {
+  /**
+   * Retries after the first attempt of each request. Higher than the official SDK's 2 because a
+   * bulk audit makes thousands of requests and one exhausted page fails a whole checkpoint; the
+   * client-wide retry budget (`rateLimit.retryBudget`) still stops a storm when everything fails.
+   * @default 6
+   */
+  maxRetries?: number;
+  /**
+   * The first backoff step, ms; step n is `initialRetryDelay * 2^(n-1)`, with full jitter.
+   * @default 500 (the official SDK's)
+   */
+  initialRetryDelay?: number;
+  /**
+   * The cap of one backoff step, ms. The official SDK hard-codes 8 s here; it is a knob because
+   * batch jobs want longer and interactive tools shorter.
+   * @default 8_000
+   */
+  maxRetryDelay?: number;
+  /**
+   * The longest server-requested wait (`retry-after`, `retry-after-ms`) that is honoured, ms.
+   * Asked to wait longer, the request fails at once with the `RateLimitError` rather than
+   * sleeping for an hour; raise it for unattended jobs.
+   * @default 60_000 (the threshold of the official SDK 7.5)
+   */
+  maxRetryAfter?: number;
+  /**
+   * Total ms one request may take across all its attempts and waits, on top of the per-attempt
+   * `timeout`. `Infinity` for none.
+   * @default Infinity
+   */
+  deadline?: number;
+  /** Called before every retry, with what failed and how long the request will wait. */
+  onRetry?: (event: RetryEvent) => void;
+  /**
+   * The jitter source, returning numbers in [0, 1). Fix it in tests for exact delays.
+   * @default Math.random
+   */
+  random?: () => number;
+}

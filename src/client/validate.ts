@@ -1,0 +1,109 @@
+import { ConfigError } from '../errors.js';
+
+/**
+ * Checks of option values, each throwing a {@link ConfigError} that names the option, says what
+ * it accepts and shows what it got. Used once, at the boundary (`createClient`, the stream
+ * factories), so that nothing deeper ever sees a bad value.
+ *
+ * @example
+ * ```ts
+ * positiveInteger('limit', 0); // ConfigError: limit must be a positive integer, got 0
+ * ```
+ */
+export function positiveInteger(option: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  throw invalid(option, 'a positive integer', value);
+}
+
+/** A whole number ≥ 0. */
+export function nonNegativeInteger(option: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  throw invalid(option, 'an integer ≥ 0', value);
+}
+
+/** A number of milliseconds ≥ 0 (`Infinity` allowed when `infinite`). */
+export function milliseconds(option: string, value: unknown, { positive = false, infinite = false } = {}): number {
+  const ok =
+    typeof value === 'number' &&
+    !Number.isNaN(value) &&
+    (infinite || Number.isFinite(value)) &&
+    (positive ? value > 0 : value >= 0);
+  if (ok) return value;
+  const what = `${positive ? 'a positive' : 'a non-negative'} number of milliseconds${infinite ? ' (or Infinity)' : ''}`;
+  throw invalid(option, what, value);
+}
+
+/** A positive finite number. */
+export function positiveNumber(option: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  throw invalid(option, 'a positive number', value);
+}
+
+/** A non-empty string. `secret` keeps the value itself out of the message. */
+export function nonEmptyString(option: string, value: unknown, secret = false): string {
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  throw invalid(option, 'a non-empty string', secret && typeof value === 'string' ? '(a blank string)' : value);
+}
+
+/** One of a fixed set of strings. */
+export function oneOf<T extends string>(option: string, value: unknown, accepted: readonly T[]): T {
+  if (typeof value === 'string' && (accepted as readonly string[]).includes(value)) return value as T;
+  throw invalid(option, `one of ${accepted.map((a) => `'${a}'`).join(', ')}`, value);
+}
+
+/** A boolean. */
+export function boolean(option: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  throw invalid(option, 'true or false', value);
+}
+
+/** A function. */
+export function callable<T>(option: string, value: unknown): T {
+  if (typeof value === 'function') return value as T;
+  throw invalid(option, 'a function', value);
+}
+
+/** A plain object with string values, such as a header record. */
+export function stringRecord(option: string, value: unknown): Record<string, string> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const bad = Object.entries(value).find(([, v]) => typeof v !== 'string');
+    if (!bad) return value as Record<string, string>;
+    throw invalid(`${option}.${bad[0]}`, 'a string', bad[1]);
+  }
+  throw invalid(option, 'an object of strings', value);
+}
+
+/**
+ * Rejects keys a caller passed that an options object does not know: a typo such as
+ * `maxRetry` must not be silently ignored.
+ */
+export function knownKeys(where: string, value: object, accepted: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!accepted.includes(key)) {
+      throw new ConfigError(
+        where ? `${where}.${key}` : key,
+        `Unknown option ${where ? `${where}.` : ''}${key}; accepted: ${accepted.join(', ')}`,
+      );
+    }
+  }
+}
+
+/** The options object itself: absent, or a plain object. */
+export function optionsObject(where: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw invalid(where, 'an options object', value);
+}
+
+function invalid(option: string, accepted: string, value: unknown): ConfigError {
+  return new ConfigError(option, `${option} must be ${accepted}, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 60))}…` : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'function' ? 'a function' : `an ${typeof value}`;
+}

@@ -1,0 +1,267 @@
+/**
+ * The error hierarchy. Names and fields mirror the official `openai` SDK (`APIError`,
+ * `RateLimitError`, `APIConnectionError`...) so that code written against it reads the same here;
+ * `ProtocolError` and `ConfigError` are ours.
+ *
+ * No error ever holds the API key: the only request headers an error keeps are passed through
+ * {@link redactHeaders} first, and `toJSON` lists the public fields explicitly.
+ *
+ * @module
+ */
+
+/** The inner object of an OpenAI error body: `{"error": {message, type, param, code}}`. */
+export interface APIErrorBody {
+  message: string;
+  type?: string;
+  param?: string | null;
+  code?: string | null;
+}
+
+/** What an error remembers of the request that caused it. `Authorization` is always redacted. */
+export interface RequestSummary {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The base class of every error this library raises, so one `instanceof` catches them all.
+ *
+ * @example
+ * ```ts
+ * permissions$('ft:…').subscribe({ error: (e) => e instanceof CheckpointPermissionsError && log(e.message) });
+ * ```
+ */
+export class CheckpointPermissionsError extends Error {
+  override name = 'CheckpointPermissionsError';
+
+  /** The enumerable fields that `JSON.stringify` shows; never a secret. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message };
+  }
+}
+
+/** What {@link APIError} is built from. */
+export interface APIErrorInit {
+  status?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  error?: APIErrorBody | undefined;
+  /** The start of a body that was not an OpenAI error object (an HTML 502 page, say). */
+  rawBody?: string | undefined;
+  request?: RequestSummary | undefined;
+  cause?: unknown;
+}
+
+/**
+ * An error answered by the API (a non-2xx status), or met on the way to it.
+ *
+ * `status`, `headers`, `requestID` (the `x-request-id` header: quote it to OpenAI support) and
+ * `error` (the parsed `{message,type,param,code}`) are those of the response.
+ *
+ * @example
+ * ```ts
+ * catchError((e) => (e instanceof APIError && e.status === 404 ? EMPTY : throwError(() => e)));
+ * ```
+ */
+export class APIError extends CheckpointPermissionsError {
+  override name = 'APIError';
+  readonly status: number | undefined;
+  readonly headers: Record<string, string>;
+  readonly requestID: string | undefined;
+  readonly error: APIErrorBody | undefined;
+  readonly code: string | null | undefined;
+  readonly param: string | null | undefined;
+  readonly type: string | undefined;
+  readonly rawBody: string | undefined;
+  readonly request: RequestSummary | undefined;
+
+  constructor(message: string, init: APIErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.headers = init.headers ?? {};
+    this.requestID = this.headers['x-request-id'];
+    this.error = init.error;
+    this.code = init.error?.code;
+    this.param = init.error?.param;
+    this.type = init.error?.type;
+    this.rawBody = init.rawBody;
+    this.request = init.request;
+  }
+
+  /**
+   * The right subclass for an HTTP status, as the official SDK picks it.
+   *
+   * @example
+   * ```ts
+   * APIError.fromResponse(429, { error: { message: 'slow down' } }) instanceof RateLimitError; // true
+   * ```
+   */
+  static fromResponse(status: number, init: Omit<APIErrorInit, 'status'>): APIError {
+    const Class = errorClassForStatus(status);
+    return new Class(describeResponseError(status, init), { ...init, status });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      requestID: this.requestID,
+      error: this.error,
+      rawBody: this.rawBody,
+      request: this.request,
+    };
+  }
+}
+
+/** 400: the request was malformed; `param` names the offending parameter. Never retried. */
+export class BadRequestError extends APIError {
+  override name = 'BadRequestError';
+}
+/** 401: the key is missing, wrong or revoked. Never retried. */
+export class AuthenticationError extends APIError {
+  override name = 'AuthenticationError';
+}
+/** 403: the key is valid but may not do this; permissions endpoints need an admin key. */
+export class PermissionDeniedError extends APIError {
+  override name = 'PermissionDeniedError';
+}
+/** 404: no such checkpoint, job or permission (or the key cannot see it). */
+export class NotFoundError extends APIError {
+  override name = 'NotFoundError';
+}
+/** 409: a conflicting concurrent change; retried. */
+export class ConflictError extends APIError {
+  override name = 'ConflictError';
+}
+/** 422: well-formed but semantically invalid. Never retried. */
+export class UnprocessableEntityError extends APIError {
+  override name = 'UnprocessableEntityError';
+}
+/** 429: rate limited. Retried after the server's `retry-after`, and the whole client pauses. */
+export class RateLimitError extends APIError {
+  override name = 'RateLimitError';
+}
+/** 5xx: the server failed. Retried. */
+export class InternalServerError extends APIError {
+  override name = 'InternalServerError';
+}
+
+/**
+ * The request never got a complete response: refused or reset connection, DNS failure, a body
+ * cut off mid-way. `cause` keeps the underlying error. Retried.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof APIConnectionError) console.error('network trouble:', e.cause);
+ * ```
+ */
+export class APIConnectionError extends APIError {
+  override name = 'APIConnectionError';
+}
+
+/** An attempt outlived its `timeout`, or the request outlived its total `deadline`. */
+export class APIConnectionTimeoutError extends APIConnectionError {
+  override name = 'APIConnectionTimeoutError';
+}
+
+/** The caller aborted (an `AbortSignal` fired, or the subscriber unsubscribed). Never retried. */
+export class APIUserAbortError extends APIError {
+  override name = 'APIUserAbortError';
+}
+
+/** What {@link ProtocolError} is built from. */
+export interface ProtocolErrorInit {
+  /** The response field at fault, as a path: `data[3].id`, `has_more`. */
+  field?: string | undefined;
+  /** True when a 2xx body ended before its JSON did: a truncation, so worth retrying. */
+  truncated?: boolean | undefined;
+  requestID?: string | undefined;
+  cause?: unknown;
+}
+
+/**
+ * A 2xx response that breaks the API's contract: a body that is not JSON, a page that does not
+ * match the schema, a cursor that repeats or is missing while `has_more` is true. Retrying would
+ * give the same answer, so it is not retried (except a truncated body).
+ *
+ * @example
+ * ```ts
+ * if (e instanceof ProtocolError) console.error(`bad field ${e.field}: ${e.message}`);
+ * ```
+ */
+export class ProtocolError extends CheckpointPermissionsError {
+  override name = 'ProtocolError';
+  readonly field: string | undefined;
+  readonly truncated: boolean;
+  readonly requestID: string | undefined;
+
+  constructor(message: string, init: ProtocolErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.field = init.field;
+    this.truncated = init.truncated ?? false;
+    this.requestID = init.requestID;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), field: this.field, requestID: this.requestID };
+  }
+}
+
+/**
+ * An option or argument was invalid, or the API key is missing. Raised before any request, and
+ * names the option and what it accepts.
+ *
+ * @example
+ * ```ts
+ * createClient({ timeout: -1 }); // ConfigError: timeout must be a positive number of milliseconds, got -1
+ * ```
+ */
+export class ConfigError extends CheckpointPermissionsError {
+  override name = 'ConfigError';
+  /** The option at fault, e.g. `limit` or `rateLimit.maxConcurrency`. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super(message);
+    this.option = option;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), option: this.option };
+  }
+}
+
+type APIErrorClass = new (message: string, init: APIErrorInit) => APIError;
+
+/** The status-to-class table of the official SDK (`src/core/error.ts`, `APIError.generate`). */
+function errorClassForStatus(status: number): APIErrorClass {
+  switch (status) {
+    case 400:
+      return BadRequestError;
+    case 401:
+      return AuthenticationError;
+    case 403:
+      return PermissionDeniedError;
+    case 404:
+      return NotFoundError;
+    case 409:
+      return ConflictError;
+    case 422:
+      return UnprocessableEntityError;
+    case 429:
+      return RateLimitError;
+    default:
+      return status >= 500 ? InternalServerError : APIError;
+  }
+}
+
+function describeResponseError(status: number, init: Omit<APIErrorInit, 'status'>): string {
+  const detail = init.error?.message ?? (init.rawBody ? firstLine(init.rawBody) : 'no body');
+  const where = init.request ? ` (${init.request.method} ${init.request.url})` : '';
+  return `${status} ${detail}${where}`;
+}
+
+function firstLine(text: string): string {
+  const line = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line || 'empty body';
+}

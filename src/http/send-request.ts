@@ -1,0 +1,247 @@
+import { Observable, type SchedulerLike } from 'rxjs';
+import { request, type Dispatcher } from 'undici';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  ConfigError,
+  ProtocolError,
+  type APIErrorBody,
+  type RequestSummary,
+} from '../errors.js';
+import { flattenHeaders, type Headers } from './headers.js';
+import { redactHeaders } from './redact.js';
+import { buildURL, type Query } from './url.js';
+
+/** Everything a request needs from its client, resolved once by `createClient`. */
+export interface Transport {
+  readonly baseURL: string;
+  readonly dispatcher: Dispatcher;
+  /** Sent with every request: user agent, organization, project, the user's defaults. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The `Authorization` value; throws a `ConfigError` when no key is configured. */
+  readonly authorization: () => string;
+  /** Times the per-attempt timeout, so tests can run it in virtual time. */
+  readonly scheduler: SchedulerLike;
+}
+
+/** A description of one API call: what to send and how to check what comes back. */
+export interface RequestSpec<T> {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** Relative to the base URL, path segments already encoded with `encodePathSegment`. */
+  readonly path: string;
+  readonly query?: Query;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  /** Checks the decoded 2xx body and types it; throws a `ProtocolError` naming the bad field. */
+  readonly parse: (body: unknown, requestID: string | undefined) => T;
+}
+
+/** Per-attempt knobs. */
+export interface AttemptOptions {
+  /** Milliseconds before the attempt is abandoned with `APIConnectionTimeoutError`. */
+  readonly timeout: number;
+  /** Aborts the attempt with `APIUserAbortError`. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A successful response, checked and typed. */
+export interface HttpResponse<T> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly requestID: string | undefined;
+  readonly data: T;
+}
+
+/** Error bodies are read up to this size, then the rest is discarded. */
+const MAX_ERROR_BODY = 64 * 1024;
+/** How much of a non-JSON error body (an HTML 502 page) an error keeps. */
+const KEPT_RAW_BODY = 1024;
+
+/**
+ * One HTTP request as a cold Observable: nothing is sent before subscription, the response is
+ * emitted once and the stream completes. Unsubscribing aborts the request at once (the socket is
+ * closed, not left to finish), and the response body is always read to its end or destroyed, as
+ * undici requires to reuse or free the connection.
+ *
+ * Failures arrive as the error hierarchy of `errors.ts`: a non-2xx status as the `APIError`
+ * subclass for it, a network failure as `APIConnectionError` (cause kept), the timeout as
+ * `APIConnectionTimeoutError`, the signal as `APIUserAbortError`, a 2xx that breaks the schema as
+ * `ProtocolError`.
+ *
+ * @example
+ * ```ts
+ * sendRequest$(transport, { method: 'GET', path: '/fine_tuning/jobs', parse: (b) => b }, { timeout: 10_000 })
+ *   .subscribe((response) => console.log(response.status, response.requestID));
+ * ```
+ */
+export function sendRequest$<T>(
+  transport: Transport,
+  spec: RequestSpec<T>,
+  attempt: AttemptOptions,
+): Observable<HttpResponse<T>> {
+  return new Observable<HttpResponse<T>>((subscriber) => {
+    const url = buildURL(transport.baseURL, spec.path, spec.query);
+    let headers: Record<string, string>;
+    try {
+      headers = { ...transport.headers, authorization: transport.authorization() };
+    } catch (error) {
+      subscriber.error(error);
+      return;
+    }
+    if (spec.body !== undefined) headers['content-type'] = 'application/json';
+    const summary: RequestSummary = { method: spec.method, url, headers: redactHeaders(headers) };
+
+    if (attempt.signal?.aborted) {
+      subscriber.error(new APIUserAbortError(`Request aborted by the caller (${spec.method} ${url})`, { request: summary }));
+      return;
+    }
+
+    const controller = new AbortController();
+    let ended: 'timeout' | 'user' | undefined;
+    const onUserAbort = (): void => {
+      ended ??= 'user';
+      controller.abort();
+    };
+    attempt.signal?.addEventListener('abort', onUserAbort, { once: true });
+    const timer = transport.scheduler.schedule(() => {
+      ended ??= 'timeout';
+      controller.abort();
+    }, attempt.timeout);
+
+    perform(transport, spec, url, headers, summary, controller.signal).then(
+      (response) => {
+        subscriber.next(response);
+        subscriber.complete();
+      },
+      (error: unknown) => subscriber.error(classify(error, ended, summary, attempt.timeout)),
+    );
+
+    return () => {
+      timer.unsubscribe();
+      attempt.signal?.removeEventListener('abort', onUserAbort);
+      // After completion this is a no-op; before it, it closes the socket mid-request.
+      controller.abort();
+    };
+  });
+}
+
+async function perform<T>(
+  transport: Transport,
+  spec: RequestSpec<T>,
+  url: string,
+  headers: Record<string, string>,
+  summary: RequestSummary,
+  signal: AbortSignal,
+): Promise<HttpResponse<T>> {
+  const response = await request(url, {
+    method: spec.method,
+    headers,
+    body: spec.body === undefined ? null : JSON.stringify(spec.body),
+    dispatcher: transport.dispatcher,
+    signal,
+  });
+  const responseHeaders = flattenHeaders(response.headers);
+  const requestID = responseHeaders['x-request-id'];
+  const { statusCode: status, body } = response;
+
+  if (status < 200 || status >= 300) {
+    const raw = await readCapped(body, MAX_ERROR_BODY).catch(() => '');
+    const error = errorBodyOf(raw);
+    throw APIError.fromResponse(status, {
+      headers: responseHeaders,
+      error,
+      rawBody: error ? undefined : raw.slice(0, KEPT_RAW_BODY),
+      request: summary,
+    });
+  }
+
+  let text: string;
+  try {
+    text = await body.text();
+  } catch (cause) {
+    if (signal.aborted) throw cause;
+    throw new APIConnectionError(
+      `The connection closed before the response body was complete (${summary.method} ${summary.url})`,
+      { headers: responseHeaders, request: summary, cause },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    const truncated = endsMidJSON(text, cause);
+    throw new ProtocolError(
+      truncated
+        ? `The response body ended in the middle of its JSON after ${text.length} characters`
+        : `The response body is not JSON: ${JSON.stringify(text.slice(0, 80))}`,
+      { field: 'body', truncated, requestID, cause },
+    );
+  }
+  return { status, headers: responseHeaders, requestID, data: spec.parse(json, requestID) };
+}
+
+/**
+ * Whether a JSON syntax error sits at the very end of the text: the body was cut off rather
+ * than malformed. V8 says either "Unexpected end of JSON input" or names the position.
+ */
+function endsMidJSON(text: string, error: unknown): boolean {
+  const message = String(error);
+  if (text.trim() === '') return false;
+  if (/end of JSON input/.test(message)) return true;
+  const position = /at position (\d+)/.exec(message);
+  return position !== null && Number(position[1]) >= text.trimEnd().length;
+}
+
+/** Reads at most `limit` bytes of a body as text, then destroys the rest. */
+async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= limit) break;
+    }
+  } finally {
+    if (!body.destroyed) body.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The `error` object of an OpenAI error body (`{"error": {message, type, param, code}}`). */
+function errorBodyOf(raw: string): APIErrorBody | undefined {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    const inner = (parsed as { error?: unknown } | null)?.error;
+    if (typeof inner === 'object' && inner !== null && typeof (inner as APIErrorBody).message === 'string') {
+      return inner as APIErrorBody;
+    }
+  } catch {
+    // Not JSON: the caller keeps the raw text instead.
+  }
+  return undefined;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function classify(
+  error: unknown,
+  ended: 'timeout' | 'user' | undefined,
+  request: RequestSummary,
+  timeout: number,
+): unknown {
+  if (error instanceof APIError || error instanceof ProtocolError || error instanceof ConfigError) return error;
+  const where = `${request.method} ${request.url}`;
+  if (ended === 'user') return new APIUserAbortError(`Request aborted by the caller (${where})`, { request, cause: error });
+  const code = (error as { code?: unknown } | null)?.code;
+  if (ended === 'timeout' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
+    return new APIConnectionTimeoutError(`Request timed out after ${timeout} ms (${where})`, { request, cause: error });
+  }
+  if (code === 'UND_ERR_INVALID_ARG') {
+    return new ConfigError('request', `undici rejected the request: ${(error as Error).message}`);
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new APIConnectionError(`Connection error: ${reason} (${where})`, { request, cause: error });
+}

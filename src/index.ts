@@ -1,0 +1,58 @@
+/**
+ * OpenAI's "List checkpoint permissions" endpoint as RxJS streams: cursor pagination, retries,
+ * one rate-limit-aware limiter per client, and backpressured bulk audits.
+ *
+ * @packageDocumentation
+ */
+
+// Client
+export { createClient } from './client/create-client.js';
+export type { Client, ClientEvent, ClientMetrics, RequestOptions } from './client/create-client.js';
+export type { ClientOptions } from './client/client-options.js';
+export type { ConnectionOptions } from './client/connection-options.js';
+export type { RetryOptions } from './client/retry-options.js';
+export type { RateLimitOptions } from './client/rate-limit-options.js';
+
+// Permissions
+export { permissions$, permissionItems$ } from './resources/permissions.js';
+export { permissionPages } from './resources/permission-pages.js';
+export { createPermissions$, deletePermission$ } from './resources/write-permissions.js';
+export type { WriteOptions } from './resources/write-permissions.js';
+export type { ListPermissionsOptions } from './resources/list-options.js';
+export type { Permission, PermissionPage, DeletedPermission } from './resources/permission.js';
+
+// Building blocks
+export { paginate$ } from './paginate/paginate.js';
+export type { PaginateOptions } from './paginate/paginate.js';
+export { nextCursor } from './paginate/next-cursor.js';
+export type { CursorPage } from './paginate/next-cursor.js';
+export type { ListPage } from './http/list-page.js';
+export type { RequestSpec } from './http/send-request.js';
+export { retryBackoff } from './retry/retry-backoff.js';
+export { classifyFailure, decideRetry, retryDelay } from './retry/retry-policy.js';
+export type { RetryDecision, RetryPolicy } from './retry/retry-policy.js';
+export type { RetryEvent, RetryContext } from './retry/plan-retry.js';
+export type { LimiterMode, LimiterState } from './schedule/limiter.js';
+export { parseDuration } from './http/duration.js';
+export { parseRateLimitHeaders } from './http/rate-limit-headers.js';
+export type { RateLimitInfo } from './http/rate-limit-headers.js';
+
+// Errors
+export {
+  CheckpointPermissionsError,
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  ProtocolError,
+  ConfigError,
+} from './errors.js';
+export type { APIErrorBody, RequestSummary } from './errors.js';

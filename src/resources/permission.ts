@@ -1,0 +1,42 @@
+import type { ListPage } from '../http/list-page.js';
+import { parseListPage } from '../http/list-page.js';
+import type { ShapeCheck } from '../http/shape.js';
+
+/**
+ * One grant of a fine-tuned checkpoint to a project: the spec's
+ * `FineTuningCheckpointPermission`, with the API's own field names.
+ */
+export interface Permission {
+  readonly object: 'checkpoint.permission';
+  /** The permission's id (`cp_…`): what `deletePermission$` takes. */
+  readonly id: string;
+  /** Unix seconds. */
+  readonly created_at: number;
+  /** The project that may use the checkpoint (`proj_…`). */
+  readonly project_id: string;
+}
+
+/** One page of the spec's `ListFineTuningCheckpointPermissionResponse`. */
+export type PermissionPage = ListPage<Permission>;
+
+/** The spec's `DeleteFineTuningCheckpointPermissionResponse`. */
+export interface DeletedPermission {
+  readonly object: 'checkpoint.permission';
+  readonly id: string;
+  readonly deleted: boolean;
+}
+
+/** Checks one `FineTuningCheckpointPermission` (all four fields are required by the spec). */
+export function parsePermission(item: unknown, path: string, check: ShapeCheck): Permission {
+  const permission = check.object(item, path);
+  check.literal(permission, 'object', 'checkpoint.permission', path);
+  check.string(permission, 'id', path);
+  check.integer(permission, 'created_at', path);
+  check.string(permission, 'project_id', path);
+  return permission as unknown as Permission;
+}
+
+/** Checks a list (or create) response body. */
+export function parsePermissionPage(body: unknown, requestID: string | undefined): PermissionPage {
+  return parseListPage(body, requestID, parsePermission);
+}

@@ -1,0 +1,72 @@
+import type { SchedulerLike } from 'rxjs';
+import { APIConnectionTimeoutError, APIError } from '../errors.js';
+import { RetryBudget } from './retry-budget.js';
+import { decideRetry, type RetryPolicy } from './retry-policy.js';
+
+/** Emitted before every retry, so that retries are never silent. */
+export interface RetryEvent {
+  readonly type: 'retry';
+  /** The checkpoint the request was for, when it was for one. */
+  readonly checkpoint: string | undefined;
+  /** The attempt that failed: 1 for the first. The retry is attempt + 1. */
+  readonly attempt: number;
+  /** How long the request now waits before trying again. */
+  readonly delayMs: number;
+  /** Why it is retried: `status 503`, `connection error`, `timeout`, `x-should-retry: true`... */
+  readonly reason: string;
+  readonly status: number | undefined;
+  readonly requestID: string | undefined;
+  readonly error: unknown;
+}
+
+/** What both retry drivers (the RxJS operator and the p-retry one) need, shared per client. */
+export interface RetryContext {
+  readonly policy: RetryPolicy;
+  /** Times the waits; `asyncScheduler` in production, virtual in marble tests. */
+  readonly scheduler: SchedulerLike;
+  /** The jitter source, in [0, 1). */
+  readonly random: () => number;
+  readonly budget?: RetryBudget | undefined;
+  readonly onRetry?: ((event: RetryEvent) => void) | undefined;
+  readonly checkpoint?: string | undefined;
+}
+
+/** A {@link RetryDecision} that also says what the retry cost the budget. */
+export type PlannedRetry =
+  | { readonly retry: true; readonly delayMs: number; readonly cost: number }
+  | { readonly retry: false; readonly reason: string };
+
+/**
+ * The one place that decides a retry, for both drivers so that they cannot drift apart: the
+ * policy's verdict, then the client's retry budget, then the `onRetry` event.
+ *
+ * @example
+ * ```ts
+ * const plan = planRetry(context, error, 1, startedAt);
+ * if (plan.retry) await sleep(plan.delayMs);
+ * ```
+ */
+export function planRetry(context: RetryContext, error: unknown, attempt: number, startedAt: number): PlannedRetry {
+  const now = context.scheduler.now();
+  const decision = decideRetry(error, attempt, now - startedAt, context.policy, context.random, Date.now());
+  if (!decision.retry) return decision;
+  let cost = 0;
+  if (context.budget) {
+    const timeout = error instanceof APIConnectionTimeoutError;
+    if (!context.budget.trySpend(timeout)) {
+      return { retry: false, reason: `${decision.reason}; the client's retry budget is exhausted` };
+    }
+    cost = timeout ? RetryBudget.TIMEOUT_RETRY_COST : RetryBudget.RETRY_COST;
+  }
+  context.onRetry?.({
+    type: 'retry',
+    checkpoint: context.checkpoint,
+    attempt,
+    delayMs: decision.delayMs,
+    reason: decision.reason,
+    status: error instanceof APIError ? error.status : undefined,
+    requestID: error instanceof APIError ? error.requestID : (error as { requestID?: string } | null)?.requestID,
+    error,
+  });
+  return { retry: true, delayMs: decision.delayMs, cost };
+}

@@ -1,0 +1,121 @@
+import { APIConnectionError, APIError, APIUserAbortError, ProtocolError } from '../errors.js';
+import { retryAfterMs } from '../http/retry-after.js';
+
+/** The retry knobs, every one resolved to a value (see `RetryOptions` for the documented defaults). */
+export interface RetryPolicy {
+  /** Retries after the first attempt; 0 disables retrying. */
+  readonly maxRetries: number;
+  /** The base of the exponential backoff, in ms. */
+  readonly initialRetryDelay: number;
+  /** The cap of the exponential backoff, in ms. */
+  readonly maxRetryDelay: number;
+  /** A server-requested wait longer than this (ms) ends the retries instead of sleeping. */
+  readonly maxRetryAfter: number;
+  /** Total ms across all attempts and waits; `Infinity` for none. */
+  readonly deadline: number;
+}
+
+/** Why a failure is or is not worth another attempt. */
+export interface FailureClass {
+  readonly retryable: boolean;
+  readonly reason: string;
+}
+
+/** The verdict on one failed attempt. */
+export type RetryDecision =
+  | { readonly retry: true; readonly delayMs: number; readonly reason: string }
+  | { readonly retry: false; readonly reason: string };
+
+/** Statuses the official SDK retries (`shouldRetry` in its `src/client.ts`): timeout, conflict, rate limit. */
+const RETRYABLE_STATUSES = new Set([408, 409, 429]);
+
+/**
+ * Whether a failure is transient. Retried: 408, 409, 429 and every 5xx; connection errors,
+ * timeouts and bodies cut off mid-way. Not retried: other 4xx (400, 401, 403, 404, 422: the same
+ * request would fail the same way), user aborts, protocol and config errors. The server has the
+ * last word with `x-should-retry: true|false`, as in the official SDK.
+ *
+ * @example
+ * ```ts
+ * classifyFailure(APIError.fromResponse(503, {})); // { retryable: true, reason: 'status 503' }
+ * ```
+ */
+export function classifyFailure(error: unknown): FailureClass {
+  if (error instanceof APIUserAbortError) return { retryable: false, reason: 'aborted by the caller' };
+  if (error instanceof APIError) {
+    const header = error.headers['x-should-retry'];
+    if (header === 'true') return { retryable: true, reason: 'x-should-retry: true' };
+    if (header === 'false') return { retryable: false, reason: 'x-should-retry: false' };
+    if (error instanceof APIConnectionError) {
+      return { retryable: true, reason: error.name === 'APIConnectionTimeoutError' ? 'timeout' : 'connection error' };
+    }
+    const status = error.status ?? 0;
+    const retryable = RETRYABLE_STATUSES.has(status) || status >= 500;
+    return { retryable, reason: `status ${status}` };
+  }
+  if (error instanceof ProtocolError && error.truncated) return { retryable: true, reason: 'truncated body' };
+  return { retryable: false, reason: error instanceof Error ? error.name : 'unknown error' };
+}
+
+/**
+ * The wait before retry number `attempt` (1 for the first retry), in ms, and whether the server
+ * chose it. The server's `retry-after-ms` / `retry-after` wins; otherwise exponential backoff
+ * with full jitter (a uniform draw in [0, min(maxRetryDelay, initialRetryDelay * 2^(attempt-1))]),
+ * which spreads out clients that failed together instead of retrying them in lockstep.
+ *
+ * @example
+ * ```ts
+ * retryDelay(error, 3, policy, () => 0.5, Date.now()); // { delayMs: 1000, fromServer: false } with initialRetryDelay 500
+ * ```
+ */
+export function retryDelay(
+  error: unknown,
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number,
+  now: number,
+): { delayMs: number; fromServer: boolean } {
+  const server = error instanceof APIError ? retryAfterMs(error.headers, now) : undefined;
+  if (server !== undefined) return { delayMs: server, fromServer: true };
+  const ceiling = Math.min(policy.maxRetryDelay, policy.initialRetryDelay * 2 ** (attempt - 1));
+  return { delayMs: Math.round(random() * ceiling), fromServer: false };
+}
+
+/**
+ * The whole decision for one failed attempt: retry or not, after how long, and why.
+ *
+ * @param attempt - the number of the attempt that failed (1 for the first)
+ * @param elapsedMs - ms since the first attempt started, for the total `deadline`
+ * @param now - the wall clock, to read a `retry-after` given as an HTTP date
+ *
+ * @example
+ * ```ts
+ * decideRetry(error, 1, 0, policy, Math.random, Date.now());
+ * // { retry: true, delayMs: 812, reason: 'status 503' }
+ * ```
+ */
+export function decideRetry(
+  error: unknown,
+  attempt: number,
+  elapsedMs: number,
+  policy: RetryPolicy,
+  random: () => number,
+  now: number,
+): RetryDecision {
+  const failure = classifyFailure(error);
+  if (!failure.retryable) return { retry: false, reason: failure.reason };
+  if (attempt > policy.maxRetries) {
+    return { retry: false, reason: `${failure.reason}; gave up after ${policy.maxRetries} retries` };
+  }
+  const { delayMs, fromServer } = retryDelay(error, attempt, policy, random, now);
+  if (fromServer && delayMs > policy.maxRetryAfter) {
+    return {
+      retry: false,
+      reason: `${failure.reason}; the server asked for ${delayMs} ms, above maxRetryAfter (${policy.maxRetryAfter} ms)`,
+    };
+  }
+  if (elapsedMs + delayMs >= policy.deadline) {
+    return { retry: false, reason: `${failure.reason}; waiting ${delayMs} ms would pass the ${policy.deadline} ms deadline` };
+  }
+  return { retry: true, delayMs, reason: failure.reason };
+}

@@ -1,0 +1,72 @@
+/**
+ * A token bucket on an explicit clock: `rate` tokens per ms accrue up to `capacity`, and each
+ * request takes one. Pure bookkeeping with no timers, so the limiter decides when to wake up and
+ * tests can drive it with plain numbers.
+ *
+ * @example
+ * ```ts
+ * const bucket = new TokenBucket(20 / 1000, 20, 0); // 20 requests/s, bursts of 20
+ * bucket.tryTake(0);        // true
+ * bucket.msUntilToken(0);   // 0 while tokens remain
+ * ```
+ */
+export class TokenBucket {
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(
+    private ratePerMs: number,
+    private capacity: number,
+    now: number,
+    tokens = capacity,
+  ) {
+    this.#tokens = Math.min(tokens, capacity);
+    this.#updatedAt = now;
+  }
+
+  /** Requests per second, for humans. */
+  get ratePerSecond(): number {
+    return this.ratePerMs * 1000;
+  }
+
+  /** Whole and fractional tokens available at `now`. */
+  tokens(now: number): number {
+    this.#refill(now);
+    return this.#tokens;
+  }
+
+  /** Takes a token if one is available at `now`. */
+  tryTake(now: number): boolean {
+    this.#refill(now);
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Ms from `now` until a token is available; 0 when one already is. */
+  msUntilToken(now: number): number {
+    this.#refill(now);
+    return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) / this.ratePerMs);
+  }
+
+  /** Lowers the balance to at most `tokens` (what the server says is left), never raises it. */
+  clampTo(tokens: number, now: number): void {
+    this.#refill(now);
+    this.#tokens = Math.min(this.#tokens, tokens);
+  }
+
+  /** Changes the rate and capacity, accruing at the old rate up to `now` first. */
+  reconfigure(ratePerMs: number, capacity: number, now: number): void {
+    this.#refill(now);
+    this.ratePerMs = ratePerMs;
+    this.capacity = capacity;
+    this.#tokens = Math.min(this.#tokens, capacity);
+  }
+
+  #refill(now: number): void {
+    if (now > this.#updatedAt) {
+      this.#tokens = Math.min(this.capacity, this.#tokens + (now - this.#updatedAt) * this.ratePerMs);
+      this.#updatedAt = now;
+    }
+  }
+}
