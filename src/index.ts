@@ -21,10 +21,35 @@ export type { WriteOptions } from './resources/write-permissions.js';
 export type { ListPermissionsOptions } from './resources/list-options.js';
 export type { Permission, PermissionPage, DeletedPermission } from './resources/permission.js';
 
+// Discovery
+export { fineTuningJobs$, jobCheckpoints$, allCheckpoints$ } from './resources/discovery.js';
+export type { DiscoveryOptions } from './resources/discovery.js';
+export type { FineTuningJob, FineTuningJobCheckpoint } from './resources/fine-tuning.js';
+
+// Bulk audits
+export { auditPermissions$ } from './audit/audit-permissions.js';
+export { auditPermissions } from './audit/audit-iterable.js';
+export type { AuditOptions, AuditProgress } from './audit/audit-options.js';
+export type {
+  AuditRecord,
+  PermissionRecord,
+  PageRecord,
+  RevocationRecord,
+  CheckpointRecord,
+  CheckpointErrorRecord,
+  ErrorDetails,
+  AuditSummary,
+} from './audit/audit-record.js';
+export type { AllowList } from './audit/allow-list.js';
+export { ProgressJournal } from './audit/progress-journal.js';
+export type { JournalState } from './audit/progress-journal.js';
+export { pull } from './audit/pull.js';
+export type { PullGate } from './audit/pull.js';
+
 // Building blocks
 export { paginate$ } from './paginate/paginate.js';
 export type { PaginateOptions } from './paginate/paginate.js';
-export { nextCursor } from './paginate/next-cursor.js';
+export { nextCursor, pageCursor } from './paginate/next-cursor.js';
 export type { CursorPage } from './paginate/next-cursor.js';
 export type { ListPage } from './http/list-page.js';
 export type { RequestSpec } from './http/send-request.js';

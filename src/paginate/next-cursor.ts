@@ -26,7 +26,7 @@ export interface CursorPage {
  */
 export function nextCursor(page: CursorPage, seen: Set<string>, requestID?: string): string | undefined {
   if (!page.has_more) return undefined;
-  const cursor = page.last_id || page.data.at(-1)?.id;
+  const cursor = pageCursor(page);
   if (!cursor) {
     throw new ProtocolError(
       'The page says has_more but gives no cursor (no last_id and no items): cannot continue without skipping or repeating',
@@ -41,4 +41,17 @@ export function nextCursor(page: CursorPage, seen: Set<string>, requestID?: stri
   }
   seen.add(cursor);
   return cursor;
+}
+
+/**
+ * Where a page ends, as a cursor: `last_id`, else the last item's `id`; `undefined` for an empty
+ * page without `last_id`. What a resumable job records to continue after this page.
+ *
+ * @example
+ * ```ts
+ * pageCursor({ data: [{ id: 'cp_1' }, { id: 'cp_2' }], has_more: true }); // 'cp_2'
+ * ```
+ */
+export function pageCursor(page: CursorPage): string | undefined {
+  return page.last_id || page.data.at(-1)?.id;
 }

@@ -26,7 +26,7 @@ export function permissionPages(checkpoint: string, options?: ListPermissionsOpt
         const seen = new Set<string>(resolved.after === undefined ? [] : [resolved.after]);
         let cursor = resolved.after;
         for (let pages = 1; ; pages++) {
-          const page = await client.request(listPermissionsRequest(checkpoint, resolved, cursor), {
+          const page = await client.request(listPermissionsRequest(checkpoint, resolved.query, cursor), {
             checkpoint,
             signal: resolved.signal,
           });

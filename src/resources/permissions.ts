@@ -36,7 +36,7 @@ export function permissions$(checkpoint: string, options?: ListPermissionsOption
   const resolved = resolveListOptions(checkpoint, options);
   return withClient(resolved.client, (client) =>
     paginate$({
-      fetchPage: (after) => client.request$(listPermissionsRequest(checkpoint, resolved, after), { checkpoint }),
+      fetchPage: (after) => client.request$(listPermissionsRequest(checkpoint, resolved.query, after), { checkpoint }),
       start: resolved.after,
       maxPages: resolved.maxPages,
     }),
@@ -57,12 +57,11 @@ export function permissionItems$(checkpoint: string, options?: ListPermissionsOp
   return permissions$(checkpoint, options).pipe(concatMap((page) => page.data));
 }
 
-/** The request for one page; shared by the stream and the pull iterator. */
+/** The request for one page; shared by the stream, the pull iterator and the audit. */
 export function listPermissionsRequest(
   checkpoint: string,
-  options: ResolvedListOptions,
+  query: ResolvedListOptions['query'],
   after: string | undefined,
 ): RequestSpec<PermissionPage> {
-  return { method: 'GET', path: permissionsPath(checkpoint), query: { ...options.query, after }, parse: parsePermissionPage };
+  return { method: 'GET', path: permissionsPath(checkpoint), query: { ...query, after }, parse: parsePermissionPage };
 }
-

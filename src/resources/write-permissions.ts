@@ -68,12 +68,13 @@ export function deletePermission$(
   checkCheckpoint(checkpoint);
   check.nonEmptyString('permissionId', permissionId);
   const { client, signal } = resolveWriteOptions(options);
-  const spec: RequestSpec<DeletedPermission> = {
-    method: 'DELETE',
-    path: permissionPath(checkpoint, permissionId),
-    parse: parseDeletedPermission,
-  };
+  const spec = deletePermissionRequest(checkpoint, permissionId);
   return withClient(client, (c) => c.request$(spec, { checkpoint })).pipe(abortOnSignal(signal));
+}
+
+/** The request that revokes one permission; shared with the audit's remediation. */
+export function deletePermissionRequest(checkpoint: string, permissionId: string): RequestSpec<DeletedPermission> {
+  return { method: 'DELETE', path: permissionPath(checkpoint, permissionId), parse: parseDeletedPermission };
 }
 
 function resolveWriteOptions(input: unknown): { client: Client | undefined; signal: AbortSignal | undefined } {

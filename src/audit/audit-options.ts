@@ -1,0 +1,106 @@
+import type { ObservableInput } from 'rxjs';
+import type { Client } from '../client/create-client.js';
+import * as check from '../client/validate.js';
+import { ConfigError } from '../errors.js';
+import { checkClient, checkSignal } from '../resources/list-options.js';
+import { compileAllowList, type AllowList, type AllowPolicy } from './allow-list.js';
+import type { AuditRecord } from './audit-record.js';
+
+/** Where an earlier run stopped: what to skip and where to pick up. */
+export interface AuditProgress {
+  /** Checkpoints audited completely: skipped. */
+  readonly done: Iterable<string>;
+  /** The cursor after the last page committed, per checkpoint started but not finished. */
+  readonly cursors: Readonly<Record<string, string>>;
+}
+
+/** Options of `auditPermissions$` and `auditPermissions`. */
+export interface AuditOptions {
+  /**
+   * The client whose limiter paces every request of the audit.
+   * @default a client from the environment, for the audit's lifetime
+   */
+  client?: Client;
+  /**
+   * Checkpoints audited at once. More than the client's `rateLimit.maxConcurrency` only queues.
+   * @default 8
+   */
+  concurrency?: number;
+  /**
+   * Permissions per page: fewer, larger pages spend less of the rate limit.
+   * @default 100
+   */
+  limit?: number;
+  /**
+   * End the audit with the first checkpoint's error, instead of reporting it and going on.
+   * @default false
+   */
+  failFast?: boolean;
+  /** The projects allowed; permissions outside it are reported as violations (`allowed: false`). */
+  allow?: AllowList;
+  /**
+   * What to do with violations, after each checkpoint's listing: nothing, report what would be
+   * revoked (`'dry-run'`), or revoke them through the client's limiter (`'apply'`).
+   * @default false
+   */
+  revoke?: false | 'dry-run' | 'apply';
+  /**
+   * Your processing of each record. A checkpoint's next page is requested only when the records
+   * of its previous page have been processed, so a slow consumer holds memory at
+   * O(concurrency × page size) however many permissions there are.
+   */
+  process?: (record: AuditRecord) => ObservableInput<unknown>;
+  /** Continue an earlier run (see `ProgressJournal`). */
+  resume?: AuditProgress;
+  /** Aborts the audit with `APIUserAbortError`. */
+  signal?: AbortSignal;
+}
+
+/** The options, checked and defaulted. */
+export interface ResolvedAuditOptions {
+  readonly client: Client | undefined;
+  readonly concurrency: number;
+  readonly limit: number;
+  readonly failFast: boolean;
+  readonly policy: AllowPolicy | undefined;
+  readonly revoke: false | 'dry-run' | 'apply';
+  readonly process: ((record: AuditRecord) => ObservableInput<unknown>) | undefined;
+  readonly done: ReadonlySet<string>;
+  readonly cursors: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal | undefined;
+}
+
+const KEYS = ['client', 'concurrency', 'limit', 'failFast', 'allow', 'revoke', 'process', 'resume', 'signal'] as const;
+
+/**
+ * Checks audit options once, before anything is sent.
+ *
+ * @example
+ * ```ts
+ * resolveAuditOptions({ concurrency: 0 }); // ConfigError: concurrency must be a positive integer, got 0
+ * ```
+ */
+export function resolveAuditOptions(input: unknown): ResolvedAuditOptions {
+  const o = check.optionsObject('options', input);
+  check.knownKeys('', o, KEYS);
+  const revoke = o.revoke === undefined || o.revoke === false ? false : check.oneOf('revoke', o.revoke, ['dry-run', 'apply']);
+  if (revoke && o.allow === undefined) {
+    throw new ConfigError('revoke', 'revoke needs an allow-list (allow) to know what to revoke');
+  }
+  const resume = o.resume as AuditProgress | undefined;
+  if (resume !== undefined && (typeof resume !== 'object' || resume === null || typeof resume.cursors !== 'object')) {
+    throw new ConfigError('resume', 'resume must be { done: string[], cursors: { [checkpoint]: cursor } }, as ProgressJournal gives');
+  }
+  return {
+    client: o.client === undefined ? undefined : checkClient(o.client),
+    concurrency: o.concurrency === undefined ? 8 : check.positiveInteger('concurrency', o.concurrency),
+    limit: o.limit === undefined ? 100 : check.positiveInteger('limit', o.limit),
+    failFast: o.failFast === undefined ? false : check.boolean('failFast', o.failFast),
+    policy: o.allow === undefined ? undefined : compileAllowList(o.allow as AllowList),
+    revoke,
+    process: o.process === undefined ? undefined : check.callable('process', o.process),
+    done: new Set(resume?.done ?? []),
+    cursors: { ...resume?.cursors },
+    signal: o.signal === undefined ? undefined : checkSignal(o.signal),
+  };
+}

@@ -1,0 +1,145 @@
+import {
+  catchError,
+  concat,
+  concatMap,
+  defer,
+  EMPTY,
+  filter,
+  from,
+  ignoreElements,
+  map,
+  mergeMap,
+  of,
+  tap,
+  throwError,
+  type Observable,
+  type ObservableInput,
+} from 'rxjs';
+import type { Client } from '../client/create-client.js';
+import { abortOnSignal } from '../http/abort-on-signal.js';
+import { pageCursor } from '../paginate/next-cursor.js';
+import { paginate$ } from '../paginate/paginate.js';
+import { listPermissionsRequest } from '../resources/permissions.js';
+import type { PermissionPage } from '../resources/permission.js';
+import { withClient } from '../resources/with-client.js';
+import { deletePermissionRequest } from '../resources/write-permissions.js';
+import { resolveAuditOptions, type AuditOptions, type ResolvedAuditOptions } from './audit-options.js';
+import type { AuditRecord, PermissionRecord, RevocationRecord } from './audit-record.js';
+import { errorDetails } from './error-details.js';
+import { Tally } from './tally.js';
+
+/**
+ * Audits many checkpoints at once: for each, every permission as a record tagged with its
+ * checkpoint, checked against the allow-list; then a closing `summary`. At most `concurrency`
+ * checkpoints are paged at a time, and every request passes the client's one limiter, so the
+ * audit keeps within the rate limit however many checkpoints it covers.
+ *
+ * A checkpoint that fails (404, retries exhausted) becomes an `error` record and the others
+ * carry on (or, with `failFast`, the audit ends with that error). With `process`, a checkpoint's
+ * next page is requested only after its previous page's records were processed: backpressure.
+ * Duplicate checkpoint ids in the input are audited once. Pages are read in ascending order, so
+ * permissions granted during an audit (or between a run and its resumption) are not missed.
+ *
+ * @example
+ * ```ts
+ * auditPermissions$(allCheckpoints$({ client }), {
+ *   client,
+ *   allow: { projects: ['proj_platform'] },
+ *   process: (record) => db.insert(record), // a promise: the next page waits for it
+ * }).subscribe((record) => record.type === 'summary' && console.log(record));
+ * ```
+ */
+export function auditPermissions$(checkpoints: ObservableInput<string>, options?: AuditOptions): Observable<AuditRecord> {
+  const o = resolveAuditOptions(options);
+  return withClient(o.client, (client) =>
+    defer(() => {
+      const tally = new Tally(client.metrics(), performance.now());
+      const gate = gateFor(o);
+      const seen = new Set<string>();
+      const fresh = (checkpoint: string): boolean => {
+        if (seen.has(checkpoint)) return false;
+        seen.add(checkpoint);
+        if (!o.done.has(checkpoint)) return true;
+        tally.skipped();
+        return false;
+      };
+      const records$ = from(checkpoints).pipe(
+        filter(fresh),
+        mergeMap((checkpoint) => auditCheckpoint(client, checkpoint, o, gate), o.concurrency),
+        tap((record) => tally.count(record)),
+      );
+      return concat(records$, defer(() => gate(tally.summary(client.metrics(), performance.now()))));
+    }),
+  ).pipe(abortOnSignal(o.signal));
+}
+
+type Gate = (record: AuditRecord) => Observable<AuditRecord>;
+
+/** Emits each record once the user's `process` of it has completed. */
+function gateFor(o: ResolvedAuditOptions): Gate {
+  const process = o.process;
+  if (!process) return (record) => of(record);
+  return (record) => concat(from(process(record)).pipe(ignoreElements()), of(record));
+}
+
+function auditCheckpoint(client: Client, checkpoint: string, o: ResolvedAuditOptions, gate: Gate): Observable<AuditRecord> {
+  return defer(() => {
+    const violations: PermissionRecord[] = [];
+    let pages = 0;
+    let permissions = 0;
+    const query = { limit: o.limit, order: 'ascending' };
+    const listing$ = paginate$<PermissionPage, AuditRecord>({
+      fetchPage: (after) => client.request$(listPermissionsRequest(checkpoint, query, after), { checkpoint }),
+      start: o.cursors[checkpoint],
+      process: (page) => {
+        pages++;
+        permissions += page.data.length;
+        const records: AuditRecord[] = page.data.map((p) => {
+          const record: PermissionRecord = {
+            type: 'permission',
+            checkpoint,
+            id: p.id,
+            project_id: p.project_id,
+            created_at: p.created_at,
+            allowed: o.policy?.isAllowed(checkpoint, p.project_id),
+          };
+          if (record.allowed === false) violations.push(record);
+          return record;
+        });
+        const after = page.has_more ? (pageCursor(page) ?? null) : null;
+        records.push({ type: 'page', checkpoint, page: pages, permissions: page.data.length, after });
+        return from(records).pipe(concatMap(gate));
+      },
+    });
+    return concat(
+      listing$,
+      defer(() => revoke(client, checkpoint, violations, o).pipe(concatMap(gate))),
+      defer(() => gate({ type: 'checkpoint', checkpoint, permissions, violations: violations.length, pages })),
+    ).pipe(
+      catchError((error: unknown) =>
+        o.failFast ? throwError(() => error) : gate({ type: 'error', checkpoint, error: errorDetails(error), cause: error }),
+      ),
+    );
+  });
+}
+
+/** Revokes (or, in a dry run, reports) each violation in turn, through the limiter like reads. */
+function revoke(
+  client: Client,
+  checkpoint: string,
+  violations: readonly PermissionRecord[],
+  o: ResolvedAuditOptions,
+): Observable<RevocationRecord> {
+  if (!o.revoke || violations.length === 0) return EMPTY;
+  const dryRun = o.revoke === 'dry-run';
+  return from(violations).pipe(
+    concatMap((v) => {
+      const base = { type: 'revocation', checkpoint, id: v.id, project_id: v.project_id, dryRun } as const;
+      if (dryRun) return of<RevocationRecord>({ ...base, deleted: false, error: undefined });
+      return client.request$(deletePermissionRequest(checkpoint, v.id), { checkpoint }).pipe(
+        map((result): RevocationRecord => ({ ...base, deleted: result.deleted, error: undefined })),
+        catchError((error: unknown) => of<RevocationRecord>({ ...base, deleted: false, error: errorDetails(error) })),
+      );
+    }),
+  );
+}

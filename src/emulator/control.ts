@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readJson } from './body.js';
+import type { ChaosSettings } from './chaos.js';
+import type { RateLimitSettings } from './rate-limit.js';
+import { ApiProblem, invalidUrl } from './problem.js';
+import { send } from './respond.js';
+import type { EmulatorState } from './state.js';
+
+/**
+ * The prefix of the control routes. They live outside `/v1`, need no key, and are never rate
+ * limited, delayed, faulted or counted, so a test can always observe and steer the emulator.
+ *
+ * @example
+ * await fetch(`${origin}${CONTROL_PREFIX}/stats`);
+ */
+export const CONTROL_PREFIX = '/__emulator';
+
+/**
+ * Serves a control route:
+ * - `GET /__emulator/stats`, `GET /__emulator/truth`;
+ * - `POST /__emulator/chaos` (ChaosSettings), `POST /__emulator/rate-limit` (RateLimitSettings or
+ *   `false`), `POST /__emulator/latency` (`{ "ms": 20 }`), `POST /__emulator/reset-stats`.
+ * Each POST answers the settings now in force. Bad settings get a 400 naming the field.
+ *
+ * @example
+ * // curl -X POST localhost:4010/__emulator/chaos -d '{"error503":0.1}'
+ * await handleControlRequest(state, req, res, '/__emulator/chaos');
+ */
+export async function handleControlRequest(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
+  const headers = { 'x-request-id': state.nextRequestId() };
+  try {
+    const body = await control(
+      state,
+      `${req.method ?? 'GET'} ${path.slice(CONTROL_PREFIX.length)}`,
+      req,
+    );
+    send(res, 200, headers, JSON.stringify(body));
+  } catch (error) {
+    const failure =
+      error instanceof ApiProblem
+        ? error
+        : new ApiProblem(400, { message: (error as Error).message, type: 'invalid_request_error' });
+    send(res, failure.status, headers, JSON.stringify(failure.body));
+  }
+}
+
+async function control(
+  state: EmulatorState,
+  request: string,
+  req: IncomingMessage,
+): Promise<unknown> {
+  switch (request) {
+    case 'GET /stats':
+      return state.stats.snapshot();
+    case 'GET /truth':
+      return state.store.truth();
+    // The setters validate what they are given, so a cast from the parsed JSON is safe here.
+    case 'POST /chaos':
+      state.setChaos((await readJson(req)) as ChaosSettings);
+      return state.chaos;
+    case 'POST /rate-limit':
+      state.setRateLimit((await readJson(req)) as RateLimitSettings | false);
+      return state.rateLimit ?? false;
+    case 'POST /latency': {
+      const { ms } = ((await readJson(req)) ?? {}) as { ms: number };
+      state.setLatency(ms);
+      return { ms: state.latencyMs };
+    }
+    case 'POST /reset-stats':
+      state.stats.reset();
+      return state.stats.snapshot();
+    default:
+      throw invalidUrl(req.method ?? 'GET', req.url ?? '');
+  }
+}

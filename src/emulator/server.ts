@@ -1,0 +1,140 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleApiRequest } from './api.js';
+import type { ChaosSettings } from './chaos.js';
+import { CONTROL_PREFIX, handleControlRequest } from './control.js';
+import { loadDataset, validateDataset, type Dataset } from './dataset.js';
+import { materialize } from './materialize.js';
+import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options.js';
+import { invalidUrl } from './problem.js';
+import { deriveSeed, mulberry32 } from './prng.js';
+import type { RateLimitSettings } from './rate-limit.js';
+import { send } from './respond.js';
+import { seedOrganization } from './seed.js';
+import { EmulatorState } from './state.js';
+import type { EmulatorStats } from './stats.js';
+import { Store } from './store.js';
+import type { Truth } from './truth.js';
+
+/**
+ * A running emulator: where it listens, how to observe it, and how to steer it mid-test.
+ *
+ * @example
+ * const emulator = await startEmulator();
+ * const client = new OpenAI({ apiKey: emulator.apiKey, adminAPIKey: emulator.apiKey, baseURL: emulator.url });
+ * await emulator.close();
+ */
+export interface Emulator {
+  /** The base URL including `/v1`, e.g. `http://127.0.0.1:43121/v1`: a client's `baseURL`. */
+  readonly url: string;
+  /** The admin key it accepts. */
+  readonly apiKey: string;
+  /** A copy of the counters. */
+  stats(): EmulatorStats;
+  /** Zeroes the counters (`inFlight` stays: it is the present, not history). */
+  resetStats(): void;
+  /** A deep copy of the data served now, writes included. */
+  truth(): Truth;
+  /** Replaces the chaos settings and restarts the chaos PRNG from their seed. */
+  setChaos(chaos: ChaosSettings): void;
+  /** Replaces the rate limit (`false`: unlimited, no headers), starting from a full bucket. */
+  setRateLimit(rateLimit: RateLimitSettings | false): void;
+  /** Replaces the latency added to every API request. */
+  setLatency(ms: number): void;
+  /** Stops listening, destroys every open connection and cancels every pending timer. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a local HTTP server that behaves like the OpenAI API on the fine-tuning checkpoint
+ * permission, job and job checkpoint endpoints, closely enough for the official `openai` SDK.
+ * It binds 127.0.0.1 only.
+ *
+ * @throws RangeError or TypeError for a bad option; DatasetError for a bad dataset.
+ * @example
+ * const emulator = await startEmulator({ seed: 7, rateLimit: { requestsPerMinute: 600 } });
+ * const res = await fetch(`${emulator.url}/fine_tuning/jobs`, {
+ *   headers: { authorization: `Bearer ${emulator.apiKey}` },
+ * });
+ * await emulator.close();
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const settings = resolveOptions(options);
+  const org = materialize(await datasetFor(settings), settings.seed);
+  const state = new EmulatorState(
+    settings,
+    new Store(org, mulberry32(deriveSeed(settings.seed, 'ids'))),
+  );
+
+  const server = createServer((req, res) => {
+    route(state, req, res).catch((error: unknown) => internalError(state, res, error));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    apiKey: settings.apiKey,
+    stats: () => state.stats.snapshot(),
+    resetStats: () => state.stats.reset(),
+    truth: () => state.store.truth(),
+    setChaos: (chaos) => state.setChaos(chaos),
+    setRateLimit: (rateLimit) => state.setRateLimit(rateLimit),
+    setLatency: (ms) => state.setLatency(ms),
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive sockets would hold `server.close` (and a test process) open until they idle out.
+        server.closeAllConnections();
+        state.timers.cancelAll();
+      })),
+  };
+}
+
+async function datasetFor(settings: ResolvedOptions): Promise<Dataset> {
+  const { dataset } = settings;
+  if (typeof dataset === 'string') return loadDataset(dataset);
+  if (dataset) return validateDataset(dataset);
+  return seedOrganization(settings.organization);
+}
+
+async function route(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
+  if (path === '/v1' || path.startsWith('/v1/')) {
+    return handleApiRequest(state, req, res, path, query);
+  }
+  if (path.startsWith(`${CONTROL_PREFIX}/`)) return handleControlRequest(state, req, res, path);
+  const problem = invalidUrl(req.method ?? 'GET', path);
+  send(
+    res,
+    problem.status,
+    { 'x-request-id': state.nextRequestId() },
+    JSON.stringify(problem.body),
+  );
+}
+
+/** A bug in the emulator, not a chaos fault: answer a 500 that says so, if still possible. */
+function internalError(state: EmulatorState, res: ServerResponse, error: unknown): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  state.stats.answered(500);
+  const message = `The emulator failed: ${error instanceof Error ? error.message : String(error)}`;
+  const body = { error: { message, type: 'server_error', param: null, code: null } };
+  send(res, 500, { 'x-request-id': state.nextRequestId() }, JSON.stringify(body));
+}

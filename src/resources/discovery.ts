@@ -1,0 +1,117 @@
+import { concatMap, mergeMap, type Observable } from 'rxjs';
+import type { Client } from '../client/create-client.js';
+import * as check from '../client/validate.js';
+import { abortOnSignal } from '../http/abort-on-signal.js';
+import type { ListPage } from '../http/list-page.js';
+import { paginate$ } from '../paginate/paginate.js';
+import {
+  parseJobCheckpointsPage,
+  parseJobsPage,
+  type FineTuningJob,
+  type FineTuningJobCheckpoint,
+} from './fine-tuning.js';
+import { checkClient, checkSignal } from './list-options.js';
+import { jobCheckpointsPath } from './paths.js';
+import { withClient } from './with-client.js';
+
+/** Options of the discovery streams. */
+export interface DiscoveryOptions {
+  /** @default a client from the environment, per subscription */
+  client?: Client;
+  /**
+   * Items per page.
+   * @default the API's default (20 jobs, 10 checkpoints)
+   */
+  limit?: number;
+  /** Aborts the stream with `APIUserAbortError`. */
+  signal?: AbortSignal;
+}
+
+interface Resolved {
+  client: Client | undefined;
+  limit: number | undefined;
+  signal: AbortSignal | undefined;
+}
+
+function resolve(input: unknown): Resolved {
+  const o = check.optionsObject('options', input);
+  check.knownKeys('', o, ['client', 'limit', 'signal']);
+  return {
+    client: o.client === undefined ? undefined : checkClient(o.client),
+    limit: o.limit === undefined ? undefined : check.positiveInteger('limit', o.limit),
+    signal: o.signal === undefined ? undefined : checkSignal(o.signal),
+  };
+}
+
+/**
+ * Every fine-tuning job of the organization, one page per emission (`GET /fine_tuning/jobs`).
+ * That list has no `last_id`: its cursor is the last job's id.
+ *
+ * @example
+ * ```ts
+ * fineTuningJobs$({ client }).pipe(concatMap((page) => page.data)).subscribe((job) => console.log(job.id, job.status));
+ * ```
+ */
+export function fineTuningJobs$(options?: DiscoveryOptions): Observable<ListPage<FineTuningJob>> {
+  const o = resolve(options);
+  return withClient(o.client, (client) => jobsOf(client, o)).pipe(abortOnSignal(o.signal));
+}
+
+/**
+ * Every checkpoint of one job, one page per emission (`GET /fine_tuning/jobs/{id}/checkpoints`).
+ *
+ * @example
+ * ```ts
+ * jobCheckpoints$('ftjob-abc123', { client }).subscribe((page) => console.log(page.data.length));
+ * ```
+ */
+export function jobCheckpoints$(
+  jobId: string,
+  options?: DiscoveryOptions,
+): Observable<ListPage<FineTuningJobCheckpoint>> {
+  check.nonEmptyString('jobId', jobId);
+  const o = resolve(options);
+  return withClient(o.client, (client) => checkpointsOf(client, jobId, o)).pipe(abortOnSignal(o.signal));
+}
+
+/**
+ * The model name (`fine_tuned_model_checkpoint`) of every checkpoint of every job: the input of
+ * an organization-wide audit. Jobs are listed page by page and their checkpoints two jobs at a
+ * time, through the client's limiter like every other request.
+ *
+ * @example
+ * ```ts
+ * auditPermissions$(allCheckpoints$({ client }), { client }).subscribe(console.log);
+ * ```
+ */
+export function allCheckpoints$(options?: DiscoveryOptions): Observable<string> {
+  const o = resolve(options);
+  return withClient(o.client, (client) =>
+    jobsOf(client, o).pipe(
+      concatMap((page) => page.data),
+      mergeMap(
+        (job) => checkpointsOf(client, job.id, o).pipe(concatMap((page) => page.data.map((c) => c.fine_tuned_model_checkpoint))),
+        2,
+      ),
+    ),
+  ).pipe(abortOnSignal(o.signal));
+}
+
+function jobsOf(client: Client, o: Resolved): Observable<ListPage<FineTuningJob>> {
+  return paginate$({
+    fetchPage: (after) =>
+      client.request$({ method: 'GET', path: '/fine_tuning/jobs', query: { limit: o.limit, after }, parse: parseJobsPage }),
+  });
+}
+
+function checkpointsOf(client: Client, jobId: string, o: Resolved): Observable<ListPage<FineTuningJobCheckpoint>> {
+  return paginate$({
+    fetchPage: (after) =>
+      client.request$({
+        method: 'GET',
+        path: jobCheckpointsPath(jobId),
+        query: { limit: o.limit, after },
+        parse: parseJobCheckpointsPage,
+      }),
+  });
+}
