@@ -112,11 +112,7 @@ export function resolveOptions(input: unknown, env: Readonly<Record<string, stri
     random: o.random === undefined ? Math.random : check.callable('random', o.random),
     onRetry: o.onRetry === undefined ? undefined : check.callable('onRetry', o.onRetry),
     retryBudget:
-      rl.retryBudget === false
-        ? false
-        : rl.retryBudget === undefined
-          ? 500
-          : check.positiveInteger('rateLimit.retryBudget', rl.retryBudget),
+      rl.retryBudget === false ? false : rl.retryBudget === undefined ? 500 : checkRetryBudget(rl.retryBudget),
     limiter: {
       maxConcurrency: rl.maxConcurrency === undefined ? 8 : check.positiveInteger('rateLimit.maxConcurrency', rl.maxConcurrency),
       requestsPerMinute:
@@ -152,14 +148,14 @@ function msOr(option: string, value: unknown, fallback: number): number {
 }
 
 function checkBaseURL(value: unknown): string {
-  const text = check.nonEmptyString('baseURL', value);
+  const text = check.nonEmptyString('baseURL', value).trim();
   let url: URL | undefined;
   try {
     url = new URL(text);
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[?#]/.test(text)) {
     throw new ConfigError(
       'baseURL',
       `baseURL must be an http(s) URL without query or fragment, such as ${DEFAULT_BASE_URL}, got ${JSON.stringify(text)}`,
@@ -177,4 +173,12 @@ function checkScheduler(value: unknown): SchedulerLike {
   const s = value as SchedulerLike | null;
   if (typeof s?.now === 'function' && typeof s.schedule === 'function') return s;
   throw new ConfigError('scheduler', 'scheduler must be an RxJS SchedulerLike, such as asyncScheduler or a TestScheduler');
+}
+
+function checkRetryBudget(value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  throw new ConfigError(
+    'rateLimit.retryBudget',
+    `rateLimit.retryBudget must be a positive integer (tokens) or false (no budget), got ${typeof value === 'number' ? value : typeof value}`,
+  );
 }

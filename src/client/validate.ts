@@ -42,7 +42,8 @@ export function positiveNumber(option: string, value: unknown): number {
 /** A non-empty string. `secret` keeps the value itself out of the message. */
 export function nonEmptyString(option: string, value: unknown, secret = false): string {
   if (typeof value === 'string' && value.trim() !== '') return value;
-  throw invalid(option, 'a non-empty string', secret && typeof value === 'string' ? '(a blank string)' : value);
+  if (secret) throw new ConfigError(option, `${option} must be a non-empty string, got ${typeof value === 'string' ? 'a blank string' : describeType(value)}`);
+  throw invalid(option, 'a non-empty string', value);
 }
 
 /** One of a fixed set of strings. */
@@ -106,4 +107,10 @@ function describe(value: unknown): string {
   }
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'function' ? 'a function' : `an ${typeof value}`;
+}
+
+/** The kind of a value, never the value: for secrets. */
+function describeType(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }

@@ -4,11 +4,12 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
   ms: 1,
   us: 1e-3,
-  µs: 1e-3,
+  // Go's unitMap lists both U+00B5 MICRO SIGN and U+03BC GREEK SMALL LETTER MU.
+  '\u00b5s': 1e-3,
+  '\u03bcs': 1e-3,
   ns: 1e-6,
 };
 
-const PART = /(\d+(?:\.\d+)?|\.\d+)(h|ms|m|s|us|µs|ns)/y;
 
 /**
  * Parses a Go `time.Duration` string, the format of OpenAI's `x-ratelimit-reset-requests`
@@ -26,13 +27,14 @@ const PART = /(\d+(?:\.\d+)?|\.\d+)(h|ms|m|s|us|µs|ns)/y;
  */
 export function parseDuration(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const trimmed = text.trim();
+  // A leading '+' is allowed by Go; a negative reset is meaningless, so '-' is not.
+  const trimmed = text.trim().replace(/^\+/, '');
   if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
   if (trimmed === '') return undefined;
+  const part = /(\d+\.?\d*|\.\d+)(h|ms|m|s|us|\u00b5s|\u03bcs|ns)/y;
   let total = 0;
-  PART.lastIndex = 0;
-  while (PART.lastIndex < trimmed.length) {
-    const match = PART.exec(trimmed);
+  while (part.lastIndex < trimmed.length) {
+    const match = part.exec(trimmed);
     if (!match) return undefined;
     total += Number(match[1]) * (UNIT_MS[match[2] as string] as number);
   }

@@ -60,7 +60,7 @@ export function classifyFailure(error: unknown): FailureClass {
 /**
  * The wait before retry number `attempt` (1 for the first retry), in ms, and whether the server
  * chose it. The server's `retry-after-ms` / `retry-after` wins; otherwise exponential backoff
- * with full jitter (a uniform draw in [0, min(maxRetryDelay, initialRetryDelay * 2^(attempt-1))]),
+ * with full jitter (a uniform draw in [0, min(maxRetryDelay, initialRetryDelay * 2^(attempt-1)))),
  * which spreads out clients that failed together instead of retrying them in lockstep.
  *
  * @example
@@ -78,7 +78,7 @@ export function retryDelay(
   const server = error instanceof APIError ? retryAfterMs(error.headers, now) : undefined;
   if (server !== undefined) return { delayMs: server, fromServer: true };
   const ceiling = Math.min(policy.maxRetryDelay, policy.initialRetryDelay * 2 ** (attempt - 1));
-  return { delayMs: Math.round(random() * ceiling), fromServer: false };
+  return { delayMs: Math.floor(random() * ceiling), fromServer: false };
 }
 
 /**

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { buildURL, encodePathSegment } from '../../src/http/url.js';
+
+describe('encodePathSegment', () => {
+  // RFC 3986 §3.3: a segment is `*pchar`, pchar = unreserved / pct-encoded / sub-delims / ':' / '@'.
+  // '/', '?', '#' and '%' would end the segment, start a query or fragment, or start an escape;
+  // a space is not allowed anywhere. Colons are pchar, and the official SDK sends them raw.
+  it.each([
+    [
+      'ft:gpt-4o-mini-2024-07-18:org:weather:B7R9VjQd',
+      'ft:gpt-4o-mini-2024-07-18:org:weather:B7R9VjQd',
+    ],
+    ['ft:a:b:ckpt-step-1', 'ft:a:b:ckpt-step-1'],
+    ['a/b', 'a%2Fb'],
+    ['a?b', 'a%3Fb'],
+    ['a#b', 'a%23b'],
+    ['100%', '100%25'],
+    ['%3A', '%253A'],
+    ['a b', 'a%20b'],
+    ['ft:a b/c', 'ft:a%20b%2Fc'],
+    ['é', '%C3%A9'],
+    ['模型', '%E6%A8%A1%E5%9E%8B'],
+    ['😀', '%F0%9F%98%80'],
+  ])('%j -> %j', (segment, expected) => {
+    expect(encodePathSegment(segment)).toBe(expected);
+  });
+
+  it.each(['a/b?c#d e%f:g', 'ft:x:y/../z', '%2F', 'ü:ß', 'a+b&c=d'])(
+    'a URL parser reads %j back as one segment',
+    (segment) => {
+      const url = new URL(`https://h.test/v1/${encodePathSegment(segment)}/permissions`);
+      const segments = url.pathname.split('/');
+      expect(segments).toHaveLength(4);
+      expect(decodeURIComponent(segments[2] ?? '')).toBe(segment);
+      expect(url.search).toBe('');
+      expect(url.hash).toBe('');
+    },
+  );
+});
+
+describe('buildURL', () => {
+  it.each([
+    [
+      'https://api.openai.com/v1',
+      '/fine_tuning/jobs',
+      'https://api.openai.com/v1/fine_tuning/jobs',
+    ],
+    [
+      'https://api.openai.com/v1/',
+      '/fine_tuning/jobs',
+      'https://api.openai.com/v1/fine_tuning/jobs',
+    ],
+    ['https://api.openai.com/v1', 'fine_tuning/jobs', 'https://api.openai.com/v1/fine_tuning/jobs'],
+    [
+      'https://api.openai.com/v1/',
+      'fine_tuning/jobs',
+      'https://api.openai.com/v1/fine_tuning/jobs',
+    ],
+    ['http://127.0.0.1:8080', '/fine_tuning/jobs', 'http://127.0.0.1:8080/fine_tuning/jobs'],
+  ])('joins %j and %j', (base, path, expected) => {
+    expect(buildURL(base, path)).toBe(expected);
+  });
+
+  it('adds no "?" without a query, nor when every value is undefined', () => {
+    expect(buildURL('https://h.test/v1', '/x', {})).toBe('https://h.test/v1/x');
+    expect(buildURL('https://h.test/v1', '/x', { after: undefined, limit: undefined })).toBe(
+      'https://h.test/v1/x',
+    );
+  });
+
+  it('drops undefined values and keeps the others in order, numbers as decimals', () => {
+    expect(
+      buildURL('https://h.test/v1/', '/x', { after: undefined, limit: 5, order: 'ascending' }),
+    ).toBe('https://h.test/v1/x?limit=5&order=ascending');
+  });
+
+  it('keeps empty strings and zero, which are values', () => {
+    const url = new URL(buildURL('https://h.test/v1', '/x', { a: '', b: 0 }));
+    expect(url.searchParams.get('a')).toBe('');
+    expect(url.searchParams.get('b')).toBe('0');
+  });
+
+  // Whatever the escaping, a server's query parser must read back exactly the value sent.
+  it.each(['cp_abc', 'a b', 'a+b', 'a&b=c', 'a#b', 'a?b', 'a/b', '100%', 'proj_é😀', 'ft:x:y'])(
+    'encodes the query value %j so that it round-trips',
+    (value) => {
+      const url = new URL(buildURL('https://h.test/v1', '/x', { after: value, limit: 2 }));
+      expect(url.searchParams.get('after')).toBe(value);
+      expect(url.searchParams.get('limit')).toBe('2');
+      expect([...url.searchParams.keys()]).toEqual(['after', 'limit']);
+      expect(url.hash).toBe('');
+    },
+  );
+});
