@@ -256,12 +256,13 @@ function errorClassForStatus(status: number): APIErrorClass {
 }
 
 function describeResponseError(status: number, init: Omit<APIErrorInit, 'status'>): string {
-  const detail = init.error?.message ?? (init.rawBody ? firstLine(init.rawBody) : 'no body');
+  const detail = init.error?.message ?? (init.rawBody ? gistOf(init.rawBody) : 'no body');
   const where = init.request ? ` (${init.request.method} ${init.request.url})` : '';
   return `${status} ${detail}${where}`;
 }
 
-function firstLine(text: string): string {
+/** A body (an HTML error page, say) as one short line of text: tags dropped, spaces collapsed. */
+function gistOf(text: string): string {
   const line = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   return line.length > 200 ? `${line.slice(0, 200)}…` : line || 'empty body';
 }

@@ -76,6 +76,10 @@ export function resolveListOptions(checkpoint: unknown, input: unknown): Resolve
 /** A checkpoint id is a non-empty string, such as `ft:gpt-4o-mini-2024-07-18:org:name:abc123`. */
 export function checkCheckpoint(checkpoint: unknown): asserts checkpoint is string {
   check.nonEmptyString('checkpoint', checkpoint);
+  // URL resolution removes `.` and `..` segments even percent-encoded: they cannot be sent.
+  if (checkpoint === '.' || checkpoint === '..') {
+    throw new ConfigError('checkpoint', `checkpoint cannot be "${checkpoint}": it is not an id the API can be asked about`);
+  }
 }
 
 export function checkClient(value: unknown): Client {

@@ -1,0 +1,218 @@
+import { concat, from, lastValueFrom, tap, type Observable } from 'rxjs';
+import type { AllowList } from '../../audit/allow-list.js';
+import { auditPermissions$ } from '../../audit/audit-permissions.js';
+import type { AuditRecord, AuditSummary } from '../../audit/audit-record.js';
+import { ProgressJournal } from '../../audit/progress-journal.js';
+import type { Client } from '../../client/create-client.js';
+import { allCheckpoints$ } from '../../resources/discovery.js';
+import { CliError } from '../cli-error.js';
+import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
+import { ExitCode } from '../exit-codes.js';
+import { readAllowList, readCheckpointList } from '../inputs.js';
+import type { CliIO } from '../io.js';
+import { csv, jsonl, type LineFormat } from '../output/formats.js';
+import { fileSink, OutputClosedError, streamSink, type OutputSink } from '../output/sink.js';
+import { renderTable } from '../output/table.js';
+import { progressBar, type ProgressView } from '../progress.js';
+import { formatSummary } from '../summary.js';
+
+/** The flags of `checkpoint-permissions audit`. */
+export interface AuditFlags extends ConnectionFlags {
+  readonly input?: string;
+  readonly all?: boolean;
+  readonly format: 'jsonl' | 'csv' | 'table';
+  readonly concurrency: number;
+  readonly limit: number;
+  readonly allow?: string;
+  readonly revoke?: boolean;
+  readonly apply?: boolean;
+  readonly state?: string;
+  readonly resume?: boolean;
+  readonly output?: string;
+  readonly failFast?: boolean;
+  readonly quiet?: boolean;
+}
+
+/**
+ * `checkpoint-permissions audit`: reads the checkpoints to audit (arguments, `--input`,
+ * `--all`), audits them through one client, streams the report to stdout or `--output`, and
+ * says how it went in its exit code.
+ */
+export async function auditCommand(
+  ids: readonly string[],
+  flags: AuditFlags,
+  io: CliIO,
+): Promise<ExitCode> {
+  if (flags.resume && !flags.state)
+    throw new CliError(
+      ExitCode.Usage,
+      '--resume needs --state FILE: the state of the run to resume.',
+    );
+  if (flags.apply && !flags.revoke)
+    throw new CliError(ExitCode.Usage, '--apply only makes sense with --revoke.');
+  if (flags.revoke && !flags.allow)
+    throw new CliError(ExitCode.Usage, '--revoke needs --allow FILE: the projects to keep.');
+  const listed = [...ids, ...(flags.input ? await readCheckpointList(flags.input, io.stdin) : [])];
+  if (listed.length === 0 && !flags.all) {
+    throw new CliError(
+      ExitCode.Usage,
+      'No checkpoints to audit: give their ids, --input FILE (or - for stdin), or --all.',
+    );
+  }
+  const allow = flags.allow ? await readAllowList(flags.allow) : undefined;
+  const client = clientFromFlags(flags, io.env);
+  let journal: ProgressJournal | undefined;
+  let sink: OutputSink | undefined;
+  try {
+    journal = flags.state
+      ? ProgressJournal.open(flags.state, { resume: flags.resume ?? false })
+      : undefined;
+    sink = flags.output
+      ? fileSink(flags.output, { resumeAt: flags.resume ? journal?.state.offset : undefined })
+      : streamSink(io.stdout);
+    const progress = progressBar(io.stderr, client, !flags.quiet);
+    progress.addTotal(listed.length);
+    const discovered = flags.all
+      ? allCheckpoints$({ client }).pipe(tap(() => progress.addTotal(1)))
+      : undefined;
+    const result = await runAudit({
+      client,
+      checkpoints: discovered ? concat(from(listed), discovered) : from(listed),
+      flags,
+      allow,
+      sink,
+      journal,
+      progress,
+    });
+    if (flags.format === 'table') await sink.write(result.table);
+    if (!flags.quiet) io.stderr.write(formatSummary(result.summary));
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof OutputClosedError) return ExitCode.Clean;
+    throw error;
+  } finally {
+    journal?.close();
+    await sink?.close();
+    await client.close();
+  }
+}
+
+/** What one audit run needs. */
+export interface AuditRun {
+  readonly client: Client;
+  readonly checkpoints: Observable<string>;
+  readonly flags: Pick<
+    AuditFlags,
+    'format' | 'concurrency' | 'limit' | 'revoke' | 'apply' | 'failFast' | 'resume'
+  >;
+  readonly allow: AllowList | undefined;
+  readonly sink: OutputSink;
+  readonly journal: ProgressJournal | undefined;
+  readonly progress: ProgressView;
+}
+
+/** How an audit run went. */
+export interface AuditResult {
+  readonly summary: AuditSummary;
+  readonly exitCode: ExitCode;
+  /** The per-checkpoint table (`--format table`). */
+  readonly table: string;
+  /** Every violation, for the demo's report. */
+  readonly violations: ReadonlyArray<{ checkpoint: string; project_id: string; id: string }>;
+}
+
+/**
+ * The audit loop shared by `audit` and `demo`. Each page's lines are written in one piece and
+ * then committed to the journal with the output's length, so a resumed run never writes a line
+ * twice. Writing is the audit's `process` step: a slow reader holds the next page back.
+ */
+export async function runAudit(run: AuditRun): Promise<AuditResult> {
+  const { sink, journal, progress, flags } = run;
+  const format: LineFormat = flags.format === 'csv' ? csv() : jsonl(run.allow !== undefined);
+  if (format.header && sink.bytes === 0) await sink.write(format.header);
+  const pageLines = new Map<string, string[]>();
+  const rows: Array<[string, number, number, number, string]> = [];
+  const violations: Array<{ checkpoint: string; project_id: string; id: string }> = [];
+  let summary: AuditSummary | undefined;
+
+  const write = async (record: AuditRecord): Promise<void> => {
+    switch (record.type) {
+      case 'permission': {
+        const lines = pageLines.get(record.checkpoint) ?? [];
+        lines.push(format.line(record));
+        pageLines.set(record.checkpoint, lines);
+        if (record.allowed === false) violations.push(record);
+        progress.permissions(1);
+        return;
+      }
+      case 'page': {
+        const text = (pageLines.get(record.checkpoint) ?? []).join('');
+        pageLines.delete(record.checkpoint);
+        if (flags.format !== 'table' && text) await sink.write(text);
+        journal?.commit(record, sink.bytes);
+        return;
+      }
+      case 'revocation':
+        if (flags.format !== 'table') await sink.write(format.line(record));
+        return;
+      case 'checkpoint':
+        journal?.commit(record, sink.bytes);
+        rows.push([record.checkpoint, record.permissions, record.violations, record.pages, 'ok']);
+        progress.checkpointDone();
+        return;
+      case 'error':
+        if (record.error.status === 401 || record.error.status === 403) {
+          throw new CliError(
+            ExitCode.Config,
+            `The API rejected the key (${record.error.status}): ${record.error.message}. The permissions endpoints need an admin key.`,
+            { cause: record.cause },
+          );
+        }
+        if (flags.format !== 'table') await sink.write(format.line(record));
+        rows.push([record.checkpoint, 0, 0, 0, `failed: ${record.error.message}`]);
+        progress.checkpointDone();
+        return;
+      case 'summary':
+        summary = record;
+        return;
+    }
+  };
+
+  try {
+    await lastValueFrom(
+      auditPermissions$(run.checkpoints, {
+        client: run.client,
+        concurrency: flags.concurrency,
+        limit: flags.limit,
+        failFast: flags.failFast ?? false,
+        ...(run.allow ? { allow: run.allow } : {}),
+        revoke: flags.revoke ? (flags.apply ? 'apply' : 'dry-run') : false,
+        ...(journal && flags.resume ? { resume: journal.state } : {}),
+        process: write,
+      }),
+    );
+  } finally {
+    progress.stop();
+  }
+  const final = summary as AuditSummary;
+  const table = renderTable(
+    ['CHECKPOINT', 'PERMISSIONS', 'VIOLATIONS', 'PAGES', 'STATUS'],
+    [
+      ...rows.sort((a, b) => a[0].localeCompare(b[0])),
+      [
+        'TOTAL',
+        final.permissions,
+        final.violations,
+        rows.reduce((n, r) => n + r[3], 0),
+        `${final.checkpoints.ok} ok, ${final.checkpoints.failed} failed`,
+      ],
+    ],
+  );
+  const exitCode =
+    final.checkpoints.failed > 0
+      ? ExitCode.CheckpointFailed
+      : final.violations > 0
+        ? ExitCode.Violations
+        : ExitCode.Clean;
+  return { summary: final, exitCode, table, violations };
+}

@@ -1,0 +1,147 @@
+import { firstValueFrom } from 'rxjs';
+import type { AllowList } from '../../audit/allow-list.js';
+import { createClient } from '../../client/create-client.js';
+import { chaosEverywhere, startEmulator } from '../../emulator/index.js';
+import { allCheckpoints$ } from '../../resources/discovery.js';
+import { createPermissions$ } from '../../resources/write-permissions.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CliIO } from '../io.js';
+import type { OutputSink } from '../output/sink.js';
+import { renderTable } from '../output/table.js';
+import { progressBar } from '../progress.js';
+import { runAudit } from './audit.js';
+
+/** The flags of `checkpoint-permissions demo`. */
+export interface DemoFlags {
+  readonly seed: number;
+  readonly quiet?: boolean;
+}
+
+/** The demo organization: 60 jobs of 5 checkpoints, a rate limit, and a little chaos. */
+export const DEMO = {
+  jobs: 60,
+  checkpointsPerJob: 5,
+  requestsPerMinute: 6000,
+  chaos: 0.03,
+  concurrency: 16,
+  /** Grants nobody approved, made before the audit: what it must find. */
+  rogueGrants: [
+    { project: 'proj_contractor_q3', checkpoints: [3, 41, 97, 180] },
+    { project: 'proj_sandbox_legacy', checkpoints: [12, 250] },
+  ],
+} as const;
+
+/**
+ * `checkpoint-permissions demo`: the main job on the built-in emulator, with no key and no
+ * network. Starts a seeded organization (a few hundred checkpoints, a rate limit, light chaos),
+ * takes its current grants as the approved baseline, adds a few rogue grants, then audits every
+ * checkpoint and prints the summary and the violations.
+ */
+export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode> {
+  const emulator = await startEmulator({
+    seed: flags.seed,
+    organization: { jobs: DEMO.jobs, checkpointsPerJob: DEMO.checkpointsPerJob },
+    rateLimit: { requestsPerMinute: DEMO.requestsPerMinute },
+    chaos: chaosEverywhere(DEMO.chaos),
+  });
+  const client = createClient({
+    apiKey: emulator.apiKey,
+    baseURL: emulator.url,
+    maxRetries: 8,
+    rateLimit: { maxConcurrency: DEMO.concurrency },
+  });
+  try {
+    const truth = emulator.truth();
+    const names = truth.checkpoints.map((c) => c.fine_tuned_model_checkpoint);
+    const baseline = new Set(
+      Object.values(truth.permissions).flatMap((list) => list.map((p) => p.project_id)),
+    );
+    const allow: AllowList = { projects: baseline };
+    emulator.setChaos({});
+    for (const { project, checkpoints } of DEMO.rogueGrants) {
+      for (const index of checkpoints)
+        await firstValueFrom(
+          createPermissions$(names[index % names.length]!, [project], { client }),
+        );
+    }
+    emulator.setChaos(chaosEverywhere(DEMO.chaos));
+    emulator.resetStats();
+
+    const out = (text: string): void => void io.stdout.write(text);
+    out(`Emulator ${emulator.url}: ${names.length} checkpoints in ${truth.jobs.length} jobs, `);
+    out(
+      `${DEMO.requestsPerMinute} requests/min, ${DEMO.chaos * 100}% of requests fail on purpose.\n`,
+    );
+    out(
+      `Allow-list: the ${baseline.size.toLocaleString('en-US')} projects granted before the demo added a few rogue grants.\n\n`,
+    );
+
+    const progress = progressBar(io.stderr, client, !flags.quiet);
+    progress.addTotal(names.length);
+    const result = await runAudit({
+      client,
+      checkpoints: allCheckpoints$({ client }),
+      flags: { format: 'table', concurrency: DEMO.concurrency, limit: 100 },
+      allow,
+      sink: discard,
+      journal: undefined,
+      progress,
+    });
+
+    const s = result.summary;
+    const stats = emulator.stats();
+    out('Summary\n');
+    out(
+      renderTable(
+        ['', 'VALUE'],
+        [
+          ['checkpoints audited', s.checkpoints.ok],
+          ['checkpoints failed', s.checkpoints.failed],
+          ['permissions', s.permissions],
+          ['violations', s.violations],
+          ['requests sent', s.requests],
+          ['retries (injected faults)', s.retries],
+          ['429s', s.rateLimited],
+          ['elapsed ms', Math.round(s.elapsedMs)],
+        ].map(([k, v]) => [`  ${k}`, v as number]),
+      ),
+    );
+    out(
+      `  (the emulator injected ${stats.faults} faults and served ${stats.permissionPagesServed} permission pages)\n\n`,
+    );
+    out('Violations: permissions for projects outside the allow-list\n');
+    out(
+      renderTable(
+        ['  CHECKPOINT', 'PROJECT', 'PERMISSION'],
+        [...result.violations]
+          .sort((a, b) => a.checkpoint.localeCompare(b.checkpoint))
+          .map((v) => [`  ${v.checkpoint}`, v.project_id, v.id]),
+      ),
+    );
+    out(
+      `\nAn audit finding these exits with ${result.exitCode} (${describeExit(result.exitCode)}).\n`,
+    );
+    out(
+      'Next: run `checkpoint-permissions emulator` in one terminal and audit it from another, see docs/cli.md.\n',
+    );
+    return ExitCode.Clean;
+  } finally {
+    await client.close();
+    await emulator.close();
+  }
+}
+
+/** The demo prints to the terminal, not through a report sink. */
+const discard: OutputSink = {
+  bytes: 0,
+  write: async () => undefined,
+  close: async () => undefined,
+};
+
+function describeExit(code: ExitCode): string {
+  return code === ExitCode.Clean
+    ? 'clean'
+    : code === ExitCode.Violations
+      ? 'violations found'
+      : 'some checkpoints failed';
+}

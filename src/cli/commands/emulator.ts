@@ -1,0 +1,77 @@
+import {
+  chaosEverywhere,
+  formatEmulatorBanner,
+  startEmulator,
+  type EmulatorOptions,
+} from '../../emulator/index.js';
+import { CliError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CliIO } from '../io.js';
+
+/** The flags of `checkpoint-permissions emulator`. */
+export interface EmulatorFlags {
+  readonly port: number;
+  readonly seed: number;
+  readonly rpm?: number;
+  readonly burst?: number;
+  readonly chaos?: number;
+  readonly latency?: number;
+  readonly dataset?: string;
+  readonly jobs?: number;
+  readonly checkpointsPerJob?: number;
+}
+
+/** The emulator options a set of flags asks for; shared with `demo`. */
+export function emulatorOptions(flags: Partial<EmulatorFlags>): EmulatorOptions {
+  const options: EmulatorOptions = {};
+  if (flags.port !== undefined) options.port = flags.port;
+  if (flags.seed !== undefined) options.seed = flags.seed;
+  if (flags.rpm !== undefined) {
+    options.rateLimit = {
+      requestsPerMinute: flags.rpm,
+      ...(flags.burst !== undefined ? { burst: flags.burst } : {}),
+    };
+  }
+  if (flags.chaos !== undefined) options.chaos = chaosEverywhere(flags.chaos);
+  if (flags.latency !== undefined) options.latencyMs = flags.latency;
+  if (flags.dataset !== undefined) options.dataset = flags.dataset;
+  if (flags.jobs !== undefined || flags.checkpointsPerJob !== undefined) {
+    options.organization = {
+      ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
+      ...(flags.checkpointsPerJob !== undefined
+        ? { checkpointsPerJob: flags.checkpointsPerJob }
+        : {}),
+    };
+  }
+  return options;
+}
+
+/**
+ * `checkpoint-permissions emulator`: serves the local OpenAI emulator until Ctrl-C, printing
+ * where it listens and the key it accepts.
+ */
+export async function emulatorCommand(flags: EmulatorFlags, io: CliIO): Promise<ExitCode> {
+  let emulator;
+  try {
+    emulator = await startEmulator(emulatorOptions(flags));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'EADDRINUSE'
+        ? `port ${flags.port} is already in use; pick another with --port`
+        : (error as Error).message;
+    throw new CliError(
+      code === 'EADDRINUSE' ? ExitCode.Config : ExitCode.DataError,
+      `Cannot start the emulator: ${reason}.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  io.stdout.write(formatEmulatorBanner(emulator));
+  io.stdout.write('Press Ctrl-C to stop.\n');
+  const signal = await io.interrupted();
+  await emulator.close();
+  io.stderr.write(`Emulator stopped (${signal}).\n`);
+  return ExitCode.Clean;
+}

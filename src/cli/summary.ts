@@ -1,0 +1,22 @@
+import type { AuditSummary } from '../audit/audit-record.js';
+
+/**
+ * The closing line an audit prints to stderr.
+ *
+ * @example
+ * ```ts
+ * formatSummary(summary);
+ * // 'Audited 300 checkpoints (298 ok, 2 failed) · 4,512 permissions · 37 violations · 412 requests (9 retries, 0 × 429) in 2.3 s\n'
+ * ```
+ */
+export function formatSummary(s: AuditSummary): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const checkpoints = s.checkpoints.ok + s.checkpoints.failed;
+  const skipped = s.checkpoints.skipped > 0 ? `, ${n(s.checkpoints.skipped)} already done` : '';
+  const revoked = s.revoked > 0 ? ` · ${n(s.revoked)} revoked` : '';
+  return (
+    `Audited ${n(checkpoints)} checkpoints (${n(s.checkpoints.ok)} ok, ${n(s.checkpoints.failed)} failed${skipped})` +
+    ` · ${n(s.permissions)} permissions · ${n(s.violations)} violations${revoked}` +
+    ` · ${n(s.requests)} requests (${n(s.retries)} retries, ${n(s.rateLimited)} × 429) in ${(s.elapsedMs / 1000).toFixed(1)} s\n`
+  );
+}
