@@ -47,21 +47,13 @@ export async function handleApiRequest(
 
   const segments = splitPath(rawPath);
   const route = segments && matchRoute(method, segments);
-  if (!route) {
-    return answer(problem(segments ? invalidUrl(method, rawPath) : malformedPath(rawPath)));
-  }
+  if (!route) return answer(segments ? invalidUrl(method, rawPath) : malformedPath(rawPath));
   const denied = authenticate(req.headers.authorization, state.auth);
-  if (denied) return answer(problem(denied));
+  if (denied) return answer(denied);
 
   const admission = state.admit();
   Object.assign(headers, admission.headers);
-  if (admission.exceeded) {
-    return answer({
-      status: 429,
-      headers: admission.exceeded.headers,
-      body: admission.exceeded.body,
-    });
-  }
+  if (admission.exceeded) return answer(admission.exceeded);
 
   const chaos = state.rollChaos();
   if (chaos.fault && chaos.fault !== 'truncate') {
@@ -77,7 +69,7 @@ export async function handleApiRequest(
     reply = await perform(state, route, rawQuery, req);
   } catch (error) {
     if (!(error instanceof ApiProblem)) throw error;
-    reply = problem(error);
+    reply = error;
   }
   if (res.destroyed) return;
   const body = JSON.stringify(reply.body);
@@ -155,10 +147,6 @@ function injectFault(
         SERVER_ERROR,
       );
   }
-}
-
-function problem(error: ApiProblem): Reply {
-  return { status: error.status, body: error.body };
 }
 
 function malformedPath(rawPath: string): ApiProblem {

@@ -75,29 +75,34 @@ export function resolveChaos(settings: ChaosSettings, defaultSeed: number): Reso
     throw new RangeError('chaos must be an object of probabilities');
   }
   const given = Object.entries(settings).filter(([, value]) => value !== undefined);
-  const chaos: ResolvedChaos = { seed: defaultSeed, ...DEFAULTS, ...Object.fromEntries(given) };
   for (const [key, value] of given) {
-    const [valid, rule] =
-      key === 'seed'
-        ? [Number.isSafeInteger(value), 'must be an integer']
-        : key.endsWith('Ms')
-          ? [
-              typeof value === 'number' && value >= 0 && value < Infinity,
-              'must be a duration in ms >= 0',
-            ]
-          : [
-              typeof value === 'number' && value >= 0 && value <= 1,
-              'must be a probability in [0, 1]',
-            ];
-    if (!(key in DEFAULTS) && key !== 'seed')
-      throw new RangeError(`chaos.${key} is not a chaos setting`);
-    if (!valid) throw new RangeError(`chaos.${key} ${rule}, got ${JSON.stringify(value)}`);
+    const rule = ruleFor(key);
+    if (!rule) throw new RangeError(`chaos.${key} is not a chaos setting`);
+    const [valid, expected] = rule;
+    if (!valid(value))
+      throw new RangeError(`chaos.${key} ${expected}, got ${JSON.stringify(value)}`);
   }
+  const chaos: ResolvedChaos = { seed: defaultSeed, ...DEFAULTS, ...Object.fromEntries(given) };
   const total = FAULTS.reduce((sum, kind) => sum + chaos[kind], 0);
   if (total > 1 + 1e-9) {
     throw new RangeError(`chaos fault probabilities add up to ${total}, more than 1`);
   }
   return chaos;
+}
+
+type Rule = readonly [valid: (value: unknown) => boolean, expected: string];
+
+const isProbability = (value: unknown): boolean =>
+  typeof value === 'number' && value >= 0 && value <= 1;
+const isDuration = (value: unknown): boolean =>
+  typeof value === 'number' && value >= 0 && value < Infinity;
+
+function ruleFor(key: string): Rule | undefined {
+  if (key === 'seed') return [Number.isSafeInteger, 'must be an integer'];
+  if (!(key in DEFAULTS)) return undefined;
+  return key.endsWith('Ms')
+    ? [isDuration, 'must be a duration in ms >= 0']
+    : [isProbability, 'must be a probability in [0, 1]'];
 }
 
 /**

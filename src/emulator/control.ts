@@ -33,13 +33,9 @@ export async function handleControlRequest(
   path: string,
 ): Promise<void> {
   const headers = { 'x-request-id': state.nextRequestId() };
+  const request = `${req.method ?? 'GET'} ${path.slice(CONTROL_PREFIX.length)}`;
   try {
-    const body = await control(
-      state,
-      `${req.method ?? 'GET'} ${path.slice(CONTROL_PREFIX.length)}`,
-      req,
-    );
-    send(res, 200, headers, JSON.stringify(body));
+    send(res, 200, headers, JSON.stringify(await control(state, request, req)));
   } catch (error) {
     const failure =
       error instanceof ApiProblem

@@ -1,13 +1,14 @@
 import type { ApiErrorBody } from './api-types.js';
+import type { Reply } from './reply.js';
 
 /**
- * An API error the route handlers throw and the server turns into a JSON error response. It is
- * the emulator's own: it shares nothing with the client library's error classes.
+ * An API error the route handlers throw; it is also the {@link Reply} the server sends for it.
+ * It is the emulator's own: it shares nothing with the client library's error classes.
  *
  * @example
  * throw new ApiProblem(404, { message: 'Invalid URL (GET /v1/x)', type: 'invalid_request_error' });
  */
-export class ApiProblem extends Error {
+export class ApiProblem extends Error implements Reply {
   readonly status: number;
   readonly body: ApiErrorBody;
 
@@ -36,7 +37,11 @@ export class ApiProblem extends Error {
  * @example
  * throw invalidParam('limit', 'integer_below_min_value', "Invalid 'limit': ...");
  */
-export function invalidParam(param: string | null, code: string | null, message: string) {
+export function invalidParam(
+  param: string | null,
+  code: string | null,
+  message: string,
+): ApiProblem {
   return new ApiProblem(400, { message, type: 'invalid_request_error', param, code });
 }
 
@@ -46,7 +51,7 @@ export function invalidParam(param: string | null, code: string | null, message:
  * @example
  * throw notFound('fine_tuning_job_id', "Fine-tuning job 'ftjob-x' not found.");
  */
-export function notFound(param: string | null, message: string) {
+export function notFound(param: string | null, message: string): ApiProblem {
   return new ApiProblem(404, { message, type: 'invalid_request_error', param });
 }
 
@@ -56,6 +61,6 @@ export function notFound(param: string | null, message: string) {
  * @example
  * throw invalidUrl('PUT', '/v1/fine_tuning/jobs');
  */
-export function invalidUrl(method: string, path: string) {
+export function invalidUrl(method: string, path: string): ApiProblem {
   return notFound(null, `Invalid URL (${method} ${path})`);
 }

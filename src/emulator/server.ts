@@ -70,9 +70,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     route(state, req, res).catch((error: unknown) => internalError(state, res, error));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: Error): void => {
+      server.close();
+      reject(error);
+    };
+    server.once('error', fail);
     server.listen(settings.port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

@@ -16,12 +16,12 @@ import {
   type RateLimitSettings,
   type ResolvedRateLimit,
 } from './rate-limit.js';
+import type { Reply } from './reply.js';
 import { requestIds } from './request-id.js';
 import { Stats } from './stats.js';
 import type { Store } from './store.js';
 import { Timers } from './timers.js';
 import { fullBucket, takeToken, type TokenBucket } from './token-bucket.js';
-import type { ApiErrorBody } from './api-types.js';
 
 /**
  * The verdict of the rate limiter on one request: the headers every response carries and, when
@@ -32,7 +32,7 @@ import type { ApiErrorBody } from './api-types.js';
  */
 export interface Admission {
   readonly headers: Record<string, string>;
-  readonly exceeded?: { headers: Record<string, string>; body: ApiErrorBody };
+  readonly exceeded?: Reply;
 }
 
 /**
@@ -104,10 +104,12 @@ export class EmulatorState {
     this.#bucket = decision.bucket;
     const headers = rateLimitHeaders(this.#rateLimit, decision);
     if (decision.allowed) return { headers };
-    return {
-      headers,
-      exceeded: rateLimitExceeded(this.#rateLimit, decision, this.store.organizationId),
-    };
+    const { headers: retryHeaders, body } = rateLimitExceeded(
+      this.#rateLimit,
+      decision,
+      this.store.organizationId,
+    );
+    return { headers, exceeded: { status: 429, headers: retryHeaders, body } };
   }
 
   /** Decides the chaos for one request. */

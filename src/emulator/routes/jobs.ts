@@ -1,6 +1,6 @@
 import type { FineTuningJob, JobsListResponse } from '../api-types.js';
 import { listResponse, slicePage, type SortKey } from '../page.js';
-import { invalidParam, notFound } from '../problem.js';
+import { invalidParam, notFound, type ApiProblem } from '../problem.js';
 import { parseAfter, parseLimit } from '../query.js';
 import type { Reply } from '../reply.js';
 import type { Store } from '../store.js';
@@ -94,6 +94,6 @@ function metadataFilter(query: URLSearchParams): ((job: FineTuningJob) => boolea
   return (job) => wanted.every(([key, value]) => job.metadata?.[key] === value);
 }
 
-function jobNotFound(jobId: string) {
+function jobNotFound(jobId: string): ApiProblem {
   return notFound('fine_tuning_job_id', `Fine-tuning job '${jobId}' not found.`);
 }

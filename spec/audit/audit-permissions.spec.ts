@@ -1,0 +1,322 @@
+import { concatMap, lastValueFrom, take, timer, toArray } from 'rxjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditPermissions } from '../../src/audit/audit-iterable.js';
+import { auditPermissions$ } from '../../src/audit/audit-permissions.js';
+import type { AuditRecord, PermissionRecord } from '../../src/audit/audit-record.js';
+import { createClient, type Client } from '../../src/client/create-client.js';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { APIUserAbortError, ConfigError, NotFoundError } from '../../src/errors.js';
+import {
+  allCheckpoints$,
+  fineTuningJobs$,
+  jobCheckpoints$,
+} from '../../src/resources/discovery.js';
+
+let emulator: Emulator;
+let client: Client;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: 5 });
+  client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url, maxRetries: 0 });
+});
+afterAll(async () => {
+  await client.close();
+  await emulator.close();
+});
+afterEach(() => {
+  emulator.setLatency(0);
+  emulator.resetStats();
+});
+
+const checkpointsOf = (): string[] => Object.keys(emulator.truth().permissions);
+const permissionsOf = (records: AuditRecord[], checkpoint: string): PermissionRecord[] =>
+  records.filter(
+    (r): r is PermissionRecord => r.type === 'permission' && r.checkpoint === checkpoint,
+  );
+
+describe('auditPermissions$', () => {
+  it('emits every permission of every checkpoint, tagged, in ascending order, then a summary', async () => {
+    const checkpoints = checkpointsOf();
+    const records = await lastValueFrom(
+      auditPermissions$(checkpoints, { client, limit: 10 }).pipe(toArray()),
+    );
+    const truth = emulator.truth().permissions;
+    for (const checkpoint of checkpoints) {
+      expect(
+        permissionsOf(records, checkpoint).map(({ id, project_id, created_at }) => ({
+          id,
+          project_id,
+          created_at,
+        })),
+      ).toEqual(
+        truth[checkpoint]!.map(({ id, project_id, created_at }) => ({
+          id,
+          project_id,
+          created_at,
+        })),
+      );
+      const done = records.filter((r) => r.type === 'checkpoint' && r.checkpoint === checkpoint);
+      expect(done).toEqual([
+        {
+          type: 'checkpoint',
+          checkpoint,
+          permissions: truth[checkpoint]!.length,
+          violations: 0,
+          pages: Math.max(1, Math.ceil(truth[checkpoint]!.length / 10)),
+        },
+      ]);
+    }
+    const total = Object.values(truth).flat().length;
+    const summary = records.at(-1);
+    expect(summary).toMatchObject({
+      type: 'summary',
+      checkpoints: { ok: checkpoints.length, failed: 0, skipped: 0 },
+      permissions: total,
+      violations: 0,
+      requests: emulator.stats().requests,
+      retries: 0,
+      rateLimited: 0,
+    });
+  });
+
+  it('orders a checkpoint’s records: its permissions and page marks, then its checkpoint record', async () => {
+    const checkpoint = checkpointsOf().find((c) => emulator.truth().permissions[c]!.length === 11)!;
+    const records = await lastValueFrom(
+      auditPermissions$([checkpoint], { client, limit: 10 }).pipe(toArray()),
+    );
+    expect(records.map((r) => r.type)).toEqual([
+      ...Array<string>(10).fill('permission'),
+      'page',
+      'permission',
+      'page',
+      'checkpoint',
+      'summary',
+    ]);
+    const pages = records.filter((r) => r.type === 'page');
+    expect(pages[0]).toMatchObject({
+      page: 1,
+      permissions: 10,
+      after: emulator.truth().permissions[checkpoint]![9]!.id,
+    });
+    expect(pages[1]).toMatchObject({ page: 2, permissions: 1, after: null });
+  });
+
+  it('reports a failing checkpoint as an error record and finishes the others', async () => {
+    const [first, second] = checkpointsOf();
+    const records = await lastValueFrom(
+      auditPermissions$([first!, 'ft:gpt-4o-mini-2024-07-18:acme:gone:xyz', second!], {
+        client,
+      }).pipe(toArray()),
+    );
+    const failure = records.find((r) => r.type === 'error');
+    expect(failure).toMatchObject({
+      type: 'error',
+      checkpoint: 'ft:gpt-4o-mini-2024-07-18:acme:gone:xyz',
+      error: { status: 404, type: 'invalid_request_error' },
+    });
+    expect((failure as { error: { request_id: string } }).error.request_id).toMatch(/^req_/);
+    expect((failure as { cause: unknown }).cause).toBeInstanceOf(NotFoundError);
+    expect(records.at(-1)).toMatchObject({ checkpoints: { ok: 2, failed: 1 } });
+  });
+
+  it('ends with the first failure under failFast', async () => {
+    const error = await lastValueFrom(
+      auditPermissions$(['ft:gpt-4o-mini-2024-07-18:acme:gone:xyz', ...checkpointsOf()], {
+        client,
+        failFast: true,
+      }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+  });
+
+  it('audits a checkpoint listed twice only once', async () => {
+    const [one] = checkpointsOf();
+    const records = await lastValueFrom(
+      auditPermissions$([one!, one!, one!], { client }).pipe(toArray()),
+    );
+    expect(records.filter((r) => r.type === 'checkpoint')).toHaveLength(1);
+  });
+
+  it('flags every permission outside the allow-list, and only those', async () => {
+    const truth = emulator.truth().permissions;
+    const checkpoints = checkpointsOf();
+    const everyone = [
+      ...new Set(Object.values(truth).flatMap((l) => l.map((p) => p.project_id))),
+    ].sort();
+    const banned = new Set(everyone.slice(0, 3));
+    const special = checkpoints.find((c) => truth[c]!.some((p) => banned.has(p.project_id)))!;
+    const pardoned = truth[special]!.find((p) => banned.has(p.project_id))!.project_id;
+    const records = await lastValueFrom(
+      auditPermissions$(checkpoints, {
+        client,
+        allow: {
+          projects: everyone.filter((p) => !banned.has(p)),
+          checkpoints: { [special]: [pardoned] },
+        },
+      }).pipe(toArray()),
+    );
+    const flagged = records.filter(
+      (r): r is PermissionRecord => r.type === 'permission' && r.allowed === false,
+    );
+    const expected = Object.entries(truth).flatMap(([c, list]) =>
+      list
+        .filter((p) => banned.has(p.project_id) && !(c === special && p.project_id === pardoned))
+        .map((p) => p.id),
+    );
+    expect(flagged.map((r) => r.id).sort()).toEqual(expected.sort());
+    expect(records.at(-1)).toMatchObject({ violations: expected.length });
+  });
+
+  it('revokes violations only when asked: a dry run reports, apply deletes through the limiter', async () => {
+    const truth = emulator.truth().permissions;
+    const checkpoint = checkpointsOf().find((c) => truth[c]!.length >= 9 && truth[c]!.length < 20)!;
+    const keep = truth[checkpoint]!.slice(2).map((p) => p.project_id);
+    const rogue = truth[checkpoint]!.slice(0, 2).map((p) => p.id);
+
+    const dry = await lastValueFrom(
+      auditPermissions$([checkpoint], {
+        client,
+        allow: { projects: keep },
+        revoke: 'dry-run',
+      }).pipe(toArray()),
+    );
+    expect(dry.filter((r) => r.type === 'revocation')).toEqual(
+      rogue.map((id) =>
+        expect.objectContaining({ type: 'revocation', id, dryRun: true, deleted: false }),
+      ),
+    );
+    expect(emulator.truth().permissions[checkpoint]).toHaveLength(truth[checkpoint]!.length);
+
+    const applied = await lastValueFrom(
+      auditPermissions$([checkpoint], { client, allow: { projects: keep }, revoke: 'apply' }).pipe(
+        toArray(),
+      ),
+    );
+    expect(applied.filter((r) => r.type === 'revocation')).toEqual(
+      rogue.map((id) => expect.objectContaining({ id, dryRun: false, deleted: true })),
+    );
+    expect(applied.at(-1)).toMatchObject({ revoked: 2 });
+    expect(emulator.truth().permissions[checkpoint]!.map((p) => p.id)).toEqual(
+      truth[checkpoint]!.slice(2).map((p) => p.id),
+    );
+  });
+
+  it('rejects bad options before any request', () => {
+    expect(() => auditPermissions$([], { concurrency: 0 })).toThrow(ConfigError);
+    expect(() => auditPermissions$([], { revoke: 'apply' })).toThrow(/allow-list/);
+    expect(() => auditPermissions$([], { revoke: 'yes' as never, allow: {} })).toThrow(/revoke/);
+    expect(() => auditPermissions$([], { allow: { projects: 'proj_a' as never } })).toThrow(
+      /allow.projects/,
+    );
+    expect(emulator.stats().requests).toBe(0);
+  });
+
+  it('ends with APIUserAbortError on the signal, aborting requests in flight', async () => {
+    emulator.setLatency(10_000);
+    const controller = new AbortController();
+    const result = lastValueFrom(
+      auditPermissions$(checkpointsOf(), { client, signal: controller.signal }),
+    ).catch((e: unknown) => e);
+    for (let i = 0; i < 500 && emulator.stats().inFlight === 0; i++)
+      await new Promise((r) => setTimeout(r, 2));
+    controller.abort();
+    expect(await result).toBeInstanceOf(APIUserAbortError);
+    for (let i = 0; i < 500 && emulator.stats().inFlight > 0; i++)
+      await new Promise((r) => setTimeout(r, 2));
+    expect(emulator.stats().inFlight).toBe(0);
+  });
+});
+
+describe('backpressure', () => {
+  /** The emulator answers in ~2 ms; the consumer takes 10× that per page. */
+  const latencyMs = 2;
+  const perPageMs = 10 * latencyMs;
+  const concurrency = 3;
+
+  it('with `process`, never has more than 2 × concurrency pages served ahead of the consumer', async () => {
+    emulator.setLatency(latencyMs);
+    let consumed = 0;
+    let worst = 0;
+    const records = await lastValueFrom(
+      auditPermissions$(checkpointsOf(), {
+        client,
+        concurrency,
+        limit: 10,
+        process: (record) => {
+          worst = Math.max(worst, emulator.stats().permissionPagesServed - consumed);
+          if (record.type !== 'page') return [];
+          return timer(perPageMs).pipe(concatMap(() => ((consumed += 1), [])));
+        },
+      }).pipe(toArray()),
+    );
+    expect(consumed).toBe(emulator.stats().permissionPagesServed);
+    expect(consumed).toBeGreaterThan(4 * concurrency);
+    expect(worst).toBeLessThanOrEqual(2 * concurrency);
+    expect(records.at(-1)).toMatchObject({ type: 'summary' });
+  });
+
+  it('pulled with for await, holds the same bound, and a break stops the audit', async () => {
+    emulator.setLatency(latencyMs);
+    let consumed = 0;
+    let worst = 0;
+    for await (const record of auditPermissions(checkpointsOf(), {
+      client,
+      concurrency,
+      limit: 10,
+    })) {
+      worst = Math.max(worst, emulator.stats().permissionPagesServed - consumed);
+      if (record.type === 'page') {
+        await new Promise((resolve) => setTimeout(resolve, perPageMs));
+        consumed++;
+      }
+      if (consumed === 12) break;
+    }
+    expect(worst).toBeLessThanOrEqual(2 * concurrency);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const served = emulator.stats().permissionPagesServed;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Nothing more is requested after the break.
+    expect(emulator.stats().permissionPagesServed).toBe(served);
+    expect(served - consumed).toBeLessThanOrEqual(2 * concurrency);
+  });
+});
+
+describe('discovery', () => {
+  it('lists every job, every job’s checkpoints, and every checkpoint name', async () => {
+    const truth = emulator.truth();
+    const jobs = await lastValueFrom(
+      fineTuningJobs$({ client, limit: 4 }).pipe(
+        concatMap((p) => p.data),
+        toArray(),
+      ),
+    );
+    expect(jobs.map((j) => j.id)).toEqual(truth.jobs.map((j) => j.id));
+    const first = truth.jobs[0]!.id;
+    const checkpoints = await lastValueFrom(
+      jobCheckpoints$(first, { client, limit: 2 }).pipe(
+        concatMap((p) => p.data),
+        toArray(),
+      ),
+    );
+    expect(checkpoints).toEqual(truth.checkpoints.filter((c) => c.fine_tuning_job_id === first));
+    const names = await lastValueFrom(allCheckpoints$({ client }).pipe(toArray()));
+    expect([...names].sort()).toEqual(
+      truth.checkpoints.map((c) => c.fine_tuned_model_checkpoint).sort(),
+    );
+  });
+
+  it('feeds an organization-wide audit', async () => {
+    const records = await lastValueFrom(
+      auditPermissions$(allCheckpoints$({ client }), { client }).pipe(toArray()),
+    );
+    expect(records.at(-1)).toMatchObject({
+      checkpoints: { ok: emulator.truth().checkpoints.length, failed: 0 },
+      permissions: Object.values(emulator.truth().permissions).flat().length,
+    });
+  });
+
+  it('stops discovering when the consumer has enough', async () => {
+    const two = await lastValueFrom(allCheckpoints$({ client }).pipe(take(2), toArray()));
+    expect(two).toHaveLength(2);
+  });
+});

@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ProgressJournal, replay } from '../../src/audit/progress-journal.js';
+import { ConfigError } from '../../src/errors.js';
+
+const line = (entry: object): string => `${JSON.stringify(entry)}\n`;
+
+describe('replay', () => {
+  it('keeps the last cursor of each unfinished checkpoint, the finished ones, and the last offset', () => {
+    const text =
+      line({ checkpoint: 'a', after: 'cp_1', offset: 10 }) +
+      line({ checkpoint: 'b', after: 'cp_7', offset: 20 }) +
+      line({ checkpoint: 'a', after: 'cp_2', offset: 30 }) +
+      line({ checkpoint: 'b', done: true, offset: 35 });
+    const state = replay('s', text);
+    expect([...state.done]).toEqual(['b']);
+    expect(state.cursors).toEqual({ a: 'cp_2' });
+    expect(state.offset).toBe(35);
+  });
+
+  it('ignores a last line cut off by a kill', () => {
+    const text = line({ checkpoint: 'a', after: 'cp_1', offset: 10 }) + '{"checkpoint":"a","aft';
+    expect(replay('s', text)).toEqual({ done: new Set(), cursors: { a: 'cp_1' }, offset: 10 });
+  });
+
+  it('rejects a corrupt line in the middle, naming the file and line', () => {
+    const text =
+      line({ checkpoint: 'a', after: 'cp_1' }) +
+      'garbage\n' +
+      line({ checkpoint: 'a', after: 'cp_2' });
+    expect(() => replay('state.jsonl', text)).toThrow(ConfigError);
+    expect(() => replay('state.jsonl', text)).toThrow(/state\.jsonl line 2/);
+    expect(() => replay('s', line({ after: 'x' }) + '\n')).toThrow(/names no checkpoint/);
+  });
+});
+
+describe('ProgressJournal', () => {
+  it('appends commits that a resumed journal replays, and starts afresh without resume', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'journal-')), 'state.jsonl');
+    const first = ProgressJournal.open(path, { resume: false });
+    first.commit({ type: 'page', checkpoint: 'a', page: 1, permissions: 10, after: 'cp_10' }, 100);
+    first.commit({ type: 'page', checkpoint: 'b', page: 1, permissions: 3, after: null }, 130);
+    first.commit(
+      { type: 'checkpoint', checkpoint: 'b', permissions: 3, violations: 0, pages: 1 },
+      130,
+    );
+    first.close();
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(3);
+
+    const resumed = ProgressJournal.open(path, { resume: true });
+    expect(resumed.state).toEqual({ done: new Set(['b']), cursors: { a: 'cp_10' }, offset: 130 });
+    resumed.commit({ type: 'page', checkpoint: 'a', page: 2, permissions: 1, after: null }, 150);
+    resumed.close();
+    expect(ProgressJournal.open(path, { resume: true }).state.done).toEqual(new Set(['a', 'b']));
+
+    const fresh = ProgressJournal.open(path, { resume: false });
+    expect(fresh.state).toEqual({ done: new Set(), cursors: {}, offset: 0 });
+    fresh.close();
+    expect(readFileSync(path, 'utf8')).toBe('');
+    expect(() =>
+      fresh.commit({
+        type: 'checkpoint',
+        checkpoint: 'a',
+        permissions: 0,
+        violations: 0,
+        pages: 1,
+      }),
+    ).toThrow(/closed/);
+  });
+
+  it('reports an unwritable state file as a ConfigError', () => {
+    expect(() => ProgressJournal.open('/nonexistent-dir/state.jsonl', { resume: false })).toThrow(
+      ConfigError,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+    writeFileSync(join(dir, 'x'), '');
+    expect(() => ProgressJournal.open(join(dir, 'x', 'state'), { resume: true })).toThrow(
+      /Cannot write the state file/,
+    );
+  });
+});
