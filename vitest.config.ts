@@ -1,8 +1,21 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Docs examples import the package by name, as users do; run them against the sources.
+    alias: [
+      {
+        find: /^rx-checkpoint-permissions\/emulator$/,
+        replacement: source('./src/emulator/index.ts'),
+      },
+      { find: /^rx-checkpoint-permissions$/, replacement: source('./src/index.ts') },
+    ],
+  },
   test: {
-    include: ['spec/**/*.spec.ts'],
+    include: ['spec/**/*.spec.ts', 'docs/examples/**/*.spec.ts'],
     // Loopback servers and child processes: give the slow CI machine room, never a reason to flake.
     testTimeout: 30_000,
     hookTimeout: 30_000,

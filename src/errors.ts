@@ -4,7 +4,7 @@
  * `ProtocolError` and `ConfigError` are ours.
  *
  * No error ever holds the API key: the only request headers an error keeps are passed through
- * {@link redactHeaders} first, and `toJSON` lists the public fields explicitly.
+ * `redactHeaders` (in `http/`) first, and `toJSON` lists the public fields explicitly.
  *
  * @module
  */

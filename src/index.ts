@@ -55,12 +55,14 @@ export type { ListPage } from './http/list-page.js';
 export type { RequestSpec } from './http/send-request.js';
 export { retryBackoff } from './retry/retry-backoff.js';
 export { classifyFailure, decideRetry, retryDelay } from './retry/retry-policy.js';
-export type { RetryDecision, RetryPolicy } from './retry/retry-policy.js';
+export type { FailureClass, RetryDecision, RetryPolicy } from './retry/retry-policy.js';
+export { RetryBudget } from './retry/retry-budget.js';
 export type { RetryEvent, RetryContext } from './retry/plan-retry.js';
 export type { LimiterMode, LimiterState } from './schedule/limiter.js';
 export { parseDuration } from './http/duration.js';
 export { parseRateLimitHeaders } from './http/rate-limit-headers.js';
 export type { RateLimitInfo } from './http/rate-limit-headers.js';
+export type { Headers } from './http/headers.js';
 
 // Errors
 export {
@@ -80,4 +82,4 @@ export {
   ProtocolError,
   ConfigError,
 } from './errors.js';
-export type { APIErrorBody, RequestSummary } from './errors.js';
+export type { APIErrorBody, APIErrorInit, ProtocolErrorInit, RequestSummary } from './errors.js';

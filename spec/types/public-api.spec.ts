@@ -1,0 +1,84 @@
+import type { Observable } from 'rxjs';
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  APIError,
+  auditPermissions,
+  auditPermissions$,
+  createClient,
+  permissionItems$,
+  permissionPages,
+  permissions$,
+  RateLimitError,
+  type AuditRecord,
+  type Client,
+  type ClientOptions,
+  type ListPermissionsOptions,
+  type Permission,
+  type PermissionPage,
+} from '../../src/index.js';
+
+/** What a consumer of the package sees: checked by the type-checker, and by vitest's expectTypeOf. */
+describe('public types', () => {
+  it('streams keep the API’s own field names', () => {
+    expectTypeOf(permissions$).returns.toEqualTypeOf<Observable<PermissionPage>>();
+    expectTypeOf(permissionItems$).returns.toEqualTypeOf<Observable<Permission>>();
+    expectTypeOf<PermissionPage['data']>().toEqualTypeOf<Permission[]>();
+    expectTypeOf<PermissionPage>().toHaveProperty('has_more').toEqualTypeOf<boolean>();
+    expectTypeOf<PermissionPage>()
+      .toHaveProperty('first_id')
+      .toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<PermissionPage>()
+      .toHaveProperty('last_id')
+      .toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Permission>().toMatchTypeOf<{
+      id: string;
+      created_at: number;
+      project_id: string;
+      object: 'checkpoint.permission';
+    }>();
+  });
+
+  it('options accept both project spellings and the documented values only', () => {
+    expectTypeOf<{ projectId: 'proj_1' }>().toMatchTypeOf<ListPermissionsOptions>();
+    expectTypeOf<{ project_id: 'proj_1' }>().toMatchTypeOf<ListPermissionsOptions>();
+    expectTypeOf<ListPermissionsOptions['order']>().toEqualTypeOf<
+      'ascending' | 'descending' | undefined
+    >();
+    // Type-level only: never called (at run time both would throw a ConfigError).
+    const wrong = (): unknown => [
+      // @ts-expect-error: 'sideways' is not an order
+      permissions$('ft:x', { order: 'sideways' }),
+      // @ts-expect-error: the checkpoint is a string
+      permissions$(42),
+    ];
+    expectTypeOf(wrong).toBeFunction();
+  });
+
+  it('the client is configured by grouped options and closes asynchronously', () => {
+    expectTypeOf(createClient).parameter(0).toEqualTypeOf<ClientOptions | undefined>();
+    expectTypeOf<ClientOptions['rateLimit']>().toMatchTypeOf<
+      { maxConcurrency?: number } | undefined
+    >();
+    expectTypeOf<Client['close']>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<Client>().toHaveProperty(Symbol.asyncDispose);
+  });
+
+  it('pull entry points are AsyncIterables; the audit’s records are a tagged union', () => {
+    expectTypeOf(permissionPages).returns.toEqualTypeOf<AsyncIterable<PermissionPage>>();
+    expectTypeOf(auditPermissions).returns.toEqualTypeOf<AsyncIterable<AuditRecord>>();
+    expectTypeOf(auditPermissions$).returns.toEqualTypeOf<Observable<AuditRecord>>();
+    expectTypeOf<AuditRecord['type']>().toEqualTypeOf<
+      'permission' | 'page' | 'revocation' | 'checkpoint' | 'error' | 'summary'
+    >();
+    const narrow = (record: AuditRecord): string | undefined =>
+      record.type === 'permission' ? record.project_id : undefined;
+    expectTypeOf(narrow).returns.toEqualTypeOf<string | undefined>();
+  });
+
+  it('errors mirror the official SDK’s fields', () => {
+    expectTypeOf<RateLimitError>().toMatchTypeOf<APIError>();
+    expectTypeOf<APIError['status']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<APIError['requestID']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<APIError['headers']>().toEqualTypeOf<Record<string, string>>();
+  });
+});
