@@ -173,7 +173,7 @@ describe('docs stay in step with their examples', () => {
 
   it.each(documents)('%s: every TypeScript block is an example file, verbatim', (document) => {
     const text = readFileSync(document, 'utf8');
-    const blocks = [...text.matchAll(/(<!-- example: (\S+) -->\n)?```ts\n([\s\S]*?)```/g)];
+    const blocks = [...text.matchAll(/(<!-- example: (\S+) -->\n\s*)?```ts\n([\s\S]*?)```/g)];
     for (const [, marker, file, code] of blocks) {
       expect(
         marker,
