@@ -35,6 +35,7 @@ export function progressBar(
     };
   }
   const started = performance.now();
+  const baseline = client.metrics();
   const bar = new SingleBar({
     stream: stream as NodeJS.WritableStream,
     format:
@@ -44,34 +45,46 @@ export function progressBar(
     fps: 10,
     etaBuffer: 50,
   });
+  let started$ = false;
   let total = 0;
   let done = 0;
   let permissions = 0;
+  // Counters are the client's since the bar appeared: requests made before (setup) do not count.
   const payload = (): Record<string, string | number> => {
     const m = client.metrics();
     const seconds = (performance.now() - started) / 1000;
+    const requests = m.requests - baseline.requests;
     return {
       permissions,
-      rps: seconds > 0 ? (m.requests / seconds).toFixed(1) : '0',
-      retries: m.retries,
-      rateLimited: m.rateLimited,
+      rps: seconds > 0 ? (requests / seconds).toFixed(1) : '0',
+      retries: m.retries - baseline.retries,
+      rateLimited: m.rateLimited - baseline.rateLimited,
     };
   };
-  bar.start(0, 0, payload());
+  // The bar appears once there is a total to show, not as an empty 0/0.
+  const render = (): void => {
+    if (!started$) {
+      bar.start(total, done, payload());
+      started$ = true;
+    } else bar.update(done, payload());
+  };
   return {
     addTotal(n) {
       total += n;
-      bar.setTotal(total);
+      if (started$) bar.setTotal(total);
+      else if (total > 0) render();
     },
     checkpointDone() {
-      bar.update(++done, payload());
+      done++;
+      render();
     },
     permissions(n) {
       permissions += n;
-      bar.update(done, payload());
+      if (started$) render();
     },
     stop() {
-      bar.update(done, payload());
+      if (!started$) return;
+      render();
       bar.stop();
     },
   };

@@ -100,7 +100,7 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
           ['permissions', s.permissions],
           ['violations', s.violations],
           ['requests sent', s.requests],
-          ['retries (injected faults)', s.retries],
+          ['retries', s.retries],
           ['429s', s.rateLimited],
           ['elapsed ms', Math.round(s.elapsedMs)],
         ].map(([k, v]) => [`  ${k}`, v as number]),
