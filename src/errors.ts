@@ -263,6 +263,9 @@ function describeResponseError(status: number, init: Omit<APIErrorInit, 'status'
 
 /** A body (an HTML error page, say) as one short line of text: tags dropped, spaces collapsed. */
 function gistOf(text: string): string {
-  const line = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const line = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return line.length > 200 ? `${line.slice(0, 200)}…` : line || 'empty body';
 }

@@ -2,10 +2,10 @@ import { inspect } from 'node:util';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { Agent, MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { APIError } from '../../src/errors.js';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
-  APIError,
   APIUserAbortError,
   AuthenticationError,
   ConfigError,
@@ -69,12 +69,20 @@ describe('sendRequest$', () => {
     handle = (req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => json(res, 200, { echo: JSON.parse(body || 'null') }, { 'x-request-id': 'req_1' }));
+      req.on('end', () =>
+        json(res, 200, { echo: JSON.parse(body || 'null') }, { 'x-request-id': 'req_1' }),
+      );
     };
     const response = await firstValueFrom(
       sendRequest$(
         transportFor(server.url + '/'),
-        { method: 'POST', path: '/a/b%2Fc', query: { limit: 5, after: undefined, order: 'ascending' }, body: { x: 1 }, parse: (b) => b },
+        {
+          method: 'POST',
+          path: '/a/b%2Fc',
+          query: { limit: 5, after: undefined, order: 'ascending' },
+          body: { x: 1 },
+          parse: (b) => b,
+        },
         { timeout: 1000 },
       ),
     );
@@ -102,21 +110,31 @@ describe('sendRequest$', () => {
     [404, NotFoundError],
     [429, RateLimitError],
     [500, InternalServerError],
-  ])('maps a %i with an OpenAI error body to %o, keeping status, headers, requestID and error', async (status, Class) => {
-    const error = { message: 'No such thing', type: 'invalid_request_error', param: 'fine_tuned_model_checkpoint', code: 'nope' };
-    handle = (_req, res) => json(res, status, { error }, { 'x-request-id': 'req_err' });
-    const failure = await lastValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 1000 })).catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(Class);
-    const apiError = failure as APIError;
-    expect(apiError.status).toBe(status);
-    expect(apiError.requestID).toBe('req_err');
-    expect(apiError.error).toEqual(error);
-    expect(apiError.code).toBe('nope');
-    expect(apiError.param).toBe('fine_tuned_model_checkpoint');
-    expect(apiError.message).toContain('No such thing');
-    expect(apiError.request?.headers.authorization).toBe('[redacted]');
-    expectNoSecret(failure);
-  });
+  ])(
+    'maps a %i with an OpenAI error body to %o, keeping status, headers, requestID and error',
+    async (status, Class) => {
+      const error = {
+        message: 'No such thing',
+        type: 'invalid_request_error',
+        param: 'fine_tuned_model_checkpoint',
+        code: 'nope',
+      };
+      handle = (_req, res) => json(res, status, { error }, { 'x-request-id': 'req_err' });
+      const failure = await lastValueFrom(
+        sendRequest$(transportFor(server.url), anyBody, { timeout: 1000 }),
+      ).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(Class);
+      const apiError = failure as APIError;
+      expect(apiError.status).toBe(status);
+      expect(apiError.requestID).toBe('req_err');
+      expect(apiError.error).toEqual(error);
+      expect(apiError.code).toBe('nope');
+      expect(apiError.param).toBe('fine_tuned_model_checkpoint');
+      expect(apiError.message).toContain('No such thing');
+      expect(apiError.request?.headers.authorization).toBe('[redacted]');
+      expectNoSecret(failure);
+    },
+  );
 
   it('keeps the first KiB of a non-JSON error body, such as an HTML 502 page', async () => {
     const html = `<html><head><title>502 Bad Gateway</title></head><body>${'x'.repeat(5000)}</body></html>`;
@@ -124,9 +142,9 @@ describe('sendRequest$', () => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end(html);
     };
-    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 1000 })).catch(
-      (e: unknown) => e,
-    )) as InternalServerError;
+    const failure = (await firstValueFrom(
+      sendRequest$(transportFor(server.url), anyBody, { timeout: 1000 }),
+    ).catch((e: unknown) => e)) as InternalServerError;
     expect(failure).toBeInstanceOf(InternalServerError);
     expect(failure.status).toBe(502);
     expect(failure.error).toBeUndefined();
@@ -146,10 +164,12 @@ describe('sendRequest$', () => {
         } else json(res, 200, emptyPage);
       };
       const transport = transportFor(server.url, { dispatcher: single });
-      await expect(firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 }))).rejects.toBeInstanceOf(
-        InternalServerError,
-      );
-      await expect(firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 }))).resolves.toMatchObject({
+      await expect(
+        firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 })),
+      ).rejects.toBeInstanceOf(InternalServerError);
+      await expect(
+        firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 })),
+      ).resolves.toMatchObject({
         status: 200,
       });
     } finally {
@@ -173,9 +193,9 @@ describe('sendRequest$', () => {
     };
     const scheduler = new ManualScheduler();
     const aborted = server.nextAbort();
-    const result = firstValueFrom(sendRequest$(transportFor(server.url, { scheduler }), anyBody, { timeout: 5000 })).catch(
-      (e: unknown) => e,
-    );
+    const result = firstValueFrom(
+      sendRequest$(transportFor(server.url, { scheduler }), anyBody, { timeout: 5000 }),
+    ).catch((e: unknown) => e);
     await waitFor(() => server.requests.length === 1);
     scheduler.advance(4999);
     scheduler.advance(1);
@@ -193,7 +213,10 @@ describe('sendRequest$', () => {
     const controller = new AbortController();
     const aborted = server.nextAbort();
     const result = firstValueFrom(
-      sendRequest$(transportFor(server.url, { scheduler }), anyBody, { timeout: 5000, signal: controller.signal }),
+      sendRequest$(transportFor(server.url, { scheduler }), anyBody, {
+        timeout: 5000,
+        signal: controller.signal,
+      }),
     ).catch((e: unknown) => e);
     await waitFor(() => server.requests.length === 1);
     controller.abort();
@@ -204,7 +227,10 @@ describe('sendRequest$', () => {
 
   it('fails at once, sending nothing, when the signal is already aborted', async () => {
     const failure = await firstValueFrom(
-      sendRequest$(transportFor(server.url), anyBody, { timeout: 5000, signal: AbortSignal.abort() }),
+      sendRequest$(transportFor(server.url), anyBody, {
+        timeout: 5000,
+        signal: AbortSignal.abort(),
+      }),
     ).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(APIUserAbortError);
     expect(server.requests).toHaveLength(0);
@@ -217,7 +243,9 @@ describe('sendRequest$', () => {
     const scheduler = new ManualScheduler();
     const aborted = server.nextAbort();
     const seen: unknown[] = [];
-    const subscription = sendRequest$(transportFor(server.url, { scheduler }), anyBody, { timeout: 5000 }).subscribe({
+    const subscription = sendRequest$(transportFor(server.url, { scheduler }), anyBody, {
+      timeout: 5000,
+    }).subscribe({
       next: (v) => seen.push(v),
       error: (e: unknown) => seen.push(e),
       complete: () => seen.push('complete'),
@@ -231,13 +259,17 @@ describe('sendRequest$', () => {
 
   it('reports a body cut off by the connection as APIConnectionError', async () => {
     handle = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500', 'x-request-id': 'req_cut' });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': '500',
+        'x-request-id': 'req_cut',
+      });
       res.write('{"object":"list","data":[');
       setImmediate(() => res.socket?.destroy());
     };
-    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 })).catch(
-      (e: unknown) => e,
-    )) as APIConnectionError;
+    const failure = (await firstValueFrom(
+      sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 }),
+    ).catch((e: unknown) => e)) as APIConnectionError;
     expect(failure).toBeInstanceOf(APIConnectionError);
     expect(failure.requestID).toBe('req_cut');
     expect(failure.message).toContain('before the response body was complete');
@@ -248,9 +280,9 @@ describe('sendRequest$', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"object":"list","data":[{"id":"cp_1"');
     };
-    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 })).catch(
-      (e: unknown) => e,
-    )) as ProtocolError;
+    const failure = (await firstValueFrom(
+      sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 }),
+    ).catch((e: unknown) => e)) as ProtocolError;
     expect(failure).toBeInstanceOf(ProtocolError);
     expect(failure.truncated).toBe(true);
   });
@@ -260,9 +292,9 @@ describe('sendRequest$', () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html>hello</html>');
     };
-    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 })).catch(
-      (e: unknown) => e,
-    )) as ProtocolError;
+    const failure = (await firstValueFrom(
+      sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 }),
+    ).catch((e: unknown) => e)) as ProtocolError;
     expect(failure).toBeInstanceOf(ProtocolError);
     expect(failure.truncated).toBe(false);
     expect(failure.field).toBe('body');
@@ -273,13 +305,17 @@ describe('sendRequest$', () => {
       json(
         res,
         200,
-        { object: 'list', has_more: false, data: [{ object: 'checkpoint.permission', id: 'cp_1', created_at: '1', project_id: 'p' }] },
+        {
+          object: 'list',
+          has_more: false,
+          data: [{ object: 'checkpoint.permission', id: 'cp_1', created_at: '1', project_id: 'p' }],
+        },
         { 'x-request-id': 'req_bad' },
       );
     const spec: RequestSpec<unknown> = { method: 'GET', path: '/p', parse: parsePermissionPage };
-    const failure = (await firstValueFrom(sendRequest$(transportFor(server.url), spec, { timeout: 5000 })).catch(
-      (e: unknown) => e,
-    )) as ProtocolError;
+    const failure = (await firstValueFrom(
+      sendRequest$(transportFor(server.url), spec, { timeout: 5000 }),
+    ).catch((e: unknown) => e)) as ProtocolError;
     expect(failure).toBeInstanceOf(ProtocolError);
     expect(failure.field).toBe('data[0].created_at');
     expect(failure.requestID).toBe('req_bad');
@@ -291,7 +327,9 @@ describe('sendRequest$', () => {
         throw new ConfigError('apiKey', 'No API key');
       },
     });
-    await expect(firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 }))).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 })),
+    ).rejects.toBeInstanceOf(ConfigError);
     expect(server.requests).toHaveLength(0);
   });
 
@@ -299,17 +337,27 @@ describe('sendRequest$', () => {
     const mock = new MockAgent();
     mock.disableNetConnect();
     const pool = mock.get('https://api.example.test');
-    pool.intercept({ path: '/v1/things', method: 'GET' }).reply(503, { error: { message: 'overloaded', type: 'server_error' } }, {
-      headers: { 'x-request-id': 'req_mock', 'x-should-retry': 'true' },
-    });
-    pool.intercept({ path: '/v1/things', method: 'GET' }).replyWithError(new Error('socket hang up'));
+    pool.intercept({ path: '/v1/things', method: 'GET' }).reply(
+      503,
+      { error: { message: 'overloaded', type: 'server_error' } },
+      {
+        headers: { 'x-request-id': 'req_mock', 'x-should-retry': 'true' },
+      },
+    );
+    pool
+      .intercept({ path: '/v1/things', method: 'GET' })
+      .replyWithError(new Error('socket hang up'));
     try {
       const transport = transportFor('https://api.example.test/v1', { dispatcher: mock });
-      const first = (await firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 })).catch((e: unknown) => e)) as APIError;
+      const first = (await firstValueFrom(
+        sendRequest$(transport, anyBody, { timeout: 5000 }),
+      ).catch((e: unknown) => e)) as APIError;
       expect(first).toBeInstanceOf(InternalServerError);
       expect(first.headers['x-should-retry']).toBe('true');
       expect(first.requestID).toBe('req_mock');
-      const second = await firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 })).catch((e: unknown) => e);
+      const second = await firstValueFrom(
+        sendRequest$(transport, anyBody, { timeout: 5000 }),
+      ).catch((e: unknown) => e);
       expect(second).toBeInstanceOf(APIConnectionError);
       expect((second as Error).message).toContain('socket hang up');
     } finally {
@@ -319,6 +367,7 @@ describe('sendRequest$', () => {
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  for (let i = 0; i < 500 && !condition(); i++)
+    await new Promise((resolve) => setTimeout(resolve, 2));
   expect(condition()).toBe(true);
 }

@@ -27,7 +27,9 @@ function endpoint(ts: TestScheduler, pages: Record<string, Page>, latency = '--'
     defer(() => {
       calls.push(cursor);
       const found = pages[cursor ?? 'start'];
-      return found ? ts.createColdObservable<Page>(`${latency}(p|)`, { p: found }) : ts.createColdObservable<Page>('-#');
+      return found
+        ? ts.createColdObservable<Page>(`${latency}(p|)`, { p: found })
+        : ts.createColdObservable<Page>('-#');
     });
   return { calls, fetchPage };
 }
@@ -78,7 +80,10 @@ describe('paginate$', () => {
       const { calls, fetchPage } = endpoint(ts, { start: p1, a: stuck });
       const names: string[] = [];
       let failure: unknown;
-      paginate$({ fetchPage }).subscribe({ next: (p) => names.push(p.name), error: (e: unknown) => (failure = e) });
+      paginate$({ fetchPage }).subscribe({
+        next: (p) => names.push(p.name),
+        error: (e: unknown) => (failure = e),
+      });
       flush();
       expect(names).toEqual(['p1', 'stuck']);
       expect(failure).toBeInstanceOf(ProtocolError);
@@ -95,7 +100,10 @@ describe('paginate$', () => {
       const { calls, fetchPage } = endpoint(ts, { start: p1, a: loop });
       let failure: unknown;
       const names: string[] = [];
-      paginate$({ fetchPage }).subscribe({ next: (p) => names.push(p.name), error: (e: unknown) => (failure = e) });
+      paginate$({ fetchPage }).subscribe({
+        next: (p) => names.push(p.name),
+        error: (e: unknown) => (failure = e),
+      });
       flush();
       expect(names).toEqual(['p1', 'loop']);
       expect(failure).toBeInstanceOf(ProtocolError);
@@ -154,7 +162,10 @@ describe('paginate$', () => {
   it('stops fetching when unsubscribed', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {
-      const pages: Record<string, Page> = { start: page('p1', ['a'], true, 'a'), a: page('p2', ['b'], true, 'b') };
+      const pages: Record<string, Page> = {
+        start: page('p1', ['a'], true, 'a'),
+        a: page('p2', ['b'], true, 'b'),
+      };
       const { calls, fetchPage } = endpoint(ts, pages, '----');
       expectObservable(paginate$({ fetchPage }), '^ 6ms !').toBe('----a', { a: pages.start });
       ts.flush();
@@ -177,7 +188,11 @@ describe('paginate$', () => {
       // Processing takes its time; the values emitted are the ids.
       const slow = (p: Page): Observable<string> =>
         p.data.length === 2 ? cold('--x--y|', { x: 'a', y: 'b' }) : cold('--(z|)', { z: 'c' });
-      expectObservable(paginate$({ fetchPage: timed, process: slow })).toBe('----x--y----(z|)', { x: 'a', y: 'b', z: 'c' });
+      expectObservable(paginate$({ fetchPage: timed, process: slow })).toBe('----x--y----(z|)', {
+        x: 'a',
+        y: 'b',
+        z: 'c',
+      });
       ts.flush();
       // Page 1 arrives at 2 and its processing completes at 8: only then is page 2 requested.
       expect(fetchTimes).toEqual([0, 8]);

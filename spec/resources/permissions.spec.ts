@@ -1,7 +1,11 @@
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient, type Client } from '../../src/client/create-client.js';
-import { startEmulator, type CheckpointPermission, type Emulator } from '../../src/emulator/index.js';
+import {
+  startEmulator,
+  type CheckpointPermission,
+  type Emulator,
+} from '../../src/emulator/index.js';
 import {
   APIUserAbortError,
   AuthenticationError,
@@ -37,7 +41,9 @@ const descending = (a: CheckpointPermission, b: CheckpointPermission): number =>
   b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 function bySize(size: number): string {
-  const entry = Object.entries(emulator.truth().permissions).find(([, list]) => list.length === size);
+  const entry = Object.entries(emulator.truth().permissions).find(
+    ([, list]) => list.length === size,
+  );
   if (!entry) throw new Error(`the seeded organisation has no checkpoint with ${size} permissions`);
   return entry[0];
 }
@@ -51,21 +57,30 @@ describe('permissions$ against the emulator', () => {
     }
   });
 
-  it.each([0, 1, 9, 10, 11, 250])('pages a checkpoint of %i permissions with limit 10 in ⌈n/10⌉ requests', async (size) => {
-    const checkpoint = bySize(size);
-    const pages = await lastValueFrom(permissions$(checkpoint, { client, limit: 10, order: 'ascending' }).pipe(toArray()));
-    expect(pages.flatMap((p) => p.data)).toEqual(emulator.truth().permissions[checkpoint]);
-    // The emulator sets has_more exactly, so an exact multiple of 10 ends without an empty page.
-    expect(pages).toHaveLength(Math.max(1, Math.ceil(size / 10)));
-    expect(emulator.stats().requests).toBe(pages.length);
-  });
+  it.each([0, 1, 9, 10, 11, 250])(
+    'pages a checkpoint of %i permissions with limit 10 in ⌈n/10⌉ requests',
+    async (size) => {
+      const checkpoint = bySize(size);
+      const pages = await lastValueFrom(
+        permissions$(checkpoint, { client, limit: 10, order: 'ascending' }).pipe(toArray()),
+      );
+      expect(pages.flatMap((p) => p.data)).toEqual(emulator.truth().permissions[checkpoint]);
+      // The emulator sets has_more exactly, so an exact multiple of 10 ends without an empty page.
+      expect(pages).toHaveLength(Math.max(1, Math.ceil(size / 10)));
+      expect(emulator.stats().requests).toBe(pages.length);
+    },
+  );
 
   it('filters by project_id (and accepts the projectId spelling)', async () => {
     const checkpoint = bySize(250);
     const project = emulator.truth().permissions[checkpoint]![7]!.project_id;
-    const expected = emulator.truth().permissions[checkpoint]!.filter((p) => p.project_id === project);
+    const expected = emulator
+      .truth()
+      .permissions[checkpoint]!.filter((p) => p.project_id === project);
     for (const filter of [{ project_id: project }, { projectId: project }]) {
-      const items = await lastValueFrom(permissionItems$(checkpoint, { client, order: 'ascending', ...filter }).pipe(toArray()));
+      const items = await lastValueFrom(
+        permissionItems$(checkpoint, { client, order: 'ascending', ...filter }).pipe(toArray()),
+      );
       expect(items).toEqual(expected);
     }
   });
@@ -73,7 +88,9 @@ describe('permissions$ against the emulator', () => {
   it('reaches a checkpoint whose id holds / ? # % and spaces', async () => {
     const awkward = Object.keys(emulator.truth().permissions).find((id) => /[/?#% ]/.test(id));
     expect(awkward).toBeDefined();
-    const items = await lastValueFrom(permissionItems$(awkward!, { client, order: 'ascending' }).pipe(toArray()));
+    const items = await lastValueFrom(
+      permissionItems$(awkward!, { client, order: 'ascending' }).pipe(toArray()),
+    );
     expect(items).toEqual(emulator.truth().permissions[awkward!]);
   });
 
@@ -81,7 +98,13 @@ describe('permissions$ against the emulator', () => {
     const checkpoint = bySize(250);
     const all = emulator.truth().permissions[checkpoint]!;
     const pages = await lastValueFrom(
-      permissions$(checkpoint, { client, order: 'ascending', limit: 20, after: all[4]!.id, maxPages: 2 }).pipe(toArray()),
+      permissions$(checkpoint, {
+        client,
+        order: 'ascending',
+        limit: 20,
+        after: all[4]!.id,
+        maxPages: 2,
+      }).pipe(toArray()),
     );
     expect(pages.flatMap((p) => p.data)).toEqual(all.slice(5, 45));
   });
@@ -108,7 +131,9 @@ describe('permissions$ against the emulator', () => {
       ['sk-proj-not-an-admin-key', PermissionDeniedError],
     ] as const) {
       const other = createClient({ apiKey, baseURL: emulator.url, maxRetries: 3 });
-      const error = await lastValueFrom(permissions$(bySize(1), { client: other })).catch((e: unknown) => e);
+      const error = await lastValueFrom(permissions$(bySize(1), { client: other })).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(Class);
       await other.close();
     }
@@ -117,16 +142,18 @@ describe('permissions$ against the emulator', () => {
   });
 
   it('fails with NotFoundError for an unknown checkpoint', async () => {
-    const error = await lastValueFrom(permissions$('ft:gpt-4o-mini-2024-07-18:acme:nope:zzz', { client })).catch(
-      (e: unknown) => e,
-    );
+    const error = await lastValueFrom(
+      permissions$('ft:gpt-4o-mini-2024-07-18:acme:nope:zzz', { client }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as NotFoundError).requestID).toMatch(/^req_/);
   });
 
   it('surfaces an HTML 5xx page as InternalServerError with the start of the body', async () => {
     emulator.setChaos({ error502Html: 1 });
-    const error = (await lastValueFrom(permissions$(bySize(1), { client })).catch((e: unknown) => e)) as InternalServerError;
+    const error = (await lastValueFrom(permissions$(bySize(1), { client })).catch(
+      (e: unknown) => e,
+    )) as InternalServerError;
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error.status).toBe(502);
     expect(error.rawBody).toMatch(/<html/i);
@@ -157,7 +184,9 @@ describe('permissions$ against the emulator', () => {
   it('ends with APIUserAbortError when the signal fires mid-request', async () => {
     emulator.setLatency(10_000);
     const controller = new AbortController();
-    const result = lastValueFrom(permissions$(bySize(11), { client, signal: controller.signal })).catch((e: unknown) => e);
+    const result = lastValueFrom(
+      permissions$(bySize(11), { client, signal: controller.signal }),
+    ).catch((e: unknown) => e);
     await waitFor(() => emulator.stats().inFlight === 1);
     controller.abort();
     expect(await result).toBeInstanceOf(APIUserAbortError);
@@ -176,7 +205,9 @@ describe('permissions$ against the emulator', () => {
     vi.stubEnv('OPENAI_ADMIN_KEY', '');
     vi.stubEnv('OPENAI_API_KEY', '');
     const bare = createClient({ baseURL: emulator.url });
-    const error = (await lastValueFrom(permissions$(bySize(1), { client: bare })).catch((e: unknown) => e)) as ConfigError;
+    const error = (await lastValueFrom(permissions$(bySize(1), { client: bare })).catch(
+      (e: unknown) => e,
+    )) as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.option).toBe('apiKey');
     expect(error.message).toContain('OPENAI_ADMIN_KEY');
@@ -194,16 +225,19 @@ describe('permissions$ against the emulator', () => {
     ['ft:x', { projectId: 'a', project_id: 'b' }, 'projectId'],
     ['ft:x', { limt: 10 }, 'limt'],
     ['ft:x', { client: {} }, 'client'],
-  ])('rejects bad input %j %j with a ConfigError naming %s, before any request', (checkpoint, options, option) => {
-    const call = (): unknown => permissions$(checkpoint, options as never);
-    expect(call).toThrow(ConfigError);
-    try {
-      call();
-    } catch (error) {
-      expect((error as ConfigError).option).toBe(option);
-    }
-    expect(emulator.stats().requests).toBe(0);
-  });
+  ])(
+    'rejects bad input %j %j with a ConfigError naming %s, before any request',
+    (checkpoint, options, option) => {
+      const call = (): unknown => permissions$(checkpoint, options as never);
+      expect(call).toThrow(ConfigError);
+      try {
+        call();
+      } catch (error) {
+        expect((error as ConfigError).option).toBe(option);
+      }
+      expect(emulator.stats().requests).toBe(0);
+    },
+  );
 });
 
 describe('permissionPages (pull)', () => {
@@ -211,7 +245,11 @@ describe('permissionPages (pull)', () => {
     const checkpoint = bySize(250);
     const seen: string[] = [];
     let pulled = 0;
-    for await (const page of permissionPages(checkpoint, { client, limit: 50, order: 'ascending' })) {
+    for await (const page of permissionPages(checkpoint, {
+      client,
+      limit: 50,
+      order: 'ascending',
+    })) {
       pulled++;
       // Pull-based: no request runs ahead of the loop.
       expect(emulator.stats().permissionPagesServed).toBe(pulled);
@@ -232,9 +270,14 @@ describe('permissionPages (pull)', () => {
 describe('createPermissions$ and deletePermission$', () => {
   it('grant and revoke, and later lists see the change', async () => {
     const checkpoint = bySize(1);
-    const created = await firstValueFrom(createPermissions$(checkpoint, ['proj_newcomer'], { client }));
+    const created = await firstValueFrom(
+      createPermissions$(checkpoint, ['proj_newcomer'], { client }),
+    );
     expect(created.data).toHaveLength(1);
-    expect(created.data[0]).toMatchObject({ object: 'checkpoint.permission', project_id: 'proj_newcomer' });
+    expect(created.data[0]).toMatchObject({
+      object: 'checkpoint.permission',
+      project_id: 'proj_newcomer',
+    });
     const id = created.data[0]!.id;
     let items = await lastValueFrom(permissionItems$(checkpoint, { client }).pipe(toArray()));
     expect(items.map((p) => p.id)).toContain(id);
@@ -253,12 +296,15 @@ describe('createPermissions$ and deletePermission$', () => {
   });
 
   it('permissionItems$ takes exactly what it is asked for', async () => {
-    const three = await lastValueFrom(permissionItems$(bySize(250), { client }).pipe(take(3), toArray()));
+    const three = await lastValueFrom(
+      permissionItems$(bySize(250), { client }).pipe(take(3), toArray()),
+    );
     expect(three).toHaveLength(3);
   });
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  for (let i = 0; i < 1000 && !condition(); i++)
+    await new Promise((resolve) => setTimeout(resolve, 2));
   expect(condition()).toBe(true);
 }

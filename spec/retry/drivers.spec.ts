@@ -18,8 +18,15 @@ import { ManualScheduler } from '../support/manual-scheduler.js';
  * One table, two drivers: the RxJS operator and the p-retry driver must reach the same decisions
  * after the same delays, because both are fed by the same policy.
  */
-const base: RetryPolicy = { maxRetries: 3, initialRetryDelay: 100, maxRetryDelay: 400, maxRetryAfter: 5000, deadline: Infinity };
-const status = (code: number, headers: Record<string, string> = {}): APIError => APIError.fromResponse(code, { headers });
+const base: RetryPolicy = {
+  maxRetries: 3,
+  initialRetryDelay: 100,
+  maxRetryDelay: 400,
+  maxRetryAfter: 5000,
+  deadline: Infinity,
+};
+const status = (code: number, headers: Record<string, string> = {}): APIError =>
+  APIError.fromResponse(code, { headers });
 
 interface Case {
   name: string;
@@ -72,7 +79,13 @@ const cases: Case[] = [
   },
   { name: '401 is final', failures: [status(401)], attempts: [0], outcome: 0, reasons: [] },
   { name: '422 is final', failures: [status(422)], attempts: [0], outcome: 0, reasons: [] },
-  { name: 'abort is final', failures: [new APIUserAbortError('x')], attempts: [0], outcome: 0, reasons: [] },
+  {
+    name: 'abort is final',
+    failures: [new APIUserAbortError('x')],
+    attempts: [0],
+    outcome: 0,
+    reasons: [],
+  },
   {
     name: 'connection error, timeout, truncated body',
     failures: [
@@ -84,7 +97,13 @@ const cases: Case[] = [
     outcome: 'ok',
     reasons: ['connection error', 'timeout', 'truncated body'],
   },
-  { name: 'malformed page is final', failures: [new ProtocolError('bad')], attempts: [0], outcome: 0, reasons: [] },
+  {
+    name: 'malformed page is final',
+    failures: [new ProtocolError('bad')],
+    attempts: [0],
+    outcome: 0,
+    reasons: [],
+  },
   {
     name: 'x-should-retry: false on a 503',
     failures: [status(503, { 'x-should-retry': 'false' })],
@@ -155,12 +174,15 @@ async function viaPromise(c: Case) {
   const attempts: number[] = [];
   let n = 0;
   let outcome: 'ok' | number | undefined;
-  retryPromise(async () => {
-    attempts.push(scheduler.now());
-    const failure = c.failures[n++];
-    if (failure !== undefined) throw failure;
-    return 'ok';
-  }, contextFor(c, scheduler, reasons)).then(
+  retryPromise(
+    async () => {
+      attempts.push(scheduler.now());
+      const failure = c.failures[n++];
+      if (failure !== undefined) throw failure;
+      return 'ok';
+    },
+    contextFor(c, scheduler, reasons),
+  ).then(
     () => (outcome = 'ok'),
     (e: unknown) => (outcome = c.failures.indexOf(e)),
   );

@@ -15,9 +15,13 @@ const policy: RetryPolicy = {
   deadline: Infinity,
 };
 
-const unavailable = APIError.fromResponse(503, { headers: { 'x-request-id': 'req_503' }, error: { message: 'busy' } });
+const unavailable = APIError.fromResponse(503, {
+  headers: { 'x-request-id': 'req_503' },
+  error: { message: 'busy' },
+});
 const notFound = APIError.fromResponse(404, { error: { message: 'no such checkpoint' } });
-const limited = (ms: number): APIError => APIError.fromResponse(429, { headers: { 'retry-after-ms': String(ms) } });
+const limited = (ms: number): APIError =>
+  APIError.fromResponse(429, { headers: { 'retry-after-ms': String(ms) } });
 
 function setup(overrides: Partial<RetryContext> = {}) {
   const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -57,7 +61,9 @@ describe('retryBackoff', () => {
       scheduler.flush();
       expect(starts).toEqual([0, 50, 150]);
     });
-    expect(events.map((e) => [e.attempt, e.delayMs, e.reason, e.status, e.requestID, e.checkpoint])).toEqual([
+    expect(
+      events.map((e) => [e.attempt, e.delayMs, e.reason, e.status, e.requestID, e.checkpoint]),
+    ).toEqual([
       [1, 50, 'status 503', 503, 'req_503', 'ft:x'],
       [2, 100, 'status 503', 503, 'req_503', 'ft:x'],
     ]);
@@ -67,9 +73,12 @@ describe('retryBackoff', () => {
     const { scheduler, context } = setup();
     scheduler.run(({ expectObservable }) => {
       const starts: number[] = [];
-      expectObservable(failing([limited(750)], scheduler, starts).pipe(retryBackoff(context))).toBe('750ms (o|)', {
-        o: 'ok',
-      });
+      expectObservable(failing([limited(750)], scheduler, starts).pipe(retryBackoff(context))).toBe(
+        '750ms (o|)',
+        {
+          o: 'ok',
+        },
+      );
     });
   });
 
@@ -77,7 +86,11 @@ describe('retryBackoff', () => {
     const { scheduler, events, context } = setup();
     scheduler.run(({ expectObservable }) => {
       const starts: number[] = [];
-      expectObservable(failing([notFound], scheduler, starts).pipe(retryBackoff(context))).toBe('#', undefined, notFound);
+      expectObservable(failing([notFound], scheduler, starts).pipe(retryBackoff(context))).toBe(
+        '#',
+        undefined,
+        notFound,
+      );
       scheduler.flush();
       expect(starts).toEqual([0]);
     });
@@ -99,7 +112,11 @@ describe('retryBackoff', () => {
     const { scheduler, events, context } = setup({ policy: { ...policy, maxRetryAfter: 1000 } });
     const tooLong = limited(3_600_000);
     scheduler.run(({ expectObservable }) => {
-      expectObservable(failing([tooLong], scheduler, []).pipe(retryBackoff(context))).toBe('#', undefined, tooLong);
+      expectObservable(failing([tooLong], scheduler, []).pipe(retryBackoff(context))).toBe(
+        '#',
+        undefined,
+        tooLong,
+      );
     });
     expect(events).toEqual([]);
   });
@@ -108,11 +125,9 @@ describe('retryBackoff', () => {
     const { scheduler, context } = setup({ policy: { ...policy, deadline: 120 } });
     scheduler.run(({ expectObservable }) => {
       // 50 ms, then a 100 ms wait would end at 150 > 120: give up at 50.
-      expectObservable(failing([unavailable, unavailable], scheduler, []).pipe(retryBackoff(context))).toBe(
-        '50ms #',
-        undefined,
-        unavailable,
-      );
+      expectObservable(
+        failing([unavailable, unavailable], scheduler, []).pipe(retryBackoff(context)),
+      ).toBe('50ms #', undefined, unavailable);
     });
   });
 
@@ -131,9 +146,20 @@ describe('retryBackoff', () => {
     const forced = APIError.fromResponse(400, { headers: { 'x-should-retry': 'true' } });
     const vetoed = APIError.fromResponse(503, { headers: { 'x-should-retry': 'false' } });
     scheduler.run(({ expectObservable }) => {
-      expectObservable(failing([abort], scheduler, []).pipe(retryBackoff(context))).toBe('#', undefined, abort);
-      expectObservable(failing([forced], scheduler, []).pipe(retryBackoff(context))).toBe('50ms (o|)', { o: 'ok' });
-      expectObservable(failing([vetoed], scheduler, []).pipe(retryBackoff(context))).toBe('#', undefined, vetoed);
+      expectObservable(failing([abort], scheduler, []).pipe(retryBackoff(context))).toBe(
+        '#',
+        undefined,
+        abort,
+      );
+      expectObservable(failing([forced], scheduler, []).pipe(retryBackoff(context))).toBe(
+        '50ms (o|)',
+        { o: 'ok' },
+      );
+      expectObservable(failing([vetoed], scheduler, []).pipe(retryBackoff(context))).toBe(
+        '#',
+        undefined,
+        vetoed,
+      );
     });
   });
 
@@ -143,16 +169,17 @@ describe('retryBackoff', () => {
     const reset = new APIConnectionError('reset');
     scheduler.run(({ expectObservable }) => {
       // Two retries cost 5 each; the third cannot be paid for.
-      expectObservable(failing([reset, reset, reset], scheduler, []).pipe(retryBackoff(context))).toBe(
-        '150ms #',
-        undefined,
-        reset,
-      );
+      expectObservable(
+        failing([reset, reset, reset], scheduler, []).pipe(retryBackoff(context)),
+      ).toBe('150ms #', undefined, reset);
     });
     expect(budget.tokens).toBe(0);
     const again = setup({ budget });
     again.scheduler.run(({ expectObservable }) => {
-      expectObservable(failing([], again.scheduler, []).pipe(retryBackoff(again.context))).toBe('(o|)', { o: 'ok' });
+      expectObservable(failing([], again.scheduler, []).pipe(retryBackoff(again.context))).toBe(
+        '(o|)',
+        { o: 'ok' },
+      );
     });
     expect(budget.tokens).toBe(1);
   });

@@ -16,7 +16,10 @@ const budget = (limit: number, remaining: number, reset: string): Reply => ({
   },
 });
 const tooMany = (retryAfterMs: number): APIError =>
-  APIError.fromResponse(429, { headers: { 'retry-after-ms': String(retryAfterMs) }, error: { message: 'slow down' } });
+  APIError.fromResponse(429, {
+    headers: { 'retry-after-ms': String(retryAfterMs) },
+    error: { message: 'slow down' },
+  });
 
 function testScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -42,7 +45,12 @@ describe('Limiter', () => {
       const b = cold<Reply>('---(r|)', { r: ok });
       const c = cold<Reply>('---(r|)', { r: ok });
       const d = cold<Reply>('---(r|)', { r: ok });
-      merge(limiter.run('a', a), limiter.run('b', b), limiter.run('c', c), limiter.run('d', d)).subscribe();
+      merge(
+        limiter.run('a', a),
+        limiter.run('b', b),
+        limiter.run('c', c),
+        limiter.run('d', d),
+      ).subscribe();
       expectSubscriptions(a.subscriptions).toBe('^--!');
       // After the first response, two slots: b and c start together, d when one frees.
       expectSubscriptions(b.subscriptions).toBe('---^--!');
@@ -137,9 +145,9 @@ describe('Limiter', () => {
     ts.run(({ cold, flush }) => {
       const limiter = limiterOn(ts, { maxConcurrency: 1 });
       const order: string[] = [];
-      const job = (name: string): Observable<Reply> => cold<Reply>('-(r|)', { r: ok });
+      const job = (): Observable<Reply> => cold<Reply>('-(r|)', { r: ok });
       const submit = (key: string, name: string): void => {
-        limiter.run(key, job(name)).subscribe(() => order.push(name));
+        limiter.run(key, job()).subscribe(() => order.push(name));
       };
       ['a1', 'a2', 'a3', 'a4'].forEach((name) => submit('a', name));
       ['b1', 'b2'].forEach((name) => submit('b', name));
@@ -179,9 +187,12 @@ describe('Limiter', () => {
       const task = (i: number): Observable<Reply> =>
         defer(() => {
           peak = Math.max(peak, ++active);
-          return i % 4 === 3 ? cold<Reply>('--#') : cold<Reply>(`${'-'.repeat(1 + (i % 5))}(r|)`, { r: ok });
+          return i % 4 === 3
+            ? cold<Reply>('--#')
+            : cold<Reply>(`${'-'.repeat(1 + (i % 5))}(r|)`, { r: ok });
         }).pipe(finalize(() => active--));
-      for (let i = 0; i < 40; i++) limiter.run(`k${i % 7}`, task(i)).subscribe({ error: () => undefined });
+      for (let i = 0; i < 40; i++)
+        limiter.run(`k${i % 7}`, task(i)).subscribe({ error: () => undefined });
       flush();
       expect(peak).toBe(3);
       expect(limiter.state()).toMatchObject({ active: 0, queued: 0, requests: 40 });
@@ -196,7 +207,9 @@ describe('Limiter', () => {
       for (let i = 0; i < 24; i++) {
         const task = defer(() => {
           starts.push(ts.now());
-          return i === 20 ? cold<Reply>('-#', undefined, tooMany(0)) : cold<Reply>('-(r|)', { r: ok });
+          return i === 20
+            ? cold<Reply>('-#', undefined, tooMany(0))
+            : cold<Reply>('-(r|)', { r: ok });
         });
         limiter.run('k', task).subscribe({ error: () => undefined });
       }

@@ -12,11 +12,16 @@ export class ManualScheduler implements SchedulerLike {
     return this.#now;
   }
 
-  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+  schedule<T>(
+    work: (this: SchedulerAction<T>, state?: T) => void,
+    delay = 0,
+    state?: T,
+  ): Subscription {
     const sub = new Subscription(() => {
       this.#actions = this.#actions.filter((a) => a.sub !== sub);
     });
-    const run = (): void => work.call({ schedule: () => sub } as unknown as SchedulerAction<T>, state);
+    const run = (): void =>
+      work.call({ schedule: () => sub } as unknown as SchedulerAction<T>, state);
     this.#actions.push({ at: this.#now + delay, run, sub });
     return sub;
   }

@@ -1,14 +1,13 @@
 import type { Observable } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
+import type { APIError, RateLimitError } from '../../src/index.js';
 import {
-  APIError,
   auditPermissions,
   auditPermissions$,
   createClient,
   permissionItems$,
   permissionPages,
   permissions$,
-  RateLimitError,
   type AuditRecord,
   type Client,
   type ClientOptions,

@@ -32,25 +32,36 @@ export interface AllowPolicy {
  */
 export function compileAllowList(allow: AllowList): AllowPolicy {
   if (typeof allow !== 'object' || allow === null) {
-    throw new ConfigError('allow', 'allow must be an object such as { projects: ["proj_…"], checkpoints: { "ft:…": ["proj_…"] } }');
+    throw new ConfigError(
+      'allow',
+      'allow must be an object such as { projects: ["proj_…"], checkpoints: { "ft:…": ["proj_…"] } }',
+    );
   }
   const everywhere = toSet('allow.projects', allow.projects ?? []);
   const perCheckpoint = new Map<string, Set<string>>();
   for (const [checkpoint, projects] of Object.entries(allow.checkpoints ?? {})) {
-    perCheckpoint.set(checkpoint, toSet(`allow.checkpoints[${JSON.stringify(checkpoint)}]`, projects));
+    perCheckpoint.set(
+      checkpoint,
+      toSet(`allow.checkpoints[${JSON.stringify(checkpoint)}]`, projects),
+    );
   }
   return {
-    isAllowed: (checkpoint, projectId) => everywhere.has(projectId) || (perCheckpoint.get(checkpoint)?.has(projectId) ?? false),
+    isAllowed: (checkpoint, projectId) =>
+      everywhere.has(projectId) || (perCheckpoint.get(checkpoint)?.has(projectId) ?? false),
   };
 }
 
 function toSet(option: string, values: Iterable<string>): Set<string> {
-  if (typeof values === 'string' || typeof (values as Iterable<string> | null)?.[Symbol.iterator] !== 'function') {
+  if (
+    typeof values === 'string' ||
+    typeof (values as Iterable<string> | null)?.[Symbol.iterator] !== 'function'
+  ) {
     throw new ConfigError(option, `${option} must be a list of project ids (proj_…)`);
   }
   const set = new Set<string>();
   for (const value of values) {
-    if (typeof value !== 'string' || value === '') throw new ConfigError(option, `${option} must hold only non-empty strings`);
+    if (typeof value !== 'string' || value === '')
+      throw new ConfigError(option, `${option} must hold only non-empty strings`);
     set.add(value);
   }
   return set;

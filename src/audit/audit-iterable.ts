@@ -17,7 +17,10 @@ import { pull } from './pull.js';
  * }
  * ```
  */
-export function auditPermissions(checkpoints: ObservableInput<string>, options: AuditOptions = {}): AsyncIterable<AuditRecord> {
+export function auditPermissions(
+  checkpoints: ObservableInput<string>,
+  options: AuditOptions = {},
+): AsyncIterable<AuditRecord> {
   const { process } = options;
   return pull<AuditRecord>((gate) =>
     auditPermissions$(checkpoints, {

@@ -70,7 +70,17 @@ export interface ResolvedAuditOptions {
   readonly signal: AbortSignal | undefined;
 }
 
-const KEYS = ['client', 'concurrency', 'limit', 'failFast', 'allow', 'revoke', 'process', 'resume', 'signal'] as const;
+const KEYS = [
+  'client',
+  'concurrency',
+  'limit',
+  'failFast',
+  'allow',
+  'revoke',
+  'process',
+  'resume',
+  'signal',
+] as const;
 
 /**
  * Checks audit options once, before anything is sent.
@@ -83,17 +93,27 @@ const KEYS = ['client', 'concurrency', 'limit', 'failFast', 'allow', 'revoke', '
 export function resolveAuditOptions(input: unknown): ResolvedAuditOptions {
   const o = check.optionsObject('options', input);
   check.knownKeys('', o, KEYS);
-  const revoke = o.revoke === undefined || o.revoke === false ? false : check.oneOf('revoke', o.revoke, ['dry-run', 'apply']);
+  const revoke =
+    o.revoke === undefined || o.revoke === false
+      ? false
+      : check.oneOf('revoke', o.revoke, ['dry-run', 'apply']);
   if (revoke && o.allow === undefined) {
     throw new ConfigError('revoke', 'revoke needs an allow-list (allow) to know what to revoke');
   }
   const resume = o.resume as AuditProgress | undefined;
-  if (resume !== undefined && (typeof resume !== 'object' || resume === null || typeof resume.cursors !== 'object')) {
-    throw new ConfigError('resume', 'resume must be { done: string[], cursors: { [checkpoint]: cursor } }, as ProgressJournal gives');
+  if (
+    resume !== undefined &&
+    (typeof resume !== 'object' || resume === null || typeof resume.cursors !== 'object')
+  ) {
+    throw new ConfigError(
+      'resume',
+      'resume must be { done: string[], cursors: { [checkpoint]: cursor } }, as ProgressJournal gives',
+    );
   }
   return {
     client: o.client === undefined ? undefined : checkClient(o.client),
-    concurrency: o.concurrency === undefined ? 8 : check.positiveInteger('concurrency', o.concurrency),
+    concurrency:
+      o.concurrency === undefined ? 8 : check.positiveInteger('concurrency', o.concurrency),
     limit: o.limit === undefined ? 100 : check.positiveInteger('limit', o.limit),
     failFast: o.failFast === undefined ? false : check.boolean('failFast', o.failFast),
     policy: o.allow === undefined ? undefined : compileAllowList(o.allow as AllowList),

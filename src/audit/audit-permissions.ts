@@ -23,7 +23,11 @@ import { listPermissionsRequest } from '../resources/permissions.js';
 import type { PermissionPage } from '../resources/permission.js';
 import { withClient } from '../resources/with-client.js';
 import { deletePermissionRequest } from '../resources/write-permissions.js';
-import { resolveAuditOptions, type AuditOptions, type ResolvedAuditOptions } from './audit-options.js';
+import {
+  resolveAuditOptions,
+  type AuditOptions,
+  type ResolvedAuditOptions,
+} from './audit-options.js';
 import type { AuditRecord, PermissionRecord, RevocationRecord } from './audit-record.js';
 import { errorDetails } from './error-details.js';
 import { Tally } from './tally.js';
@@ -49,7 +53,10 @@ import { Tally } from './tally.js';
  * }).subscribe((record) => record.type === 'summary' && console.log(record));
  * ```
  */
-export function auditPermissions$(checkpoints: ObservableInput<string>, options?: AuditOptions): Observable<AuditRecord> {
+export function auditPermissions$(
+  checkpoints: ObservableInput<string>,
+  options?: AuditOptions,
+): Observable<AuditRecord> {
   const o = resolveAuditOptions(options);
   return withClient(o.client, (client) =>
     defer(() => {
@@ -68,7 +75,10 @@ export function auditPermissions$(checkpoints: ObservableInput<string>, options?
         mergeMap((checkpoint) => auditCheckpoint(client, checkpoint, o, gate), o.concurrency),
         tap((record) => tally.count(record)),
       );
-      return concat(records$, defer(() => gate(tally.summary(client.metrics(), performance.now()))));
+      return concat(
+        records$,
+        defer(() => gate(tally.summary(client.metrics(), performance.now()))),
+      );
     }),
   ).pipe(abortOnSignal(o.signal));
 }
@@ -82,14 +92,20 @@ function gateFor(o: ResolvedAuditOptions): Gate {
   return (record) => concat(from(process(record)).pipe(ignoreElements()), of(record));
 }
 
-function auditCheckpoint(client: Client, checkpoint: string, o: ResolvedAuditOptions, gate: Gate): Observable<AuditRecord> {
+function auditCheckpoint(
+  client: Client,
+  checkpoint: string,
+  o: ResolvedAuditOptions,
+  gate: Gate,
+): Observable<AuditRecord> {
   return defer(() => {
     const violations: PermissionRecord[] = [];
     let pages = 0;
     let permissions = 0;
     const query = { limit: o.limit, order: 'ascending' };
     const listing$ = paginate$<PermissionPage, AuditRecord>({
-      fetchPage: (after) => client.request$(listPermissionsRequest(checkpoint, query, after), { checkpoint }),
+      fetchPage: (after) =>
+        client.request$(listPermissionsRequest(checkpoint, query, after), { checkpoint }),
       start: o.cursors[checkpoint],
       process: (page) => {
         pages++;
@@ -107,17 +123,27 @@ function auditCheckpoint(client: Client, checkpoint: string, o: ResolvedAuditOpt
           return record;
         });
         const after = page.has_more ? (pageCursor(page) ?? null) : null;
-        records.push({ type: 'page', checkpoint, page: pages, permissions: page.data.length, after });
+        records.push({
+          type: 'page',
+          checkpoint,
+          page: pages,
+          permissions: page.data.length,
+          after,
+        });
         return from(records).pipe(concatMap(gate));
       },
     });
     return concat(
       listing$,
       defer(() => revoke(client, checkpoint, violations, o).pipe(concatMap(gate))),
-      defer(() => gate({ type: 'checkpoint', checkpoint, permissions, violations: violations.length, pages })),
+      defer(() =>
+        gate({ type: 'checkpoint', checkpoint, permissions, violations: violations.length, pages }),
+      ),
     ).pipe(
       catchError((error: unknown) =>
-        o.failFast ? throwError(() => error) : gate({ type: 'error', checkpoint, error: errorDetails(error), cause: error }),
+        o.failFast
+          ? throwError(() => error)
+          : gate({ type: 'error', checkpoint, error: errorDetails(error), cause: error }),
       ),
     );
   });
@@ -134,11 +160,19 @@ function revoke(
   const dryRun = o.revoke === 'dry-run';
   return from(violations).pipe(
     concatMap((v) => {
-      const base = { type: 'revocation', checkpoint, id: v.id, project_id: v.project_id, dryRun } as const;
+      const base = {
+        type: 'revocation',
+        checkpoint,
+        id: v.id,
+        project_id: v.project_id,
+        dryRun,
+      } as const;
       if (dryRun) return of<RevocationRecord>({ ...base, deleted: false, error: undefined });
       return client.request$(deletePermissionRequest(checkpoint, v.id), { checkpoint }).pipe(
         map((result): RevocationRecord => ({ ...base, deleted: result.deleted, error: undefined })),
-        catchError((error: unknown) => of<RevocationRecord>({ ...base, deleted: false, error: errorDetails(error) })),
+        catchError((error: unknown) =>
+          of<RevocationRecord>({ ...base, deleted: false, error: errorDetails(error) }),
+        ),
       );
     }),
   );

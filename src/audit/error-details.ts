@@ -21,7 +21,12 @@ export function errorDetails(error: unknown): ErrorDetails {
     };
   }
   if (error instanceof ProtocolError) {
-    return { status: null, type: error.name, message: error.message, request_id: error.requestID ?? null };
+    return {
+      status: null,
+      type: error.name,
+      message: error.message,
+      request_id: error.requestID ?? null,
+    };
   }
   const e = error as { name?: unknown; message?: unknown } | null;
   return {

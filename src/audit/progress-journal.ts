@@ -46,11 +46,15 @@ export class ProgressJournal {
 
   /** Opens a journal: continuing an existing one with `resume`, else starting it afresh. */
   static open(path: string, { resume }: { resume: boolean }): ProgressJournal {
-    const state = resume && existsSync(path) ? replay(path, readFileSync(path, 'utf8')) : emptyState();
+    const state =
+      resume && existsSync(path) ? replay(path, readFileSync(path, 'utf8')) : emptyState();
     try {
       return new ProgressJournal(path, state, openSync(path, resume ? 'a' : 'w'));
     } catch (error) {
-      throw new ConfigError('state', `Cannot write the state file ${path}: ${(error as Error).message}`);
+      throw new ConfigError(
+        'state',
+        `Cannot write the state file ${path}: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -87,7 +91,10 @@ export function replay(path: string, text: string): JournalState {
       entry = JSON.parse(line) as Entry;
     } catch {
       if (index === lines.length - 1) return; // cut off by a kill: never committed
-      throw new ConfigError('state', `${path} line ${index + 1} is not a journal entry; was it written by another program?`);
+      throw new ConfigError(
+        'state',
+        `${path} line ${index + 1} is not a journal entry; was it written by another program?`,
+      );
     }
     if (typeof entry.checkpoint !== 'string') {
       throw new ConfigError('state', `${path} line ${index + 1} names no checkpoint`);

@@ -21,7 +21,8 @@ export function pull<T>(build: (gate: PullGate<T>) => Observable<unknown>): Asyn
   return {
     [Symbol.asyncIterator](): AsyncIterator<T> {
       const ready: Array<{ value: T; take: () => void }> = [];
-      let waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
+      let waiting:
+        { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
       let subscription: Subscription | undefined;
       let ended: { error?: unknown } | undefined;
 

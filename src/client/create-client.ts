@@ -2,7 +2,12 @@ import { defer, firstValueFrom, map, Subject, type Observable } from 'rxjs';
 import { Agent, type Dispatcher } from 'undici';
 import { ConfigError } from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
-import { sendRequest$, type HttpResponse, type RequestSpec, type Transport } from '../http/send-request.js';
+import {
+  sendRequest$,
+  type HttpResponse,
+  type RequestSpec,
+  type Transport,
+} from '../http/send-request.js';
 import type { RetryContext, RetryEvent } from '../retry/plan-retry.js';
 import { retryBackoff } from '../retry/retry-backoff.js';
 import { RetryBudget } from '../retry/retry-budget.js';
@@ -91,7 +96,9 @@ class DefaultClient implements Client {
     this.#options = options;
     this.baseURL = options.baseURL;
     this.events$ = this.#events.asObservable();
-    this.#ownedDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000 });
+    this.#ownedDispatcher = options.dispatcher
+      ? undefined
+      : new Agent({ keepAliveTimeout: 10_000 });
     const apiKey = options.apiKey;
     this.#transport = {
       baseURL: options.baseURL,
@@ -108,7 +115,9 @@ class DefaultClient implements Client {
   }
 
   request$<T>(spec: RequestSpec<T>, options: RequestOptions = {}): Observable<T> {
-    return defer(() => this.#attempts(spec, options).pipe(retryBackoff(this.#retryContext(options)))).pipe(
+    return defer(() =>
+      this.#attempts(spec, options).pipe(retryBackoff(this.#retryContext(options))),
+    ).pipe(
       map((response) => response.data),
       abortOnSignal(options.signal),
     );
@@ -116,7 +125,11 @@ class DefaultClient implements Client {
 
   async request<T>(spec: RequestSpec<T>, options: RequestOptions = {}): Promise<T> {
     const attempts = this.#attempts(spec, options).pipe(abortOnSignal(options.signal));
-    const response = await retryPromise(() => firstValueFrom(attempts), this.#retryContext(options), options.signal);
+    const response = await retryPromise(
+      () => firstValueFrom(attempts),
+      this.#retryContext(options),
+      options.signal,
+    );
     return response.data;
   }
 
@@ -149,7 +162,10 @@ class DefaultClient implements Client {
     const deadlineAt = scheduler.now() + retry.deadline;
     return defer(() => {
       if (this.#closed) {
-        throw new ConfigError('client', 'This client was closed; create a new one with createClient()');
+        throw new ConfigError(
+          'client',
+          'This client was closed; create a new one with createClient()',
+        );
       }
       const attempt$ = defer(() =>
         sendRequest$(this.#transport, spec, {

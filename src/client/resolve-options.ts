@@ -52,7 +52,13 @@ const CLIENT_KEYS = [
   'random',
   'rateLimit',
 ] as const;
-const RATE_LIMIT_KEYS = ['maxConcurrency', 'requestsPerMinute', 'adaptive', 'retryBudget', 'defaultCooldown'] as const;
+const RATE_LIMIT_KEYS = [
+  'maxConcurrency',
+  'requestsPerMinute',
+  'adaptive',
+  'retryBudget',
+  'defaultCooldown',
+] as const;
 
 /**
  * Validates `createClient`'s options and settles every default, once, so that nothing deeper
@@ -64,17 +70,28 @@ const RATE_LIMIT_KEYS = ['maxConcurrency', 'requestsPerMinute', 'adaptive', 'ret
  * resolveOptions({ timeout: 5000 }, process.env).retry.maxRetries; // 6
  * ```
  */
-export function resolveOptions(input: unknown, env: Readonly<Record<string, string | undefined>>): ResolvedOptions {
+export function resolveOptions(
+  input: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+): ResolvedOptions {
   const o = check.optionsObject('options', input);
   check.knownKeys('', o, CLIENT_KEYS);
   const rl = check.optionsObject('rateLimit', o.rateLimit);
   check.knownKeys('rateLimit', rl, RATE_LIMIT_KEYS);
 
-  const apiKey = o.apiKey === undefined ? fromEnv(env, ENV.apiKey) : check.nonEmptyString('apiKey', o.apiKey, true);
+  const apiKey =
+    o.apiKey === undefined
+      ? fromEnv(env, ENV.apiKey)
+      : check.nonEmptyString('apiKey', o.apiKey, true);
   if (apiKey !== undefined && /\s/.test(apiKey.trim())) {
-    throw new ConfigError('apiKey', 'apiKey must not contain whitespace; check how it was pasted or exported');
+    throw new ConfigError(
+      'apiKey',
+      'apiKey must not contain whitespace; check how it was pasted or exported',
+    );
   }
-  const baseURL = checkBaseURL(o.baseURL === undefined ? (fromEnv(env, ENV.baseURL) ?? DEFAULT_BASE_URL) : o.baseURL);
+  const baseURL = checkBaseURL(
+    o.baseURL === undefined ? (fromEnv(env, ENV.baseURL) ?? DEFAULT_BASE_URL) : o.baseURL,
+  );
   const organization = optional(o.organization, 'organization') ?? fromEnv(env, ENV.organization);
   const project = optional(o.project, 'project') ?? fromEnv(env, ENV.project);
   const userAgent =
@@ -86,9 +103,14 @@ export function resolveOptions(input: unknown, env: Readonly<Record<string, stri
   if (organization) headers['openai-organization'] = organization;
   if (project) headers['openai-project'] = project;
   if (o.defaultHeaders !== undefined) {
-    for (const [name, value] of Object.entries(check.stringRecord('defaultHeaders', o.defaultHeaders))) {
+    for (const [name, value] of Object.entries(
+      check.stringRecord('defaultHeaders', o.defaultHeaders),
+    )) {
       if (name.toLowerCase() === 'authorization') {
-        throw new ConfigError('defaultHeaders.authorization', 'Set the key with apiKey, not defaultHeaders.authorization');
+        throw new ConfigError(
+          'defaultHeaders.authorization',
+          'Set the key with apiKey, not defaultHeaders.authorization',
+        );
       }
       headers[name.toLowerCase()] = value;
     }
@@ -98,25 +120,40 @@ export function resolveOptions(input: unknown, env: Readonly<Record<string, stri
     apiKey: apiKey?.trim(),
     baseURL,
     headers,
-    timeout: o.timeout === undefined ? 60_000 : check.milliseconds('timeout', o.timeout, { positive: true }),
+    timeout:
+      o.timeout === undefined
+        ? 60_000
+        : check.milliseconds('timeout', o.timeout, { positive: true }),
     dispatcher: o.dispatcher === undefined ? undefined : checkDispatcher(o.dispatcher),
     scheduler: o.scheduler === undefined ? asyncScheduler : checkScheduler(o.scheduler),
     retry: {
-      maxRetries: o.maxRetries === undefined ? 6 : check.nonNegativeInteger('maxRetries', o.maxRetries),
+      maxRetries:
+        o.maxRetries === undefined ? 6 : check.nonNegativeInteger('maxRetries', o.maxRetries),
       initialRetryDelay: msOr('initialRetryDelay', o.initialRetryDelay, 500),
       maxRetryDelay: msOr('maxRetryDelay', o.maxRetryDelay, 8_000),
       maxRetryAfter: msOr('maxRetryAfter', o.maxRetryAfter, 60_000),
       deadline:
-        o.deadline === undefined ? Infinity : check.milliseconds('deadline', o.deadline, { positive: true, infinite: true }),
+        o.deadline === undefined
+          ? Infinity
+          : check.milliseconds('deadline', o.deadline, { positive: true, infinite: true }),
     },
     random: o.random === undefined ? Math.random : check.callable('random', o.random),
     onRetry: o.onRetry === undefined ? undefined : check.callable('onRetry', o.onRetry),
     retryBudget:
-      rl.retryBudget === false ? false : rl.retryBudget === undefined ? 500 : checkRetryBudget(rl.retryBudget),
+      rl.retryBudget === false
+        ? false
+        : rl.retryBudget === undefined
+          ? 500
+          : checkRetryBudget(rl.retryBudget),
     limiter: {
-      maxConcurrency: rl.maxConcurrency === undefined ? 8 : check.positiveInteger('rateLimit.maxConcurrency', rl.maxConcurrency),
+      maxConcurrency:
+        rl.maxConcurrency === undefined
+          ? 8
+          : check.positiveInteger('rateLimit.maxConcurrency', rl.maxConcurrency),
       requestsPerMinute:
-        rl.requestsPerMinute === undefined ? undefined : check.positiveNumber('rateLimit.requestsPerMinute', rl.requestsPerMinute),
+        rl.requestsPerMinute === undefined
+          ? undefined
+          : check.positiveNumber('rateLimit.requestsPerMinute', rl.requestsPerMinute),
       adaptive: rl.adaptive === undefined ? true : check.boolean('rateLimit.adaptive', rl.adaptive),
       defaultCooldown: msOr('rateLimit.defaultCooldown', rl.defaultCooldown, 1_000),
     },
@@ -131,7 +168,10 @@ export function missingKeyMessage(): string {
   );
 }
 
-function fromEnv(env: Readonly<Record<string, string | undefined>>, names: readonly string[]): string | undefined {
+function fromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  names: readonly string[],
+): string | undefined {
   for (const name of names) {
     const value = env[name]?.trim();
     if (value) return value;
@@ -166,13 +206,19 @@ function checkBaseURL(value: unknown): string {
 
 function checkDispatcher(value: unknown): Dispatcher {
   if (typeof (value as Dispatcher | null)?.dispatch === 'function') return value as Dispatcher;
-  throw new ConfigError('dispatcher', 'dispatcher must be an undici Dispatcher (an Agent, Pool, ProxyAgent or MockAgent)');
+  throw new ConfigError(
+    'dispatcher',
+    'dispatcher must be an undici Dispatcher (an Agent, Pool, ProxyAgent or MockAgent)',
+  );
 }
 
 function checkScheduler(value: unknown): SchedulerLike {
   const s = value as SchedulerLike | null;
   if (typeof s?.now === 'function' && typeof s.schedule === 'function') return s;
-  throw new ConfigError('scheduler', 'scheduler must be an RxJS SchedulerLike, such as asyncScheduler or a TestScheduler');
+  throw new ConfigError(
+    'scheduler',
+    'scheduler must be an RxJS SchedulerLike, such as asyncScheduler or a TestScheduler',
+  );
 }
 
 function checkRetryBudget(value: unknown): number {

@@ -22,7 +22,11 @@ export function nonNegativeInteger(option: string, value: unknown): number {
 }
 
 /** A number of milliseconds ≥ 0 (`Infinity` allowed when `infinite`). */
-export function milliseconds(option: string, value: unknown, { positive = false, infinite = false } = {}): number {
+export function milliseconds(
+  option: string,
+  value: unknown,
+  { positive = false, infinite = false } = {},
+): number {
   const ok =
     typeof value === 'number' &&
     !Number.isNaN(value) &&
@@ -42,13 +46,18 @@ export function positiveNumber(option: string, value: unknown): number {
 /** A non-empty string. `secret` keeps the value itself out of the message. */
 export function nonEmptyString(option: string, value: unknown, secret = false): string {
   if (typeof value === 'string' && value.trim() !== '') return value;
-  if (secret) throw new ConfigError(option, `${option} must be a non-empty string, got ${typeof value === 'string' ? 'a blank string' : describeType(value)}`);
+  if (secret)
+    throw new ConfigError(
+      option,
+      `${option} must be a non-empty string, got ${typeof value === 'string' ? 'a blank string' : describeType(value)}`,
+    );
   throw invalid(option, 'a non-empty string', value);
 }
 
 /** One of a fixed set of strings. */
 export function oneOf<T extends string>(option: string, value: unknown, accepted: readonly T[]): T {
-  if (typeof value === 'string' && (accepted as readonly string[]).includes(value)) return value as T;
+  if (typeof value === 'string' && (accepted as readonly string[]).includes(value))
+    return value as T;
   throw invalid(option, `one of ${accepted.map((a) => `'${a}'`).join(', ')}`, value);
 }
 
@@ -92,7 +101,8 @@ export function knownKeys(where: string, value: object, accepted: readonly strin
 /** The options object itself: absent, or a plain object. */
 export function optionsObject(where: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value))
+    return value as Record<string, unknown>;
   throw invalid(where, 'an options object', value);
 }
 
@@ -101,8 +111,14 @@ function invalid(option: string, accepted: string, value: unknown): ConfigError 
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 60))}…` : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+  if (typeof value === 'string')
+    return value.length > 60 ? `${JSON.stringify(value.slice(0, 60))}…` : JSON.stringify(value);
+  if (
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    value === null ||
+    value === undefined
+  ) {
     return String(value);
   }
   if (Array.isArray(value)) return 'an array';

@@ -10,7 +10,6 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   ns: 1e-6,
 };
 
-
 /**
  * Parses a Go `time.Duration` string, the format of OpenAI's `x-ratelimit-reset-requests`
  * (`20ms`, `1s`, `1.5s`, `6m0s`, `1h2m3s`; see

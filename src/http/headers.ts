@@ -14,7 +14,8 @@ export type Headers = Record<string, string>;
 export function flattenHeaders(headers: IncomingHttpHeaders): Headers {
   const flat: Headers = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined)
+      flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
 }

@@ -29,7 +29,11 @@ export type ItemParser<T> = (item: unknown, path: string, check: ShapeCheck) => 
  * });
  * ```
  */
-export function parseListPage<T>(body: unknown, requestID: string | undefined, parseItem: ItemParser<T>): ListPage<T> {
+export function parseListPage<T>(
+  body: unknown,
+  requestID: string | undefined,
+  parseItem: ItemParser<T>,
+): ListPage<T> {
   const check = new ShapeCheck(requestID);
   const page = check.object(body, '');
   check.literal(page, 'object', 'list', '');

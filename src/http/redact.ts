@@ -1,5 +1,10 @@
 /** The headers whose values are secrets: never kept on an error, logged or printed. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'api-key', 'openai-admin-key']);
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'api-key',
+  'openai-admin-key',
+]);
 
 /**
  * A copy of request headers that is safe to keep on an error or print: secret values are

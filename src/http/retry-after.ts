@@ -37,16 +37,30 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
  * ```
  */
 export function parseHTTPDate(text: string): number | undefined {
-  const imf = /^[A-Z][a-z]{2}, (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(text);
-  const rfc850 = /^[A-Z][a-z]+, (\d{2})-([A-Z][a-z]{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(text);
-  const asctime = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/.exec(text);
+  const imf = /^[A-Z][a-z]{2}, (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(
+    text,
+  );
+  const rfc850 = /^[A-Z][a-z]+, (\d{2})-([A-Z][a-z]{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(
+    text,
+  );
+  const asctime = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/.exec(
+    text,
+  );
   let parts: [string, string, string, string, string, string] | undefined;
   if (imf) parts = [imf[3]!, imf[2]!, imf[1]!, imf[4]!, imf[5]!, imf[6]!];
   else if (rfc850) {
     // Two-digit years more than 50 years ahead are in the past century (RFC 9110 §5.6.7).
     const year = 2000 + Number(rfc850[3]);
-    parts = [String(year > new Date().getUTCFullYear() + 50 ? year - 100 : year), rfc850[2]!, rfc850[1]!, rfc850[4]!, rfc850[5]!, rfc850[6]!];
-  } else if (asctime) parts = [asctime[6]!, asctime[1]!, asctime[2]!.trim(), asctime[3]!, asctime[4]!, asctime[5]!];
+    parts = [
+      String(year > new Date().getUTCFullYear() + 50 ? year - 100 : year),
+      rfc850[2]!,
+      rfc850[1]!,
+      rfc850[4]!,
+      rfc850[5]!,
+      rfc850[6]!,
+    ];
+  } else if (asctime)
+    parts = [asctime[6]!, asctime[1]!, asctime[2]!.trim(), asctime[3]!, asctime[4]!, asctime[5]!];
   if (!parts) return undefined;
   const month = MONTHS.indexOf(parts[1]);
   if (month < 0) return undefined;

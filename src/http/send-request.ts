@@ -94,7 +94,11 @@ export function sendRequest$<T>(
     const summary: RequestSummary = { method: spec.method, url, headers: redactHeaders(headers) };
 
     if (attempt.signal?.aborted) {
-      subscriber.error(new APIUserAbortError(`Request aborted by the caller (${spec.method} ${url})`, { request: summary }));
+      subscriber.error(
+        new APIUserAbortError(`Request aborted by the caller (${spec.method} ${url})`, {
+          request: summary,
+        }),
+      );
       return;
     }
 
@@ -215,7 +219,11 @@ function errorBodyOf(raw: string): APIErrorBody | undefined {
   try {
     const parsed: unknown = JSON.parse(raw);
     const inner = (parsed as { error?: unknown } | null)?.error;
-    if (typeof inner === 'object' && inner !== null && typeof (inner as APIErrorBody).message === 'string') {
+    if (
+      typeof inner === 'object' &&
+      inner !== null &&
+      typeof (inner as APIErrorBody).message === 'string'
+    ) {
       return inner as APIErrorBody;
     }
   } catch {
@@ -224,7 +232,11 @@ function errorBodyOf(raw: string): APIErrorBody | undefined {
   return undefined;
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
 function classify(
   error: unknown,
@@ -232,16 +244,27 @@ function classify(
   request: RequestSummary,
   timeout: number,
 ): unknown {
-  if (error instanceof APIError || error instanceof ProtocolError || error instanceof ConfigError) return error;
+  if (error instanceof APIError || error instanceof ProtocolError || error instanceof ConfigError)
+    return error;
   const where = `${request.method} ${request.url}`;
-  if (ended === 'user') return new APIUserAbortError(`Request aborted by the caller (${where})`, { request, cause: error });
+  if (ended === 'user')
+    return new APIUserAbortError(`Request aborted by the caller (${where})`, {
+      request,
+      cause: error,
+    });
   const code = (error as { code?: unknown } | null)?.code;
   if (ended === 'timeout' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
-    return new APIConnectionTimeoutError(`Request timed out after ${timeout} ms (${where})`, { request, cause: error });
+    return new APIConnectionTimeoutError(`Request timed out after ${timeout} ms (${where})`, {
+      request,
+      cause: error,
+    });
   }
   if (code === 'UND_ERR_INVALID_ARG') {
     return new ConfigError('request', `undici rejected the request: ${(error as Error).message}`);
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return new APIConnectionError(`Connection error: ${reason} (${where})`, { request, cause: error });
+  return new APIConnectionError(`Connection error: ${reason} (${where})`, {
+    request,
+    cause: error,
+  });
 }

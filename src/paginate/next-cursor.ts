@@ -24,7 +24,11 @@ export interface CursorPage {
  * nextCursor({ data: [], has_more: false }, new Set());                           // undefined
  * ```
  */
-export function nextCursor(page: CursorPage, seen: Set<string>, requestID?: string): string | undefined {
+export function nextCursor(
+  page: CursorPage,
+  seen: Set<string>,
+  requestID?: string,
+): string | undefined {
   if (!page.has_more) return undefined;
   const cursor = pageCursor(page);
   if (!cursor) {

@@ -1,4 +1,15 @@
-import { concat, defer, EMPTY, expand, filter, from, map, of, type Observable, type ObservableInput } from 'rxjs';
+import {
+  concat,
+  defer,
+  EMPTY,
+  expand,
+  filter,
+  from,
+  map,
+  of,
+  type Observable,
+  type ObservableInput,
+} from 'rxjs';
 import { nextCursor, type CursorPage } from './next-cursor.js';
 
 /** How to page through one cursor list. */
@@ -33,7 +44,9 @@ type Step<P, R> = { readonly page: P } | { readonly value: R };
  *   .subscribe((page) => console.log(page.data.length));
  * ```
  */
-export function paginate$<P extends CursorPage, R = P>(options: PaginateOptions<P, R>): Observable<R> {
+export function paginate$<P extends CursorPage, R = P>(
+  options: PaginateOptions<P, R>,
+): Observable<R> {
   const { fetchPage, start, maxPages = Infinity } = options;
   const process = options.process ?? ((page: P) => of(page as unknown as R));
   return defer(() => {
@@ -53,10 +66,13 @@ export function paginate$<P extends CursorPage, R = P>(options: PaginateOptions<
         if (!('page' in step)) return EMPTY;
         const values = from(process(step.page)).pipe(map((value): Step<P, R> => ({ value })));
         if (fetched >= maxPages) return values;
-        return concat(values, defer(() => {
-          const cursor = nextCursor(step.page, seen);
-          return cursor === undefined ? EMPTY : fetch(cursor);
-        }));
+        return concat(
+          values,
+          defer(() => {
+            const cursor = nextCursor(step.page, seen);
+            return cursor === undefined ? EMPTY : fetch(cursor);
+          }),
+        );
       }),
       filter((step): step is { value: R } => 'value' in step),
       map((step) => step.value),

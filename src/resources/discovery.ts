@@ -71,7 +71,9 @@ export function jobCheckpoints$(
 ): Observable<ListPage<FineTuningJobCheckpoint>> {
   check.nonEmptyString('jobId', jobId);
   const o = resolve(options);
-  return withClient(o.client, (client) => checkpointsOf(client, jobId, o)).pipe(abortOnSignal(o.signal));
+  return withClient(o.client, (client) => checkpointsOf(client, jobId, o)).pipe(
+    abortOnSignal(o.signal),
+  );
 }
 
 /**
@@ -90,7 +92,10 @@ export function allCheckpoints$(options?: DiscoveryOptions): Observable<string> 
     jobsOf(client, o).pipe(
       concatMap((page) => page.data),
       mergeMap(
-        (job) => checkpointsOf(client, job.id, o).pipe(concatMap((page) => page.data.map((c) => c.fine_tuned_model_checkpoint))),
+        (job) =>
+          checkpointsOf(client, job.id, o).pipe(
+            concatMap((page) => page.data.map((c) => c.fine_tuned_model_checkpoint)),
+          ),
         2,
       ),
     ),
@@ -100,11 +105,20 @@ export function allCheckpoints$(options?: DiscoveryOptions): Observable<string> 
 function jobsOf(client: Client, o: Resolved): Observable<ListPage<FineTuningJob>> {
   return paginate$({
     fetchPage: (after) =>
-      client.request$({ method: 'GET', path: '/fine_tuning/jobs', query: { limit: o.limit, after }, parse: parseJobsPage }),
+      client.request$({
+        method: 'GET',
+        path: '/fine_tuning/jobs',
+        query: { limit: o.limit, after },
+        parse: parseJobsPage,
+      }),
   });
 }
 
-function checkpointsOf(client: Client, jobId: string, o: Resolved): Observable<ListPage<FineTuningJobCheckpoint>> {
+function checkpointsOf(
+  client: Client,
+  jobId: string,
+  o: Resolved,
+): Observable<ListPage<FineTuningJobCheckpoint>> {
   return paginate$({
     fetchPage: (after) =>
       client.request$({

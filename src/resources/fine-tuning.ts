@@ -38,7 +38,11 @@ export function parseJob(item: unknown, path: string, check: ShapeCheck): FineTu
 }
 
 /** Checks the fields the spec marks required. */
-export function parseJobCheckpoint(item: unknown, path: string, check: ShapeCheck): FineTuningJobCheckpoint {
+export function parseJobCheckpoint(
+  item: unknown,
+  path: string,
+  check: ShapeCheck,
+): FineTuningJobCheckpoint {
   const checkpoint = check.object(item, path);
   check.literal(checkpoint, 'object', 'fine_tuning.job.checkpoint', path);
   check.string(checkpoint, 'id', path);
@@ -50,8 +54,10 @@ export function parseJobCheckpoint(item: unknown, path: string, check: ShapeChec
   return checkpoint as unknown as FineTuningJobCheckpoint;
 }
 
-export const parseJobsPage = (body: unknown, requestID: string | undefined): ListPage<FineTuningJob> =>
-  parseListPage(body, requestID, parseJob);
+export const parseJobsPage = (
+  body: unknown,
+  requestID: string | undefined,
+): ListPage<FineTuningJob> => parseListPage(body, requestID, parseJob);
 
 export const parseJobCheckpointsPage = (
   body: unknown,

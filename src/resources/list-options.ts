@@ -35,13 +35,26 @@ export interface ListPermissionsOptions {
 /** The options, checked, with the query every page repeats. */
 export interface ResolvedListOptions {
   readonly client: Client | undefined;
-  readonly query: { readonly limit?: number; readonly order?: string; readonly project_id?: string };
+  readonly query: {
+    readonly limit?: number;
+    readonly order?: string;
+    readonly project_id?: string;
+  };
   readonly after: string | undefined;
   readonly maxPages: number | undefined;
   readonly signal: AbortSignal | undefined;
 }
 
-const KEYS = ['client', 'after', 'limit', 'order', 'projectId', 'project_id', 'signal', 'maxPages'] as const;
+const KEYS = [
+  'client',
+  'after',
+  'limit',
+  'order',
+  'projectId',
+  'project_id',
+  'signal',
+  'maxPages',
+] as const;
 
 /**
  * Checks a checkpoint id and list options before anything is sent, throwing a `ConfigError`
@@ -57,12 +70,16 @@ export function resolveListOptions(checkpoint: unknown, input: unknown): Resolve
   const o = check.optionsObject('options', input);
   check.knownKeys('', o, KEYS);
   if (o.projectId !== undefined && o.project_id !== undefined && o.projectId !== o.project_id) {
-    throw new ConfigError('projectId', 'projectId and project_id are the same option; give one of them');
+    throw new ConfigError(
+      'projectId',
+      'projectId and project_id are the same option; give one of them',
+    );
   }
   const projectId = o.projectId ?? o.project_id;
   const query: { limit?: number; order?: string; project_id?: string } = {};
   if (o.limit !== undefined) query.limit = check.positiveInteger('limit', o.limit);
-  if (o.order !== undefined) query.order = check.oneOf('order', o.order, ['ascending', 'descending']);
+  if (o.order !== undefined)
+    query.order = check.oneOf('order', o.order, ['ascending', 'descending']);
   if (projectId !== undefined) query.project_id = check.nonEmptyString('projectId', projectId);
   return {
     client: o.client === undefined ? undefined : checkClient(o.client),
@@ -78,7 +95,10 @@ export function checkCheckpoint(checkpoint: unknown): asserts checkpoint is stri
   check.nonEmptyString('checkpoint', checkpoint);
   // URL resolution removes `.` and `..` segments even percent-encoded: they cannot be sent.
   if (checkpoint === '.' || checkpoint === '..') {
-    throw new ConfigError('checkpoint', `checkpoint cannot be "${checkpoint}": it is not an id the API can be asked about`);
+    throw new ConfigError(
+      'checkpoint',
+      `checkpoint cannot be "${checkpoint}": it is not an id the API can be asked about`,
+    );
   }
 }
 
@@ -89,5 +109,8 @@ export function checkClient(value: unknown): Client {
 
 export function checkSignal(value: unknown): AbortSignal {
   if (value instanceof AbortSignal) return value;
-  throw new ConfigError('signal', 'signal must be an AbortSignal, such as new AbortController().signal');
+  throw new ConfigError(
+    'signal',
+    'signal must be an AbortSignal, such as new AbortController().signal',
+  );
 }

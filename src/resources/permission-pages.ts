@@ -17,7 +17,10 @@ import { listPermissionsRequest } from './permissions.js';
  * }
  * ```
  */
-export function permissionPages(checkpoint: string, options?: ListPermissionsOptions): AsyncIterable<PermissionPage> {
+export function permissionPages(
+  checkpoint: string,
+  options?: ListPermissionsOptions,
+): AsyncIterable<PermissionPage> {
   const resolved = resolveListOptions(checkpoint, options);
   return {
     async *[Symbol.asyncIterator]() {
@@ -26,10 +29,13 @@ export function permissionPages(checkpoint: string, options?: ListPermissionsOpt
         const seen = new Set<string>(resolved.after === undefined ? [] : [resolved.after]);
         let cursor = resolved.after;
         for (let pages = 1; ; pages++) {
-          const page = await client.request(listPermissionsRequest(checkpoint, resolved.query, cursor), {
-            checkpoint,
-            signal: resolved.signal,
-          });
+          const page = await client.request(
+            listPermissionsRequest(checkpoint, resolved.query, cursor),
+            {
+              checkpoint,
+              signal: resolved.signal,
+            },
+          );
           yield page;
           if (resolved.maxPages !== undefined && pages >= resolved.maxPages) return;
           cursor = nextCursor(page, seen);

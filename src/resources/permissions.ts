@@ -2,7 +2,11 @@ import { concatMap, type Observable } from 'rxjs';
 import type { RequestSpec } from '../http/send-request.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
 import { paginate$ } from '../paginate/paginate.js';
-import { resolveListOptions, type ListPermissionsOptions, type ResolvedListOptions } from './list-options.js';
+import {
+  resolveListOptions,
+  type ListPermissionsOptions,
+  type ResolvedListOptions,
+} from './list-options.js';
 import { parsePermissionPage, type Permission, type PermissionPage } from './permission.js';
 import { permissionsPath } from './paths.js';
 import { withClient } from './with-client.js';
@@ -32,11 +36,15 @@ import { withClient } from './with-client.js';
  *   .subscribe((total) => console.log(`${total} projects can use it`));
  * ```
  */
-export function permissions$(checkpoint: string, options?: ListPermissionsOptions): Observable<PermissionPage> {
+export function permissions$(
+  checkpoint: string,
+  options?: ListPermissionsOptions,
+): Observable<PermissionPage> {
   const resolved = resolveListOptions(checkpoint, options);
   return withClient(resolved.client, (client) =>
     paginate$({
-      fetchPage: (after) => client.request$(listPermissionsRequest(checkpoint, resolved.query, after), { checkpoint }),
+      fetchPage: (after) =>
+        client.request$(listPermissionsRequest(checkpoint, resolved.query, after), { checkpoint }),
       start: resolved.after,
       maxPages: resolved.maxPages,
     }),
@@ -53,7 +61,10 @@ export function permissions$(checkpoint: string, options?: ListPermissionsOption
  *   .subscribe((p) => console.warn(`unexpected grant ${p.id} to ${p.project_id}`));
  * ```
  */
-export function permissionItems$(checkpoint: string, options?: ListPermissionsOptions): Observable<Permission> {
+export function permissionItems$(
+  checkpoint: string,
+  options?: ListPermissionsOptions,
+): Observable<Permission> {
   return permissions$(checkpoint, options).pipe(concatMap((page) => page.data));
 }
 
@@ -63,5 +74,10 @@ export function listPermissionsRequest(
   query: ResolvedListOptions['query'],
   after: string | undefined,
 ): RequestSpec<PermissionPage> {
-  return { method: 'GET', path: permissionsPath(checkpoint), query: { ...query, after }, parse: parsePermissionPage };
+  return {
+    method: 'GET',
+    path: permissionsPath(checkpoint),
+    query: { ...query, after },
+    parse: parsePermissionPage,
+  };
 }

@@ -12,7 +12,10 @@ import { createClient } from '../client/create-client.js';
  * withClient(options.client, (client) => client.request$(spec));
  * ```
  */
-export function withClient<T>(client: Client | undefined, body: (client: Client) => Observable<T>): Observable<T> {
+export function withClient<T>(
+  client: Client | undefined,
+  body: (client: Client) => Observable<T>,
+): Observable<T> {
   if (client) return body(client);
   return defer(() => {
     const owned = createClient();

@@ -36,7 +36,10 @@ export function createPermissions$(
 ): Observable<PermissionPage> {
   checkCheckpoint(checkpoint);
   if (!Array.isArray(projectIds) || projectIds.length === 0) {
-    throw new ConfigError('projectIds', 'projectIds must be a non-empty array of project ids (proj_…)');
+    throw new ConfigError(
+      'projectIds',
+      'projectIds must be a non-empty array of project ids (proj_…)',
+    );
   }
   projectIds.forEach((id, i) => check.nonEmptyString(`projectIds[${i}]`, id));
   const { client, signal } = resolveWriteOptions(options);
@@ -73,11 +76,21 @@ export function deletePermission$(
 }
 
 /** The request that revokes one permission; shared with the audit's remediation. */
-export function deletePermissionRequest(checkpoint: string, permissionId: string): RequestSpec<DeletedPermission> {
-  return { method: 'DELETE', path: permissionPath(checkpoint, permissionId), parse: parseDeletedPermission };
+export function deletePermissionRequest(
+  checkpoint: string,
+  permissionId: string,
+): RequestSpec<DeletedPermission> {
+  return {
+    method: 'DELETE',
+    path: permissionPath(checkpoint, permissionId),
+    parse: parseDeletedPermission,
+  };
 }
 
-function resolveWriteOptions(input: unknown): { client: Client | undefined; signal: AbortSignal | undefined } {
+function resolveWriteOptions(input: unknown): {
+  client: Client | undefined;
+  signal: AbortSignal | undefined;
+} {
   const o = check.optionsObject('options', input);
   check.knownKeys('', o, ['client', 'signal']);
   return {

@@ -46,9 +46,21 @@ export type PlannedRetry =
  * if (plan.retry) await sleep(plan.delayMs);
  * ```
  */
-export function planRetry(context: RetryContext, error: unknown, attempt: number, startedAt: number): PlannedRetry {
+export function planRetry(
+  context: RetryContext,
+  error: unknown,
+  attempt: number,
+  startedAt: number,
+): PlannedRetry {
   const now = context.scheduler.now();
-  const decision = decideRetry(error, attempt, now - startedAt, context.policy, context.random, Date.now());
+  const decision = decideRetry(
+    error,
+    attempt,
+    now - startedAt,
+    context.policy,
+    context.random,
+    Date.now(),
+  );
   if (!decision.retry) return decision;
   let cost = 0;
   if (context.budget) {
@@ -65,7 +77,10 @@ export function planRetry(context: RetryContext, error: unknown, attempt: number
     delayMs: decision.delayMs,
     reason: decision.reason,
     status: error instanceof APIError ? error.status : undefined,
-    requestID: error instanceof APIError ? error.requestID : (error as { requestID?: string } | null)?.requestID,
+    requestID:
+      error instanceof APIError
+        ? error.requestID
+        : (error as { requestID?: string } | null)?.requestID,
     error,
   });
   return { retry: true, delayMs: decision.delayMs, cost };

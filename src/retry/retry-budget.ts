@@ -39,6 +39,9 @@ export class RetryBudget {
    * its last retry cost.
    */
   refund(lastRetryCost: number): void {
-    this.#tokens = Math.min(this.capacity, this.#tokens + (lastRetryCost || RetryBudget.SUCCESS_REFUND));
+    this.#tokens = Math.min(
+      this.capacity,
+      this.#tokens + (lastRetryCost || RetryBudget.SUCCESS_REFUND),
+    );
   }
 }

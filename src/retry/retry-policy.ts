@@ -41,19 +41,24 @@ const RETRYABLE_STATUSES = new Set([408, 409, 429]);
  * ```
  */
 export function classifyFailure(error: unknown): FailureClass {
-  if (error instanceof APIUserAbortError) return { retryable: false, reason: 'aborted by the caller' };
+  if (error instanceof APIUserAbortError)
+    return { retryable: false, reason: 'aborted by the caller' };
   if (error instanceof APIError) {
     const header = error.headers['x-should-retry'];
     if (header === 'true') return { retryable: true, reason: 'x-should-retry: true' };
     if (header === 'false') return { retryable: false, reason: 'x-should-retry: false' };
     if (error instanceof APIConnectionError) {
-      return { retryable: true, reason: error.name === 'APIConnectionTimeoutError' ? 'timeout' : 'connection error' };
+      return {
+        retryable: true,
+        reason: error.name === 'APIConnectionTimeoutError' ? 'timeout' : 'connection error',
+      };
     }
     const status = error.status ?? 0;
     const retryable = RETRYABLE_STATUSES.has(status) || status >= 500;
     return { retryable, reason: `status ${status}` };
   }
-  if (error instanceof ProtocolError && error.truncated) return { retryable: true, reason: 'truncated body' };
+  if (error instanceof ProtocolError && error.truncated)
+    return { retryable: true, reason: 'truncated body' };
   return { retryable: false, reason: error instanceof Error ? error.name : 'unknown error' };
 }
 
@@ -105,7 +110,10 @@ export function decideRetry(
   const failure = classifyFailure(error);
   if (!failure.retryable) return { retry: false, reason: failure.reason };
   if (attempt > policy.maxRetries) {
-    return { retry: false, reason: `${failure.reason}; gave up after ${policy.maxRetries} retries` };
+    return {
+      retry: false,
+      reason: `${failure.reason}; gave up after ${policy.maxRetries} retries`,
+    };
   }
   const { delayMs, fromServer } = retryDelay(error, attempt, policy, random, now);
   if (fromServer && delayMs > policy.maxRetryAfter) {
@@ -115,7 +123,10 @@ export function decideRetry(
     };
   }
   if (elapsedMs + delayMs >= policy.deadline) {
-    return { retry: false, reason: `${failure.reason}; waiting ${delayMs} ms would pass the ${policy.deadline} ms deadline` };
+    return {
+      retry: false,
+      reason: `${failure.reason}; waiting ${delayMs} ms would pass the ${policy.deadline} ms deadline`,
+    };
   }
   return { retry: true, delayMs, reason: failure.reason };
 }

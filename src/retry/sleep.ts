@@ -12,7 +12,8 @@ import { APIUserAbortError } from '../errors.js';
  */
 export function sleep(ms: number, scheduler: SchedulerLike, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const aborted = (): APIUserAbortError => new APIUserAbortError('Aborted by the caller while waiting to retry');
+    const aborted = (): APIUserAbortError =>
+      new APIUserAbortError('Aborted by the caller while waiting to retry');
     if (signal?.aborted) return reject(aborted());
     const onAbort = (): void => {
       wait.unsubscribe();

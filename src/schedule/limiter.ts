@@ -107,7 +107,10 @@ export class Limiter {
    * Runs `task` (one HTTP attempt) when the limiter allows, and learns from its outcome. Cold:
    * queues on subscribe; unsubscribing dequeues it, or aborts it if already running.
    */
-  run<T extends { readonly headers: Headers; readonly status: number }>(key: string, task: Observable<T>): Observable<T> {
+  run<T extends { readonly headers: Headers; readonly status: number }>(
+    key: string,
+    task: Observable<T>,
+  ): Observable<T> {
     return new Observable<T>((subscriber) => {
       let inner: Subscription | undefined;
       let started = false;
@@ -126,7 +129,8 @@ export class Limiter {
               subscriber.next(response);
             },
             error: (error: unknown) => {
-              if (error instanceof APIError && error.status !== undefined) this.#learn(error.headers, error.status, seq);
+              if (error instanceof APIError && error.status !== undefined)
+                this.#learn(error.headers, error.status, seq);
               subscriber.error(error);
             },
             complete: () => subscriber.complete(),
@@ -216,13 +220,18 @@ export class Limiter {
       if (info.limit !== undefined) {
         const learned = (info.limit * HEADER_RATE_SHARE) / 60_000;
         const fixed = this.#options.requestsPerMinute;
-        this.#setRate(fixed === undefined ? learned : Math.min(learned, fixed / 60_000), now, info.remaining);
+        this.#setRate(
+          fixed === undefined ? learned : Math.min(learned, fixed / 60_000),
+          now,
+          info.remaining,
+        );
       }
       if (info.remaining !== undefined) {
         // Requests sent after this one have already taken their tokens here but had not reached
         // the server when it counted `remaining`.
         this.#bucket?.clampTo(info.remaining - (this.#sent - seq), now);
-        if (info.remaining === 0 && info.resetMs !== undefined) this.#pauseUntil(now + info.resetMs);
+        if (info.remaining === 0 && info.resetMs !== undefined)
+          this.#pauseUntil(now + info.resetMs);
       }
     } else if (this.#mode !== 'headers') {
       this.#mode = this.#options.requestsPerMinute === undefined ? 'adaptive' : 'fixed';

@@ -65,7 +65,10 @@ export class TokenBucket {
 
   #refill(now: number): void {
     if (now > this.#updatedAt) {
-      this.#tokens = Math.min(this.capacity, this.#tokens + (now - this.#updatedAt) * this.ratePerMs);
+      this.#tokens = Math.min(
+        this.capacity,
+        this.#tokens + (now - this.#updatedAt) * this.ratePerMs,
+      );
       this.#updatedAt = now;
     }
   }
