@@ -4,7 +4,7 @@ import { readJson } from './body.js';
 import type { FaultKind } from './chaos.js';
 import { ApiProblem, invalidParam, invalidUrl } from './problem.js';
 import type { Reply } from './reply.js';
-import { send, sendSlowly, sendTruncated } from './respond.js';
+import { send, sendReply, sendSlowly, sendTruncated } from './respond.js';
 import { matchRoute, type Route } from './router.js';
 import { listJobCheckpoints, listJobs, retrieveJob } from './routes/jobs.js';
 import { createPermissions, deletePermission, listPermissions } from './routes/permissions.js';
@@ -42,7 +42,7 @@ export async function handleApiRequest(
   const headers: Record<string, string> = { 'x-request-id': state.nextRequestId() };
   const answer = (reply: Reply): void => {
     stats.answered(reply.status);
-    send(res, reply.status, { ...headers, ...reply.headers }, JSON.stringify(reply.body));
+    sendReply(res, reply, headers);
   };
 
   const segments = splitPath(rawPath);

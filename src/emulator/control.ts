@@ -3,7 +3,7 @@ import { readJson } from './body.js';
 import type { ChaosSettings } from './chaos.js';
 import type { RateLimitSettings } from './rate-limit.js';
 import { ApiProblem, invalidUrl } from './problem.js';
-import { send } from './respond.js';
+import { sendReply } from './respond.js';
 import type { EmulatorState } from './state.js';
 
 /**
@@ -35,13 +35,15 @@ export async function handleControlRequest(
   const headers = { 'x-request-id': state.nextRequestId() };
   const request = `${req.method ?? 'GET'} ${path.slice(CONTROL_PREFIX.length)}`;
   try {
-    send(res, 200, headers, JSON.stringify(await control(state, request, req)));
+    sendReply(res, { status: 200, body: await control(state, request, req) }, headers);
   } catch (error) {
-    const failure =
+    // The setters throw RangeError or TypeError naming the bad field: the caller's mistake.
+    const message = (error as Error).message;
+    const problem =
       error instanceof ApiProblem
         ? error
-        : new ApiProblem(400, { message: (error as Error).message, type: 'invalid_request_error' });
-    send(res, failure.status, headers, JSON.stringify(failure.body));
+        : new ApiProblem(400, { message, type: 'invalid_request_error' });
+    sendReply(res, problem, headers);
   }
 }
 

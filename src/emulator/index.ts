@@ -8,7 +8,9 @@ export type { EmulatorStats } from './stats.js';
 export type { Truth } from './truth.js';
 export { seedOrganization } from './seed.js';
 export type { SeedOptions } from './seed.js';
-export { DatasetError, datasetOf, loadDataset, validateDataset } from './dataset.js';
+export { datasetOf, loadDataset } from './dataset.js';
+export { DatasetError } from './dataset-error.js';
+export { validateDataset } from './validate-dataset.js';
 export type { Dataset, DatasetCheckpoint, DatasetJob, DatasetPermission } from './dataset.js';
 export type {
   CheckpointPermission,

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Reply } from './reply.js';
 import type { Timers } from './timers.js';
 
 const SLOW_BODY_CHUNKS = 4;
@@ -19,6 +20,20 @@ export function send(
   const payload = Buffer.from(body);
   res.writeHead(status, withLength(headers, payload, contentType));
   res.end(payload);
+}
+
+/**
+ * Sends a {@link Reply} as JSON, its own headers added to `headers`.
+ *
+ * @example
+ * sendReply(res, invalidUrl('GET', '/nope'), { 'x-request-id': id });
+ */
+export function sendReply(
+  res: ServerResponse,
+  reply: Reply,
+  headers: Record<string, string>,
+): void {
+  send(res, reply.status, { ...headers, ...reply.headers }, JSON.stringify(reply.body));
 }
 
 /**

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { handleApiRequest } from './api.js';
 import type { ChaosSettings } from './chaos.js';
 import { CONTROL_PREFIX, handleControlRequest } from './control.js';
-import { loadDataset, validateDataset, type Dataset } from './dataset.js';
+import { loadDataset, type Dataset } from './dataset.js';
+import { validateDataset } from './validate-dataset.js';
 import { materialize } from './materialize.js';
 import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options.js';
-import { invalidUrl } from './problem.js';
+import { ApiProblem, invalidUrl } from './problem.js';
 import { deriveSeed, mulberry32 } from './prng.js';
 import type { RateLimitSettings } from './rate-limit.js';
-import { send } from './respond.js';
+import { sendReply } from './respond.js';
 import { seedOrganization } from './seed.js';
 import { EmulatorState } from './state.js';
 import type { EmulatorStats } from './stats.js';
@@ -122,13 +123,7 @@ async function route(
     return handleApiRequest(state, req, res, path, query);
   }
   if (path.startsWith(`${CONTROL_PREFIX}/`)) return handleControlRequest(state, req, res, path);
-  const problem = invalidUrl(req.method ?? 'GET', path);
-  send(
-    res,
-    problem.status,
-    { 'x-request-id': state.nextRequestId() },
-    JSON.stringify(problem.body),
-  );
+  sendReply(res, invalidUrl(req.method ?? 'GET', path), { 'x-request-id': state.nextRequestId() });
 }
 
 /** A bug in the emulator, not a chaos fault: answer a 500 that says so, if still possible. */
@@ -139,6 +134,6 @@ function internalError(state: EmulatorState, res: ServerResponse, error: unknown
   }
   state.stats.answered(500);
   const message = `The emulator failed: ${error instanceof Error ? error.message : String(error)}`;
-  const body = { error: { message, type: 'server_error', param: null, code: null } };
-  send(res, 500, { 'x-request-id': state.nextRequestId() }, JSON.stringify(body));
+  const problem = new ApiProblem(500, { message, type: 'server_error' });
+  sendReply(res, problem, { 'x-request-id': state.nextRequestId() });
 }
