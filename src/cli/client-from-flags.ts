@@ -1,6 +1,6 @@
 import { createClient, type Client } from '../client/create-client.js';
 import type { ClientOptions } from '../client/client-options.js';
-import { ENV } from '../client/resolve-options.js';
+import { DEFAULT_BASE_URL, ENV } from '../client/resolve-options.js';
 import { ConfigError } from '../errors.js';
 import { CliError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
@@ -15,7 +15,9 @@ export interface ConnectionFlags {
 
 /**
  * A client for the command line: flags over environment variables, and the problems a human
- * can fix reported up front, in one line, instead of at the first request.
+ * can fix reported up front, in one line, instead of at the first request. Every setting the
+ * library would take from `process.env` is read from `env` here and passed explicitly, so the
+ * environment checked is the environment used (they differ when `main` runs inside a test).
  *
  * @example
  * ```ts
@@ -26,16 +28,24 @@ export function clientFromFlags(
   flags: ConnectionFlags,
   env: Readonly<Record<string, string | undefined>>,
 ): Client {
-  if (!flags.apiKey && !ENV.apiKey.some((name) => env[name]?.trim())) {
+  const fromEnv = (names: readonly string[]): string | undefined =>
+    names.map((name) => env[name]?.trim()).find((value) => value);
+  const apiKey = flags.apiKey || fromEnv(ENV.apiKey);
+  if (!apiKey) {
     throw new CliError(
       ExitCode.Config,
       `No API key. Set ${ENV.apiKey[0]} (an admin key: the permissions endpoints need one) or pass --api-key. ` +
         'To try without one, run: checkpoint-permissions demo',
     );
   }
-  const options: ClientOptions = {};
-  if (flags.apiKey) options.apiKey = flags.apiKey;
-  if (flags.baseUrl) options.baseURL = flags.baseUrl;
+  const options: ClientOptions = {
+    apiKey,
+    baseURL: flags.baseUrl || fromEnv(ENV.baseURL) || DEFAULT_BASE_URL,
+  };
+  const organization = fromEnv(ENV.organization);
+  const project = fromEnv(ENV.project);
+  if (organization) options.organization = organization;
+  if (project) options.project = project;
   if (flags.concurrency !== undefined || flags.rpm !== undefined) {
     options.rateLimit = {};
     if (flags.concurrency !== undefined) options.rateLimit.maxConcurrency = flags.concurrency;
@@ -45,9 +55,15 @@ export function clientFromFlags(
     return createClient(options);
   } catch (error) {
     if (error instanceof ConfigError) {
-      const flag = error.option === 'baseURL' ? '--base-url (or OPENAI_BASE_URL)' : error.option;
-      throw new CliError(ExitCode.Usage, `${error.message}. Fix ${flag}.`, { cause: error });
+      const { code, flag } = FLAG_OF[error.option] ?? { code: ExitCode.Usage, flag: error.option };
+      throw new CliError(code, `${error.message}. Fix ${flag}.`, { cause: error });
     }
     throw error;
   }
 }
+
+/** The flag (or variable) a human fixes for each client option, and the exit code it earns. */
+const FLAG_OF: Readonly<Record<string, { code: ExitCode; flag: string }>> = {
+  baseURL: { code: ExitCode.Usage, flag: '--base-url (or OPENAI_BASE_URL)' },
+  apiKey: { code: ExitCode.Config, flag: '--api-key (or OPENAI_ADMIN_KEY)' },
+};

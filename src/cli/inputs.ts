@@ -105,9 +105,18 @@ async function readInput(path: string, flag: string): Promise<string> {
   }
 }
 
+/** Reads stdin to its end; a stdin that fails (closed, EIO) is an input error, not a bug. */
 async function readStream(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  try {
+    for await (const chunk of stream)
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  } catch (error) {
+    throw new CliError(
+      ExitCode.NoInput,
+      `Cannot read the checkpoints from stdin: ${(error as Error).message}. Pipe them in, or use --input FILE.`,
+      { cause: error },
+    );
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

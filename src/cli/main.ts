@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../client/version.js';
-import { APIError, CheckpointPermissionsError, ConfigError } from '../errors.js';
+import { APIError, CheckpointPermissionsError, ConfigError, ProtocolError } from '../errors.js';
 import { CliError } from './cli-error.js';
 import { auditCommand, type AuditFlags } from './commands/audit.js';
 import { demoCommand, type DemoFlags } from './commands/demo.js';
@@ -63,6 +63,13 @@ function describe(error: unknown): { code: ExitCode; message: string } {
       message: `${error.message}.${hint}`,
     };
   }
+  if (error instanceof ProtocolError) {
+    // Most often not the API misbehaving but a URL that leads to some other server.
+    return {
+      code: ExitCode.CheckpointFailed,
+      message: `${error.message}. Check that --base-url (or OPENAI_BASE_URL) points at the OpenAI API.`,
+    };
+  }
   if (error instanceof CheckpointPermissionsError)
     return { code: ExitCode.CheckpointFailed, message: error.message };
   return {
@@ -82,11 +89,14 @@ function buildProgram(
     )
     .version(VERSION)
     .option('--debug', 'print stack traces of errors')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),
       writeErr: (text) => void io.stderr.write(text),
+      // One line, like every other error: commander's own would add a second for the hint (and a
+      // third for a "Did you mean" suggestion). Inherited by every subcommand.
+      outputError: (text, write) =>
+        write(`checkpoint-permissions: ${oneLine(text)} (run with --help for usage)\n`),
     })
     .hook('preAction', (command) => setDebug(Boolean(command.opts<{ debug?: boolean }>().debug)));
 
@@ -187,6 +197,14 @@ function buildProgram(
     .action(async (flags: DemoFlags) => setExit(await demoCommand(flags, io)));
 
   return program;
+}
+
+/** Commander's error text as one line: without its `error: ` prefix, line breaks folded. */
+function oneLine(text: string): string {
+  return text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 function integer(text: string): number {

@@ -4,6 +4,7 @@ import { auditPermissions$ } from '../../audit/audit-permissions.js';
 import type { AuditRecord, AuditSummary } from '../../audit/audit-record.js';
 import { ProgressJournal } from '../../audit/progress-journal.js';
 import type { Client } from '../../client/create-client.js';
+import { ConfigError } from '../../errors.js';
 import { allCheckpoints$ } from '../../resources/discovery.js';
 import { CliError } from '../cli-error.js';
 import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
@@ -64,11 +65,9 @@ export async function auditCommand(
   let journal: ProgressJournal | undefined;
   let sink: OutputSink | undefined;
   try {
-    journal = flags.state
-      ? ProgressJournal.open(flags.state, { resume: flags.resume ?? false })
-      : undefined;
+    journal = flags.state ? openJournal(flags.state, flags.resume ?? false) : undefined;
     sink = flags.output
-      ? fileSink(flags.output, { resumeAt: flags.resume ? journal?.state.offset : undefined })
+      ? openOutput(flags.output, flags.resume ? journal?.state.offset : undefined)
       : streamSink(io.stdout);
     const progress = progressBar(io.stderr, client, !flags.quiet);
     progress.addTotal(listed.length);
@@ -94,6 +93,44 @@ export async function auditCommand(
     journal?.close();
     await sink?.close();
     await client.close();
+  }
+}
+
+/**
+ * The journal of `--state`. A state file that cannot be parsed is bad data (65); one that cannot
+ * be written is a path to fix (64). Both are said in one line that names the flag.
+ */
+function openJournal(path: string, resume: boolean): ProgressJournal {
+  try {
+    return ProgressJournal.open(path, { resume });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const unwritable = error.message.startsWith('Cannot write');
+    const said = error.message.replace(/([^.?!])$/, '$1.');
+    throw new CliError(
+      unwritable ? ExitCode.Usage : ExitCode.DataError,
+      unwritable
+        ? `${said} Check the path given to --state.`
+        : `${said} Delete it to start afresh, or give another --state file.`,
+      { cause: error },
+    );
+  }
+}
+
+/** The file of `--output`: one that cannot be opened is an I/O error (74), not a bug. */
+function openOutput(path: string, resumeAt: number | undefined): OutputSink {
+  try {
+    return fileSink(path, { resumeAt });
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such directory'
+        : (error as Error).message;
+    throw new CliError(
+      ExitCode.IOError,
+      `Cannot write ${path}: ${reason}. Check the path given to --output.`,
+      { cause: error },
+    );
   }
 }
 

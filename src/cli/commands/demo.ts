@@ -6,7 +6,7 @@ import { allCheckpoints$ } from '../../resources/discovery.js';
 import { createPermissions$ } from '../../resources/write-permissions.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import type { OutputSink } from '../output/sink.js';
+import { OutputClosedError, streamSink, type OutputSink } from '../output/sink.js';
 import { renderTable } from '../output/table.js';
 import { progressBar } from '../progress.js';
 import { runAudit } from './audit.js';
@@ -50,6 +50,9 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
     maxRetries: 8,
     rateLimit: { maxConcurrency: DEMO.concurrency },
   });
+  // Through a sink, like the report of `audit`: `demo | head` ends quietly, with no EPIPE trace.
+  const stdout = streamSink(io.stdout);
+  const out = (text: string): Promise<void> => stdout.write(text);
   try {
     const truth = emulator.truth();
     const names = truth.checkpoints.map((c) => c.fine_tuned_model_checkpoint);
@@ -67,12 +70,13 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
     emulator.setChaos(chaosEverywhere(DEMO.chaos));
     emulator.resetStats();
 
-    const out = (text: string): void => void io.stdout.write(text);
-    out(`Emulator ${emulator.url}: ${names.length} checkpoints in ${truth.jobs.length} jobs, `);
-    out(
+    await out(
+      `Emulator ${emulator.url}: ${names.length} checkpoints in ${truth.jobs.length} jobs, `,
+    );
+    await out(
       `${DEMO.requestsPerMinute} requests/min, ${DEMO.chaos * 100}% of requests fail on purpose.\n`,
     );
-    out(
+    await out(
       `Allow-list: the ${baseline.size.toLocaleString('en-US')} projects granted before the demo added a few rogue grants.\n\n`,
     );
 
@@ -90,8 +94,8 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
 
     const s = result.summary;
     const stats = emulator.stats();
-    out('Summary\n');
-    out(
+    await out('Summary\n');
+    await out(
       renderTable(
         ['', 'VALUE'],
         [
@@ -106,11 +110,11 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
         ].map(([k, v]) => [`  ${k}`, v as number]),
       ),
     );
-    out(
+    await out(
       `  (the emulator injected ${stats.faults} faults and served ${stats.permissionPagesServed} permission pages)\n\n`,
     );
-    out('Violations: permissions for projects outside the allow-list\n');
-    out(
+    await out('Violations: permissions for projects outside the allow-list\n');
+    await out(
       renderTable(
         ['  CHECKPOINT', 'PROJECT', 'PERMISSION'],
         [...result.violations]
@@ -118,14 +122,18 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
           .map((v) => [`  ${v.checkpoint}`, v.project_id, v.id]),
       ),
     );
-    out(
+    await out(
       `\nAn audit finding these exits with ${result.exitCode} (${describeExit(result.exitCode)}).\n`,
     );
-    out(
+    await out(
       'Next: run `checkpoint-permissions emulator` in one terminal and audit it from another, see docs/cli.md.\n',
     );
     return ExitCode.Clean;
+  } catch (error) {
+    if (error instanceof OutputClosedError) return ExitCode.Clean;
+    throw error;
   } finally {
+    await stdout.close();
     await client.close();
     await emulator.close();
   }

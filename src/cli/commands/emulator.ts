@@ -7,6 +7,7 @@ import {
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
+import { OutputClosedError, streamSink } from '../output/sink.js';
 
 /** The flags of `checkpoint-permissions emulator`. */
 export interface EmulatorFlags {
@@ -68,9 +69,17 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIO): Promise<
       },
     );
   }
-  io.stdout.write(formatEmulatorBanner(emulator));
-  io.stdout.write('Press Ctrl-C to stop.\n');
-  const signal = await io.interrupted();
+  // Through a sink, whose error listener stays: `emulator | head -1` must not die of EPIPE.
+  // A reader that left is no reason to stop serving.
+  const stdout = streamSink(io.stdout);
+  const interrupted = io.interrupted();
+  await stdout
+    .write(`${formatEmulatorBanner(emulator)}Press Ctrl-C to stop.\n`)
+    .catch((error: unknown) => {
+      if (!(error instanceof OutputClosedError)) throw error;
+    });
+  const signal = await interrupted;
+  await stdout.close();
   await emulator.close();
   io.stderr.write(`Emulator stopped (${signal}).\n`);
   return ExitCode.Clean;

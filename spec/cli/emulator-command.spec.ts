@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatEmulatorBanner, type Emulator } from '../../src/emulator/index.js';
+import { closingStdout, expectOneErrorLine, start, startSpecEmulator, until } from './helpers.js';
+
+let emulator: Emulator;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startSpecEmulator();
+  dir = mkdtempSync(join(tmpdir(), 'cli-emulator-'));
+});
+afterAll(async () => {
+  await emulator.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `emulator` in-process and waits for its banner; returns what the banner says. */
+async function serve(argv: string[]): Promise<{
+  started: ReturnType<typeof start>;
+  url: string;
+  key: string;
+  stats: string;
+}> {
+  const started = start(['emulator', '--port', '0', ...argv]);
+  await until(() => started.stdout().includes('Press Ctrl-C to stop.\n'), 'the banner');
+  const banner = started.stdout();
+  const url = /listening on (\S+)\n/.exec(banner)![1]!;
+  const key = /Admin API key: (\S+)\n/.exec(banner)![1]!;
+  const stats = /Stats:\s+(\S+)\n/.exec(banner)![1]!;
+  expect(banner).toBe(`${formatEmulatorBanner({ url, apiKey: key })}Press Ctrl-C to stop.\n`);
+  return { started, url, key, stats };
+}
+
+describe('emulator', () => {
+  it('prints its banner, serves the API and its stats until interrupted, then exits 0', async () => {
+    const { started, url, key, stats } = await serve([
+      '--seed',
+      '4',
+      '--jobs',
+      '2',
+      '--checkpoints-per-job',
+      '3',
+      '--rpm',
+      '600',
+      '--burst',
+      '20',
+      '--latency',
+      '1',
+      '--chaos',
+      '0',
+    ]);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const jobs = await fetch(`${url}/fine_tuning/jobs`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(jobs.status).toBe(200);
+    expect(jobs.headers.get('x-ratelimit-limit-requests')).toBe('600');
+    const body = (await jobs.json()) as { data: Array<{ id: string }> };
+    expect(body.data).toHaveLength(2);
+    const counters = await fetch(stats);
+    expect(counters.status).toBe(200);
+    expect(((await counters.json()) as { requests: number }).requests).toBe(1);
+
+    started.interrupt('SIGINT');
+    expect(await started.done).toEqual({
+      code: 0,
+      stdout: started.stdout(),
+      stderr: 'Emulator stopped (SIGINT).\n',
+    });
+    await expect(fetch(stats)).rejects.toThrow();
+  });
+
+  it('serves a --dataset file', async () => {
+    const dataset = join(dir, 'dataset.json');
+    writeFileSync(
+      dataset,
+      JSON.stringify({ checkpoints: { 'ft:gpt-4o-mini:acme:x:ckpt-step-1': 3 } }),
+    );
+    const { started, url, key } = await serve(['--dataset', dataset]);
+    const page = await fetch(
+      `${url}/fine_tuning/checkpoints/${encodeURIComponent('ft:gpt-4o-mini:acme:x:ckpt-step-1')}/permissions`,
+      { headers: { authorization: `Bearer ${key}` } },
+    );
+    expect(((await page.json()) as { data: unknown[] }).data).toHaveLength(3);
+    started.interrupt('SIGTERM');
+    expect((await started.done).stderr).toBe('Emulator stopped (SIGTERM).\n');
+  });
+
+  it('exits 78 when the port is taken, saying so in one line', async () => {
+    const port = new URL(emulator.url).port;
+    const r = await start(['emulator', '--port', port]).done;
+    expectOneErrorLine(
+      r,
+      78,
+      new RegExp(`port ${port} is already in use; pick another with --port`),
+    );
+  });
+
+  it('keeps serving when its reader goes away (| head -1), and exits 0 on Ctrl-C', async () => {
+    const stdout = closingStdout();
+    const started = start(['emulator', '--port', '0'], { stdout });
+    await until(() => stdout.readerLeft, 'the reader to go away');
+    started.interrupt();
+    expect(await started.done).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'Emulator stopped (SIGINT).\n',
+    });
+  });
+});
