@@ -13,16 +13,38 @@ describe('replay', () => {
       line({ checkpoint: 'a', after: 'cp_1', offset: 10 }) +
       line({ checkpoint: 'b', after: 'cp_7', offset: 20 }) +
       line({ checkpoint: 'a', after: 'cp_2', offset: 30 }) +
+      line({ checkpoint: 'b', listed: true, offset: 33 }) +
       line({ checkpoint: 'b', done: true, offset: 35 });
     const state = replay('s', text);
     expect([...state.done]).toEqual(['b']);
+    expect([...state.listed]).toEqual([]);
     expect(state.cursors).toEqual({ a: 'cp_2' });
     expect(state.offset).toBe(35);
   });
 
+  it('carries the violations of committed pages until the checkpoint is done', () => {
+    const v = (id: string) => ({ id, project_id: `proj_${id}` });
+    const text =
+      line({ checkpoint: 'a', after: 'cp_2', violations: [v('cp_1')], offset: 10 }) +
+      line({ checkpoint: 'a', listed: true, violations: [v('cp_3')], offset: 20 }) +
+      line({ checkpoint: 'b', after: 'cp_9', violations: [v('cp_8')], offset: 30 }) +
+      line({ checkpoint: 'b', done: true, offset: 40 });
+    const state = replay('s', text);
+    expect(state.violations).toEqual({ a: [v('cp_1'), v('cp_3')] });
+    expect([...state.listed]).toEqual(['a']);
+    expect(state.cursors).toEqual({});
+    expect([...state.done]).toEqual(['b']);
+  });
+
   it('ignores a last line cut off by a kill', () => {
     const text = line({ checkpoint: 'a', after: 'cp_1', offset: 10 }) + '{"checkpoint":"a","aft';
-    expect(replay('s', text)).toEqual({ done: new Set(), cursors: { a: 'cp_1' }, offset: 10 });
+    expect(replay('s', text)).toEqual({
+      done: new Set(),
+      listed: new Set(),
+      cursors: { a: 'cp_1' },
+      violations: {},
+      offset: 10,
+    });
   });
 
   it('rejects a corrupt line in the middle, naming the file and line', () => {
@@ -39,9 +61,23 @@ describe('replay', () => {
 describe('ProgressJournal', () => {
   it('appends commits that a resumed journal replays, and starts afresh without resume', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'journal-')), 'state.jsonl');
+    const rogue = { id: 'cp_3', project_id: 'proj_rogue' };
     const first = ProgressJournal.open(path, { resume: false });
-    first.commit({ type: 'page', checkpoint: 'a', page: 1, permissions: 10, after: 'cp_10' }, 100);
-    first.commit({ type: 'page', checkpoint: 'b', page: 1, permissions: 3, after: null }, 130);
+    first.commit(
+      {
+        type: 'page',
+        checkpoint: 'a',
+        page: 1,
+        permissions: 10,
+        after: 'cp_10',
+        violations: [rogue],
+      },
+      100,
+    );
+    first.commit(
+      { type: 'page', checkpoint: 'b', page: 1, permissions: 3, after: null, violations: [] },
+      130,
+    );
     first.commit(
       { type: 'checkpoint', checkpoint: 'b', permissions: 3, violations: 0, pages: 1 },
       130,
@@ -50,13 +86,36 @@ describe('ProgressJournal', () => {
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(3);
 
     const resumed = ProgressJournal.open(path, { resume: true });
-    expect(resumed.state).toEqual({ done: new Set(['b']), cursors: { a: 'cp_10' }, offset: 130 });
-    resumed.commit({ type: 'page', checkpoint: 'a', page: 2, permissions: 1, after: null }, 150);
+    expect(resumed.state).toEqual({
+      done: new Set(['b']),
+      listed: new Set(),
+      cursors: { a: 'cp_10' },
+      violations: { a: [rogue] },
+      offset: 130,
+    });
+    resumed.commit(
+      { type: 'page', checkpoint: 'a', page: 2, permissions: 1, after: null, violations: [] },
+      150,
+    );
     resumed.close();
+    const listed = ProgressJournal.open(path, { resume: true });
+    // Listed to the end, but not done: its revocations may still be pending.
+    expect(listed.state.listed).toEqual(new Set(['a']));
+    listed.commit(
+      { type: 'checkpoint', checkpoint: 'a', permissions: 1, violations: 1, pages: 1 },
+      150,
+    );
+    listed.close();
     expect(ProgressJournal.open(path, { resume: true }).state.done).toEqual(new Set(['a', 'b']));
 
     const fresh = ProgressJournal.open(path, { resume: false });
-    expect(fresh.state).toEqual({ done: new Set(), cursors: {}, offset: 0 });
+    expect(fresh.state).toEqual({
+      done: new Set(),
+      listed: new Set(),
+      cursors: {},
+      violations: {},
+      offset: 0,
+    });
     fresh.close();
     expect(readFileSync(path, 'utf8')).toBe('');
     expect(() =>

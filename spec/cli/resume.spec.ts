@@ -187,7 +187,15 @@ describe('audit --revoke --resume', () => {
       writeFileSync(output, firstPage);
       writeFileSync(
         state,
-        `${JSON.stringify({ checkpoint, after: list[9]!.id, offset: Buffer.byteLength(firstPage) })}\n`,
+        `${JSON.stringify({
+          checkpoint,
+          after: list[9]!.id,
+          violations: list
+            .slice(0, 10)
+            .filter((p) => p.project_id === rogue.project_id)
+            .map((p) => ({ id: p.id, project_id: p.project_id })),
+          offset: Buffer.byteLength(firstPage),
+        })}\n`,
       );
       const r = await run([
         'audit',

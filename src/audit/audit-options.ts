@@ -4,7 +4,7 @@ import * as check from '../client/validate.js';
 import { ConfigError } from '../errors.js';
 import { checkClient, checkSignal } from '../resources/list-options.js';
 import { compileAllowList, type AllowList, type AllowPolicy } from './allow-list.js';
-import type { AuditRecord } from './audit-record.js';
+import type { AuditRecord, Violation } from './audit-record.js';
 
 /** Where an earlier run stopped: what to skip and where to pick up. */
 export interface AuditProgress {
@@ -12,6 +12,13 @@ export interface AuditProgress {
   readonly done: Iterable<string>;
   /** The cursor after the last page committed, per checkpoint started but not finished. */
   readonly cursors: Readonly<Record<string, string>>;
+  /** Checkpoints listed to their last page, whose revocations had not finished: not listed again. */
+  readonly listed?: Iterable<string>;
+  /**
+   * Violations found on the committed pages of unfinished checkpoints: counted again, and
+   * revoked (or reported, in a dry run) when their checkpoint's listing completes.
+   */
+  readonly violations?: Readonly<Record<string, readonly Violation[]>>;
 }
 
 /** Options of `auditPermissions$` and `auditPermissions`. */
@@ -67,6 +74,8 @@ export interface ResolvedAuditOptions {
   readonly process: ((record: AuditRecord) => ObservableInput<unknown>) | undefined;
   readonly done: ReadonlySet<string>;
   readonly cursors: Readonly<Record<string, string>>;
+  readonly listed: ReadonlySet<string>;
+  readonly carried: Readonly<Record<string, readonly Violation[]>>;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -121,6 +130,8 @@ export function resolveAuditOptions(input: unknown): ResolvedAuditOptions {
     process: o.process === undefined ? undefined : check.callable('process', o.process),
     done: new Set(resume?.done ?? []),
     cursors: { ...resume?.cursors },
+    listed: new Set(resume?.listed ?? []),
+    carried: { ...resume?.violations },
     signal: o.signal === undefined ? undefined : checkSignal(o.signal),
   };
 }

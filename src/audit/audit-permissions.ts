@@ -28,7 +28,7 @@ import {
   type AuditOptions,
   type ResolvedAuditOptions,
 } from './audit-options.js';
-import type { AuditRecord, PermissionRecord, RevocationRecord } from './audit-record.js';
+import type { AuditRecord, RevocationRecord, Violation } from './audit-record.js';
 import { errorDetails } from './error-details.js';
 import { Tally } from './tally.js';
 
@@ -72,7 +72,10 @@ export function auditPermissions$(
       };
       const records$ = from(checkpoints).pipe(
         filter(fresh),
-        mergeMap((checkpoint) => auditCheckpoint(client, checkpoint, o, gate), o.concurrency),
+        mergeMap(
+          (checkpoint) => auditCheckpoint(client, checkpoint, o, gate, tally),
+          o.concurrency,
+        ),
         tap((record) => tally.count(record)),
       );
       return concat(
@@ -97,9 +100,12 @@ function auditCheckpoint(
   checkpoint: string,
   o: ResolvedAuditOptions,
   gate: Gate,
+  tally: Tally,
 ): Observable<AuditRecord> {
   return defer(() => {
-    const violations: PermissionRecord[] = [];
+    // A resumed run carries over the violations of the pages an interrupted run committed.
+    const violations: Violation[] = [...(o.carried[checkpoint] ?? [])];
+    tally.carried(violations.length);
     let pages = 0;
     let permissions = 0;
     const query = { limit: o.limit, order: 'ascending' };
@@ -110,18 +116,20 @@ function auditCheckpoint(
       process: (page) => {
         pages++;
         permissions += page.data.length;
+        const found: Violation[] = [];
         const records: AuditRecord[] = page.data.map((p) => {
-          const record: PermissionRecord = {
+          const allowed = o.policy?.isAllowed(checkpoint, p.project_id);
+          if (allowed === false) found.push({ id: p.id, project_id: p.project_id });
+          return {
             type: 'permission',
             checkpoint,
             id: p.id,
             project_id: p.project_id,
             created_at: p.created_at,
-            allowed: o.policy?.isAllowed(checkpoint, p.project_id),
+            allowed,
           };
-          if (record.allowed === false) violations.push(record);
-          return record;
         });
+        violations.push(...found);
         const after = page.has_more ? (pageCursor(page) ?? null) : null;
         records.push({
           type: 'page',
@@ -129,12 +137,13 @@ function auditCheckpoint(
           page: pages,
           permissions: page.data.length,
           after,
+          violations: found,
         });
         return from(records).pipe(concatMap(gate));
       },
     });
     return concat(
-      listing$,
+      o.listed.has(checkpoint) ? EMPTY : listing$,
       defer(() => revoke(client, checkpoint, violations, o).pipe(concatMap(gate))),
       defer(() =>
         gate({ type: 'checkpoint', checkpoint, permissions, violations: violations.length, pages }),
@@ -153,7 +162,7 @@ function auditCheckpoint(
 function revoke(
   client: Client,
   checkpoint: string,
-  violations: readonly PermissionRecord[],
+  violations: readonly Violation[],
   o: ResolvedAuditOptions,
 ): Observable<RevocationRecord> {
   if (!o.revoke || violations.length === 0) return EMPTY;

@@ -32,6 +32,14 @@ export interface PageRecord {
   readonly permissions: number;
   /** The cursor to resume after this page; `null` after the last one. */
   readonly after: string | null;
+  /** This page's violations, for a journal to carry over to a resumed run (which revokes them). */
+  readonly violations: readonly Violation[];
+}
+
+/** A permission outside the allow-list, as a resumed run needs to know it. */
+export interface Violation {
+  readonly id: string;
+  readonly project_id: string;
 }
 
 /** A violation was revoked, or would have been in a dry run. */

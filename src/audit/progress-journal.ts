@@ -1,26 +1,35 @@
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import type { AuditProgress } from './audit-options.js';
-import type { CheckpointRecord, PageRecord } from './audit-record.js';
+import type { CheckpointRecord, PageRecord, Violation } from './audit-record.js';
 
 /** What a journal knows of an earlier run: its progress, and how much output it had committed. */
 export interface JournalState extends AuditProgress {
   readonly done: ReadonlySet<string>;
+  readonly listed: ReadonlySet<string>;
+  readonly violations: Readonly<Record<string, readonly Violation[]>>;
   /** Bytes of output committed with the last entry: where a resumed run truncates its output. */
   readonly offset: number;
 }
 
+/** One line of the journal. */
 interface Entry {
   readonly checkpoint: string;
+  /** A page was committed; resume after this cursor. */
   readonly after?: string;
+  /** The last page was committed: the listing is complete, revocations may be pending. */
+  readonly listed?: true;
+  /** The checkpoint is finished. */
   readonly done?: true;
+  /** The violations on the committed page. */
+  readonly violations?: readonly Violation[];
   readonly offset?: number;
 }
 
 /**
  * The state file of a resumable audit: an append-only JSON-lines journal with one entry per
- * committed page (`{checkpoint, after, offset}`) and per finished checkpoint
- * (`{checkpoint, done, offset}`). Appends are synchronous single writes, so a run killed at any
+ * committed page (`{checkpoint, after, offset, violations}`; `listed` instead of `after` for the
+ * last page) and one per finished checkpoint (`{checkpoint, done, offset}`). Appends are synchronous single writes, so a run killed at any
  * moment leaves at worst a partial last line, which is ignored. Commit a page only after its
  * records are written to the output; pass the output's length as `offset` so that a resumed
  * run can cut off anything written after the last commit, and no record is written twice.
@@ -61,11 +70,7 @@ export class ProgressJournal {
   /** Records that a page (and everything before it in the output) is done. */
   commit(record: PageRecord | CheckpointRecord, offset?: number): void {
     if (this.#fd === undefined) throw new Error('The journal is closed');
-    const entry: Entry =
-      record.type === 'checkpoint' || record.after === null
-        ? { checkpoint: record.checkpoint, done: true, offset }
-        : { checkpoint: record.checkpoint, after: record.after, offset };
-    writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
+    writeSync(this.#fd, `${JSON.stringify(entryOf(record, offset))}\n`);
   }
 
   close(): void {
@@ -74,14 +79,25 @@ export class ProgressJournal {
   }
 }
 
+function entryOf(record: PageRecord | CheckpointRecord, offset: number | undefined): Entry {
+  const { checkpoint } = record;
+  if (record.type === 'checkpoint') return { checkpoint, done: true, offset };
+  const violations = record.violations.length > 0 ? record.violations : undefined;
+  return record.after === null
+    ? { checkpoint, listed: true, violations, offset }
+    : { checkpoint, after: record.after, violations, offset };
+}
+
 function emptyState(): JournalState {
-  return { done: new Set(), cursors: {}, offset: 0 };
+  return { done: new Set(), listed: new Set(), cursors: {}, violations: {}, offset: 0 };
 }
 
 /** Rebuilds the progress from the journal's entries; a partial last line (a kill mid-write) is ignored. */
 export function replay(path: string, text: string): JournalState {
   const done = new Set<string>();
+  const listed = new Set<string>();
   const cursors: Record<string, string> = {};
+  const violations: Record<string, Violation[]> = {};
   let offset = 0;
   const lines = text.split('\n');
   lines.forEach((line, index) => {
@@ -96,16 +112,24 @@ export function replay(path: string, text: string): JournalState {
         `${path} line ${index + 1} is not a journal entry; was it written by another program?`,
       );
     }
-    if (typeof entry.checkpoint !== 'string') {
+    const { checkpoint } = entry;
+    if (typeof checkpoint !== 'string') {
       throw new ConfigError('state', `${path} line ${index + 1} names no checkpoint`);
     }
     if (entry.done) {
-      done.add(entry.checkpoint);
-      delete cursors[entry.checkpoint];
-    } else if (typeof entry.after === 'string') {
-      cursors[entry.checkpoint] = entry.after;
+      done.add(checkpoint);
+      listed.delete(checkpoint);
+      delete cursors[checkpoint];
+      delete violations[checkpoint];
+    } else {
+      if (entry.listed) {
+        listed.add(checkpoint);
+        delete cursors[checkpoint];
+      } else if (typeof entry.after === 'string') cursors[checkpoint] = entry.after;
+      if (Array.isArray(entry.violations))
+        (violations[checkpoint] ??= []).push(...entry.violations);
     }
     if (typeof entry.offset === 'number') offset = entry.offset;
   });
-  return { done, cursors, offset };
+  return { done, listed, cursors, violations, offset };
 }

@@ -29,6 +29,11 @@ export class Tally {
     this.#skipped++;
   }
 
+  /** Violations an interrupted run found, carried over by a resumed one. */
+  carried(violations: number): void {
+    this.#violations += violations;
+  }
+
   count(record: AuditRecord): void {
     switch (record.type) {
       case 'permission':

@@ -15,8 +15,8 @@ export function formatSummary(s: AuditSummary): string {
   const skipped = s.checkpoints.skipped > 0 ? `, ${n(s.checkpoints.skipped)} already done` : '';
   const revoked = s.revoked > 0 ? ` · ${n(s.revoked)} revoked` : '';
   return (
-    `Audited ${n(checkpoints)} checkpoints (${n(s.checkpoints.ok)} ok, ${n(s.checkpoints.failed)} failed${skipped})` +
-    ` · ${n(s.permissions)} permissions · ${n(s.violations)} violations${revoked}` +
+    `Audited ${n(checkpoints)} checkpoint${checkpoints === 1 ? '' : 's'} (${n(s.checkpoints.ok)} ok, ${n(s.checkpoints.failed)} failed${skipped})` +
+    ` · ${n(s.permissions)} permissions · ${n(s.violations)} violation${s.violations === 1 ? '' : 's'}${revoked}` +
     ` · ${n(s.requests)} requests (${n(s.retries)} retries, ${n(s.rateLimited)} × 429) in ${(s.elapsedMs / 1000).toFixed(1)} s\n`
   );
 }

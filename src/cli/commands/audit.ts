@@ -171,6 +171,10 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const rows: Array<[string, number, number, number, string]> = [];
   const violations: Array<{ checkpoint: string; project_id: string; id: string }> = [];
   let summary: AuditSummary | undefined;
+  // Writes and journal commits take turns, one at a time, so that a commit's offset is exactly the
+  // end of the lines it commits, never the middle of another checkpoint's page.
+  let turn = Promise.resolve();
+  const inTurn = (step: () => Promise<void> | void): Promise<void> => (turn = turn.then(step));
 
   const write = async (record: AuditRecord): Promise<void> => {
     switch (record.type) {
@@ -185,18 +189,18 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
       case 'page': {
         const text = (pageLines.get(record.checkpoint) ?? []).join('');
         pageLines.delete(record.checkpoint);
-        if (flags.format !== 'table' && text) await sink.write(text);
-        journal?.commit(record, sink.bytes);
-        return;
+        return inTurn(async () => {
+          if (flags.format !== 'table' && text) await sink.write(text);
+          journal?.commit(record, sink.bytes);
+        });
       }
       case 'revocation':
-        if (flags.format !== 'table') await sink.write(format.line(record));
+        if (flags.format !== 'table') return inTurn(() => sink.write(format.line(record)));
         return;
       case 'checkpoint':
-        journal?.commit(record, sink.bytes);
         rows.push([record.checkpoint, record.permissions, record.violations, record.pages, 'ok']);
         progress.checkpointDone();
-        return;
+        return inTurn(() => journal?.commit(record, sink.bytes));
       case 'error':
         if (record.error.status === 401 || record.error.status === 403) {
           throw new CliError(
@@ -205,9 +209,16 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
             { cause: record.cause },
           );
         }
-        if (flags.format !== 'table') await sink.write(format.line(record));
-        rows.push([record.checkpoint, 0, 0, 0, `failed: ${record.error.message}`]);
+        // The request is in the JSONL/CSV error line; a table row keeps to the reason.
+        rows.push([
+          record.checkpoint,
+          0,
+          0,
+          0,
+          `failed: ${record.error.message.replace(/ \((GET|POST|DELETE) [^)]*\)$/, '')}`,
+        ]);
         progress.checkpointDone();
+        if (flags.format !== 'table') return inTurn(() => sink.write(format.line(record)));
         return;
       case 'summary':
         summary = record;
