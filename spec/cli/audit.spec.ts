@@ -195,7 +195,7 @@ describe('audit --format csv', () => {
         '',
         '',
         '',
-        expect.stringMatching(/^404 \| 404 .*does not exist.* \| request req_\w+$/),
+        expect.stringMatching(/^404 .*does not exist.* \| request req_\w+$/),
       ],
     ]);
     expect(rows.filter((row) => row[0] === AWKWARD_CHECKPOINT)).toHaveLength(12);

@@ -121,9 +121,10 @@ function revocationFields(record: RevocationRecord): Record<string, unknown> {
 
 function errorLine(record: CheckpointErrorRecord): string {
   const { status, request_id, message } = record.error;
-  return [status ?? '', message, request_id ? `request ${request_id}` : '']
-    .filter(Boolean)
-    .join(' | ');
+  // API errors' messages already start with their status.
+  const reason =
+    status === null || message.startsWith(`${status} `) ? message : `${status} ${message}`;
+  return request_id ? `${reason} | request ${request_id}` : reason;
 }
 
 function row(cells: ReadonlyArray<string | number | boolean | undefined>): string {
