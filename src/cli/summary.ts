@@ -17,6 +17,6 @@ export function formatSummary(s: AuditSummary): string {
   return (
     `Audited ${n(checkpoints)} checkpoint${checkpoints === 1 ? '' : 's'} (${n(s.checkpoints.ok)} ok, ${n(s.checkpoints.failed)} failed${skipped})` +
     ` · ${n(s.permissions)} permissions · ${n(s.violations)} violation${s.violations === 1 ? '' : 's'}${revoked}` +
-    ` · ${n(s.requests)} requests (${n(s.retries)} retries, ${n(s.rateLimited)} × 429) in ${(s.elapsedMs / 1000).toFixed(1)} s\n`
+    ` · ${n(s.requests)} request${s.requests === 1 ? '' : 's'} (${n(s.retries)} retries, ${n(s.rateLimited)} × 429) in ${(s.elapsedMs / 1000).toFixed(1)} s\n`
   );
 }
