@@ -8,7 +8,6 @@
  */
 import { lastValueFrom, tap } from 'rxjs';
 import { chaosEverywhere, datasetOf, type EmulatorStats } from '../../src/emulator/index.js';
-import { auditPermissions$, createClient } from '../../src/index.js';
 import { sdkClient, sdkPermissionIds } from '../peers/openai-sdk.js';
 import { startChildEmulator, type BenchEmulator } from '../support/bench-emulator.js';
 import { checkpointNames, countsOf, pagesFor } from '../support/checkpoints.js';
@@ -17,6 +16,9 @@ import { promisePool } from '../support/promise-pool.js';
 import type { Goal, ScenarioReport } from '../support/report.js';
 import { round } from '../support/stats.js';
 import { timed } from '../support/timing.js';
+import { library } from '../support/library.js';
+
+const { auditPermissions$, createClient } = library;
 
 const CHECKPOINTS = checkpointNames('chaos', 300);
 /** 0 to 450 permissions, spread evenly: 1 to 5 pages, empty checkpoints included. */

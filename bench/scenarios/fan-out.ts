@@ -11,7 +11,6 @@
 import { from, lastValueFrom, mergeMap, reduce } from 'rxjs';
 import { Agent } from 'undici';
 import { datasetOf } from '../../src/emulator/index.js';
-import { auditPermissions$, createClient, permissions$, type Client } from '../../src/index.js';
 import { sdkClient, sdkPermissionIds } from '../peers/openai-sdk.js';
 import type { Target } from '../peers/target.js';
 import { undiciPages } from '../peers/undici-loop.js';
@@ -23,6 +22,10 @@ import type { Goal, ScenarioReport } from '../support/report.js';
 import { median, round } from '../support/stats.js';
 import type { Table } from '../support/table.js';
 import { timed } from '../support/timing.js';
+import { library } from '../support/library.js';
+import type { Client } from '../../src/index.js';
+
+const { auditPermissions$, createClient, permissions$ } = library;
 
 const CHECKPOINTS = checkpointNames('fanout', 1_000);
 /** Alternately 60 and 160 permissions: one page, then two, at limit 100. */

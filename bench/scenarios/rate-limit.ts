@@ -12,7 +12,6 @@
  */
 import { lastValueFrom, tap } from 'rxjs';
 import { datasetOf } from '../../src/emulator/index.js';
-import { auditPermissions$, createClient } from '../../src/index.js';
 import { sdkClient, sdkPermissionIds } from '../peers/openai-sdk.js';
 import { startChildEmulator, type BenchEmulator } from '../support/bench-emulator.js';
 import { checkpointNames, countsOf, pagesFor } from '../support/checkpoints.js';
@@ -21,6 +20,9 @@ import { promisePool } from '../support/promise-pool.js';
 import type { Goal, ScenarioReport } from '../support/report.js';
 import { round } from '../support/stats.js';
 import { timed } from '../support/timing.js';
+import { library } from '../support/library.js';
+
+const { auditPermissions$, createClient } = library;
 
 const REQUESTS_PER_MINUTE = 1_200;
 const RATE = REQUESTS_PER_MINUTE / 60;

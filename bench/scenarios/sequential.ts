@@ -13,7 +13,6 @@
 import { count, lastValueFrom } from 'rxjs';
 import { Agent } from 'undici';
 import { datasetOf } from '../../src/emulator/index.js';
-import { createClient, permissionPages, permissions$ } from '../../src/index.js';
 import { fetchPages } from '../peers/fetch-loop.js';
 import { sdkClient, sdkPermissionIds } from '../peers/openai-sdk.js';
 import type { Target } from '../peers/target.js';
@@ -28,6 +27,9 @@ import type { Goal, ScenarioReport } from '../support/report.js';
 import { median, round } from '../support/stats.js';
 import type { Table } from '../support/table.js';
 import { timed } from '../support/timing.js';
+import { library } from '../support/library.js';
+
+const { createClient, permissionPages, permissions$ } = library;
 
 const CHECKPOINT = 'ft:gpt-4o-mini-2024-07-18:acme:bench:XyZ12345:ckpt-step-1';
 const PERMISSIONS = 100_000;

@@ -4,15 +4,12 @@
  * over IPC and receives a {@link MemoryCaseResult}.
  */
 import { concatMap, from, lastValueFrom, mergeMap, reduce, type Observable } from 'rxjs';
-import {
-  auditPermissions,
-  auditPermissions$,
-  createClient,
-  permissions$,
-  type Client,
-} from '../../src/index.js';
+import type { Client } from '../../src/index.js';
+import { library } from '../support/library.js';
 import { sampleLiveHeap, sampleMemory, type MemoryPeaks } from '../support/memory.js';
 import { SlowConsumer } from '../support/slow-consumer.js';
+
+const { auditPermissions, auditPermissions$, createClient, permissions$ } = library;
 
 /** How the pages reach the slow consumer. */
 export type Pipeline = 'auditPermissions$ + process' | 'auditPermissions (pull)' | 'naive';

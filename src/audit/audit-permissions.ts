@@ -139,7 +139,8 @@ function auditCheckpoint(
           after,
           violations: found,
         });
-        return from(records).pipe(concatMap(gate));
+        // Without a `process` hook there is nothing to wait for: no inner stream per record.
+        return o.process ? from(records).pipe(concatMap(gate)) : from(records);
       },
     });
     return concat(

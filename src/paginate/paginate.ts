@@ -6,7 +6,6 @@ import {
   filter,
   from,
   map,
-  of,
   type Observable,
   type ObservableInput,
 } from 'rxjs';
@@ -47,8 +46,8 @@ type Step<P, R> = { readonly page: P } | { readonly value: R };
 export function paginate$<P extends CursorPage, R = P>(
   options: PaginateOptions<P, R>,
 ): Observable<R> {
-  const { fetchPage, start, maxPages = Infinity } = options;
-  const process = options.process ?? ((page: P) => of(page as unknown as R));
+  const { fetchPage, start, maxPages = Infinity, process } = options;
+  if (!process) return pages$(fetchPage, start, maxPages) as unknown as Observable<R>;
   return defer(() => {
     const seen = new Set<string>(start === undefined ? [] : [start]);
     let fetched = 0;
@@ -76,6 +75,31 @@ export function paginate$<P extends CursorPage, R = P>(
       }),
       filter((step): step is { value: R } => 'value' in step),
       map((step) => step.value),
+    );
+  });
+}
+
+/**
+ * Without a `process` step, the plain form: `expand` over the pages themselves, each page's
+ * cursor fetching the next one as soon as the page is emitted. One operator per page instead of
+ * the step wrappers above, on the path every `permissions$` takes.
+ */
+function pages$<P extends CursorPage>(
+  fetchPage: (cursor: string | undefined) => Observable<P>,
+  start: string | undefined,
+  maxPages: number,
+): Observable<P> {
+  return defer(() => {
+    const seen = new Set<string>(start === undefined ? [] : [start]);
+    let fetched = 1;
+    return fetchPage(start).pipe(
+      expand((page) => {
+        if (fetched >= maxPages) return EMPTY;
+        const cursor = nextCursor(page, seen);
+        if (cursor === undefined) return EMPTY;
+        fetched++;
+        return fetchPage(cursor);
+      }),
     );
   });
 }
