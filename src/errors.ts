@@ -9,7 +9,17 @@
  * @module
  */
 
-/** The inner object of an OpenAI error body: `{"error": {message, type, param, code}}`. */
+/**
+ * The inner object of an OpenAI error body: `{"error": {message, type, param, code}}`.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof APIError && e.error) {
+ *   const { message, type, param, code }: APIErrorBody = e.error;
+ *   console.error(`${type ?? 'error'} ${code ?? ''}: ${message}${param ? ` (${param})` : ''}`);
+ * }
+ * ```
+ */
 export interface APIErrorBody {
   message: string;
   type?: string;
@@ -17,7 +27,17 @@ export interface APIErrorBody {
   code?: string | null;
 }
 
-/** What an error remembers of the request that caused it. `Authorization` is always redacted. */
+/**
+ * What an error remembers of the request that caused it. `Authorization` is always redacted.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof APIError && e.request) {
+ *   // Header names are lower-case, and `authorization` is '[redacted]'.
+ *   console.error(`${e.request.method} ${e.request.url}`, e.request.headers);
+ * }
+ * ```
+ */
 export interface RequestSummary {
   method: string;
   url: string;
@@ -41,7 +61,19 @@ export class CheckpointPermissionsError extends Error {
   }
 }
 
-/** What {@link APIError} is built from. */
+/**
+ * What {@link APIError} is built from.
+ *
+ * @example
+ * ```ts
+ * // A fake failure for a test; the status picks the subclass.
+ * const error = APIError.fromResponse(429, {
+ *   headers: { 'retry-after': '2', 'x-request-id': 'req_123' },
+ *   error: { message: 'Rate limit reached' },
+ * });
+ * error instanceof RateLimitError && error.requestID === 'req_123'; // true
+ * ```
+ */
 export interface APIErrorInit {
   status?: number | undefined;
   headers?: Record<string, string> | undefined;
@@ -113,35 +145,117 @@ export class APIError extends CheckpointPermissionsError {
   }
 }
 
-/** 400: the request was malformed; `param` names the offending parameter. Never retried. */
+/**
+ * 400: the request was malformed; `param` names the offending parameter. Never retried.
+ *
+ * @example
+ * ```ts
+ * catchError((e) => {
+ *   if (e instanceof BadRequestError) console.error(`bad parameter ${e.param}: ${e.message}`);
+ *   return throwError(() => e); // never retried: the same request fails the same way
+ * });
+ * ```
+ */
 export class BadRequestError extends APIError {
   override name = 'BadRequestError';
 }
-/** 401: the key is missing, wrong or revoked. Never retried. */
+/**
+ * 401: the key is missing, wrong or revoked. Never retried.
+ *
+ * @example
+ * ```ts
+ * catchError((e) =>
+ *   e instanceof AuthenticationError
+ *     ? throwError(() => new Error('The API key was refused; is it revoked?', { cause: e }))
+ *     : throwError(() => e),
+ * );
+ * ```
+ */
 export class AuthenticationError extends APIError {
   override name = 'AuthenticationError';
 }
-/** 403: the key is valid but may not do this; permissions endpoints need an admin key. */
+/**
+ * 403: the key is valid but may not do this; permissions endpoints need an admin key.
+ *
+ * @example
+ * ```ts
+ * catchError((e) =>
+ *   e instanceof PermissionDeniedError
+ *     ? throwError(() => new Error('Checkpoint permissions need an admin key', { cause: e }))
+ *     : throwError(() => e),
+ * );
+ * ```
+ */
 export class PermissionDeniedError extends APIError {
   override name = 'PermissionDeniedError';
 }
-/** 404: no such checkpoint, job or permission (or the key cannot see it). */
+/**
+ * 404: no such checkpoint, job or permission (or the key cannot see it).
+ *
+ * @example
+ * ```ts
+ * permissions$(checkpoint, { client }).pipe(
+ *   // A checkpoint deleted since it was listed grants nothing: no pages rather than an error.
+ *   catchError((e) => (e instanceof NotFoundError ? EMPTY : throwError(() => e))),
+ * );
+ * ```
+ */
 export class NotFoundError extends APIError {
   override name = 'NotFoundError';
 }
-/** 409: a conflicting concurrent change; retried. */
+/**
+ * 409: a conflicting concurrent change; retried.
+ *
+ * @example
+ * ```ts
+ * // Seen only once the client's retries are spent: try the whole call again a minute later.
+ * const later = (e: unknown) => (e instanceof ConflictError ? timer(60_000) : throwError(() => e));
+ * createPermissions$(checkpoint, ['proj_abc'], { client }).pipe(retry({ count: 1, delay: later }));
+ * ```
+ */
 export class ConflictError extends APIError {
   override name = 'ConflictError';
 }
-/** 422: well-formed but semantically invalid. Never retried. */
+/**
+ * 422: well-formed but semantically invalid. Never retried.
+ *
+ * @example
+ * ```ts
+ * catchError((e) => {
+ *   if (e instanceof UnprocessableEntityError) console.error(`invalid ${e.param}: ${e.message}`);
+ *   return throwError(() => e); // never retried: the same request fails the same way
+ * });
+ * ```
+ */
 export class UnprocessableEntityError extends APIError {
   override name = 'UnprocessableEntityError';
 }
-/** 429: rate limited. Retried after the server's `retry-after`, and the whole client pauses. */
+/**
+ * 429: rate limited. Retried after the server's `retry-after`, and the whole client pauses.
+ *
+ * @example
+ * ```ts
+ * catchError((e) => {
+ *   // Retries spent, or the server asked for a wait above maxRetryAfter.
+ *   if (e instanceof RateLimitError) console.warn(`still rate limited (request ${e.requestID})`);
+ *   return throwError(() => e);
+ * });
+ * ```
+ */
 export class RateLimitError extends APIError {
   override name = 'RateLimitError';
 }
-/** 5xx: the server failed. Retried. */
+/**
+ * 5xx: the server failed. Retried.
+ *
+ * @example
+ * ```ts
+ * catchError((e) => {
+ *   if (e instanceof InternalServerError) console.error(`${e.status}, request ${e.requestID}`);
+ *   return throwError(() => e); // already retried by the client
+ * });
+ * ```
+ */
 export class InternalServerError extends APIError {
   override name = 'InternalServerError';
 }
@@ -159,17 +273,49 @@ export class APIConnectionError extends APIError {
   override name = 'APIConnectionError';
 }
 
-/** An attempt outlived its `timeout`, or the request outlived its total `deadline`. */
+/**
+ * An attempt outlived its `timeout`, or the request outlived its total `deadline`.
+ *
+ * @example
+ * ```ts
+ * catchError((e) => {
+ *   if (e instanceof APIConnectionTimeoutError) console.error(`${e.message}; raise timeout?`);
+ *   return throwError(() => e);
+ * });
+ * ```
+ */
 export class APIConnectionTimeoutError extends APIConnectionError {
   override name = 'APIConnectionTimeoutError';
 }
 
-/** The caller aborted (an `AbortSignal` fired, or the subscriber unsubscribed). Never retried. */
+/**
+ * The caller aborted (an `AbortSignal` fired, or the subscriber unsubscribed). Never retried.
+ *
+ * @example
+ * ```ts
+ * permissions$(checkpoint, { client, signal: controller.signal }).pipe(
+ *   // The user pressed Cancel: an ending, not a failure.
+ *   catchError((e) => (e instanceof APIUserAbortError ? EMPTY : throwError(() => e))),
+ * );
+ * ```
+ */
 export class APIUserAbortError extends APIError {
   override name = 'APIUserAbortError';
 }
 
-/** What {@link ProtocolError} is built from. */
+/**
+ * What {@link ProtocolError} is built from.
+ *
+ * @example
+ * ```ts
+ * // The `parse` of a RequestSpec: a 2xx body without what the caller relies on.
+ * parse: (body, requestID) => {
+ *   if (typeof (body as { id?: unknown }).id !== 'string')
+ *     throw new ProtocolError('The job has no id', { field: 'id', requestID });
+ *   return body as FineTuningJob;
+ * },
+ * ```
+ */
 export interface ProtocolErrorInit {
   /** The response field at fault, as a path: `data[3].id`, `has_more`. */
   field?: string | undefined;

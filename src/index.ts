@@ -39,6 +39,7 @@ export type {
   CheckpointErrorRecord,
   ErrorDetails,
   AuditSummary,
+  Violation,
 } from './audit/audit-record.js';
 export type { AllowList } from './audit/allow-list.js';
 export { ProgressJournal } from './audit/progress-journal.js';

@@ -6,7 +6,18 @@ import { checkClient, checkSignal } from '../resources/list-options.js';
 import { compileAllowList, type AllowList, type AllowPolicy } from './allow-list.js';
 import type { AuditRecord, Violation } from './audit-record.js';
 
-/** Where an earlier run stopped: what to skip and where to pick up. */
+/**
+ * Where an earlier run stopped: what to skip and where to pick up.
+ *
+ * @example
+ * ```ts
+ * const resume: AuditProgress = {
+ *   done: ['ft:…:ckpt-step-10'], // skipped
+ *   cursors: { 'ft:…:ckpt-step-20': 'cp_zc4Q7MP6XxulcVzj4MZdwsAB' }, // continued after this page
+ * };
+ * auditPermissions$(checkpoints, { client, resume }); // usually: resume: journal.state
+ * ```
+ */
 export interface AuditProgress {
   /** Checkpoints audited completely: skipped. */
   readonly done: Iterable<string>;
@@ -21,7 +32,19 @@ export interface AuditProgress {
   readonly violations?: Readonly<Record<string, readonly Violation[]>>;
 }
 
-/** Options of `auditPermissions$` and `auditPermissions`. */
+/**
+ * Options of `auditPermissions$` and `auditPermissions`.
+ *
+ * @example
+ * ```ts
+ * auditPermissions$(checkpoints, {
+ *   client,
+ *   concurrency: 4,
+ *   allow: { projects: ['proj_platform'] },
+ *   revoke: 'dry-run', // report what 'apply' would revoke, revoke nothing
+ * });
+ * ```
+ */
 export interface AuditOptions {
   /**
    * The client whose limiter paces every request of the audit.

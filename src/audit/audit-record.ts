@@ -3,6 +3,14 @@
  * For one checkpoint the order is: its permissions and, after each page, a `page` record; then
  * any `revocation`s; then one `checkpoint` record, or an `error` record if it failed. A
  * `summary` ends the audit.
+ *
+ * @example
+ * ```ts
+ * auditPermissions$(checkpoints, { client }).subscribe((record: AuditRecord) => {
+ *   if (record.type === 'error') console.error(record.checkpoint, record.error.message);
+ *   else if (record.type === 'summary') console.info(`${record.violations} violations`);
+ * });
+ * ```
  */
 export type AuditRecord =
   | PermissionRecord
@@ -12,7 +20,16 @@ export type AuditRecord =
   | CheckpointErrorRecord
   | AuditSummary;
 
-/** One permission found, with the API's field names. */
+/**
+ * One permission found, with the API's field names.
+ *
+ * @example
+ * ```ts
+ * auditPermissions$(checkpoints, { client, allow })
+ *   .pipe(filter((r): r is PermissionRecord => r.type === 'permission' && r.allowed === false))
+ *   .subscribe((r) => console.warn(`${r.project_id} may use ${r.checkpoint} (${r.id})`));
+ * ```
+ */
 export interface PermissionRecord {
   readonly type: 'permission';
   readonly checkpoint: string;
@@ -23,7 +40,17 @@ export interface PermissionRecord {
   readonly allowed: boolean | undefined;
 }
 
-/** A page of a checkpoint is done: everything before this record is safe to commit. */
+/**
+ * A page of a checkpoint is done: everything before this record is safe to commit.
+ *
+ * @example
+ * ```ts
+ * if (record.type === 'page') {
+ *   console.log(`${record.checkpoint}: page ${record.page}, ${record.permissions} permissions`);
+ *   journal.commit(record, bytesWritten); // a resumed run continues after record.after
+ * }
+ * ```
+ */
 export interface PageRecord {
   readonly type: 'page';
   readonly checkpoint: string;
@@ -36,13 +63,31 @@ export interface PageRecord {
   readonly violations: readonly Violation[];
 }
 
-/** A permission outside the allow-list, as a resumed run needs to know it. */
+/**
+ * A permission outside the allow-list, as a resumed run needs to know it.
+ *
+ * @example
+ * ```ts
+ * // Carried from an interrupted run's journal into the resumed audit, which revokes it.
+ * const rogue: Violation = { id: 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', project_id: 'proj_contractor' };
+ * ```
+ */
 export interface Violation {
   readonly id: string;
   readonly project_id: string;
 }
 
-/** A violation was revoked, or would have been in a dry run. */
+/**
+ * A violation was revoked, or would have been in a dry run.
+ *
+ * @example
+ * ```ts
+ * if (record.type === 'revocation') {
+ *   const outcome = record.dryRun ? 'would revoke' : record.deleted ? 'revoked' : 'failed';
+ *   console.log(outcome, record.id, record.project_id, record.error?.message ?? '');
+ * }
+ * ```
+ */
 export interface RevocationRecord {
   readonly type: 'revocation';
   readonly checkpoint: string;
@@ -54,7 +99,16 @@ export interface RevocationRecord {
   readonly error: ErrorDetails | undefined;
 }
 
-/** A checkpoint was audited completely. */
+/**
+ * A checkpoint was audited completely.
+ *
+ * @example
+ * ```ts
+ * if (record.type === 'checkpoint') {
+ *   console.log(`${record.checkpoint}: ${record.permissions} permissions, ${record.pages} pages`);
+ * }
+ * ```
+ */
 export interface CheckpointRecord {
   readonly type: 'checkpoint';
   readonly checkpoint: string;
@@ -63,7 +117,17 @@ export interface CheckpointRecord {
   readonly pages: number;
 }
 
-/** A checkpoint could not be audited (404, retries exhausted...); the others carry on. */
+/**
+ * A checkpoint could not be audited (404, retries exhausted...); the others carry on.
+ *
+ * @example
+ * ```ts
+ * if (record.type === 'error') {
+ *   if (record.cause instanceof NotFoundError) deleted.push(record.checkpoint);
+ *   else console.error(record.checkpoint, record.error.message);
+ * }
+ * ```
+ */
 export interface CheckpointErrorRecord {
   readonly type: 'error';
   readonly checkpoint: string;
@@ -72,7 +136,17 @@ export interface CheckpointErrorRecord {
   readonly cause: unknown;
 }
 
-/** The serialisable gist of an error: what the JSONL output prints. */
+/**
+ * The serialisable gist of an error: what the JSONL output prints.
+ *
+ * @example
+ * ```ts
+ * if (record.type === 'error') {
+ *   const { status, type, message, request_id } = record.error;
+ *   console.error(`${status ?? '-'} ${type}: ${message} (request ${request_id ?? 'none'})`);
+ * }
+ * ```
+ */
 export interface ErrorDetails {
   readonly status: number | null;
   readonly type: string | null;
@@ -80,7 +154,16 @@ export interface ErrorDetails {
   readonly request_id: string | null;
 }
 
-/** The last record of an audit. Request counters are the client's, over the audit's lifetime. */
+/**
+ * The last record of an audit. Request counters are the client's, over the audit's lifetime.
+ *
+ * @example
+ * ```ts
+ * auditPermissions$(checkpoints, { client, allow })
+ *   .pipe(filter((r): r is AuditSummary => r.type === 'summary'))
+ *   .subscribe((s) => (process.exitCode = s.violations > 0 || s.checkpoints.failed > 0 ? 1 : 0));
+ * ```
+ */
 export interface AuditSummary {
   readonly type: 'summary';
   readonly checkpoints: { readonly ok: number; readonly failed: number; readonly skipped: number };

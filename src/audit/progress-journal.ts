@@ -3,7 +3,16 @@ import { ConfigError } from '../errors.js';
 import type { AuditProgress } from './audit-options.js';
 import type { CheckpointRecord, PageRecord, Violation } from './audit-record.js';
 
-/** What a journal knows of an earlier run: its progress, and how much output it had committed. */
+/**
+ * What a journal knows of an earlier run: its progress, and how much output it had committed.
+ *
+ * @example
+ * ```ts
+ * const journal = ProgressJournal.open('audit.state', { resume: true });
+ * truncateSync('audit.jsonl', journal.state.offset); // drop output written after the last commit
+ * console.log(`${journal.state.done.size} checkpoints done`);
+ * ```
+ */
 export interface JournalState extends AuditProgress {
   readonly done: ReadonlySet<string>;
   readonly listed: ReadonlySet<string>;

@@ -1,6 +1,15 @@
 import { Observable, type Subscription } from 'rxjs';
 
-/** Hands one value to the puller; completes when the puller has taken it. */
+/**
+ * Hands one value to the puller; completes when the puller has taken it.
+ *
+ * @example
+ * ```ts
+ * const records = pull<AuditRecord>((gate: PullGate<AuditRecord>) =>
+ *   auditPermissions$(checkpoints, { client, process: gate }),
+ * );
+ * ```
+ */
 export type PullGate<T> = (value: T) => Observable<never>;
 
 /**

@@ -1,7 +1,15 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Dispatcher } from 'undici';
 
-/** Where requests go and how they are sent. */
+/**
+ * Where requests go and how they are sent.
+ *
+ * @example
+ * ```ts
+ * createClient({ organization: 'org-acme', project: 'proj_platform', timeout: 10_000 });
+ * createClient({ baseURL: emulator.url, apiKey: emulator.apiKey }); // tests, against the emulator
+ * ```
+ */
 export interface ConnectionOptions {
   /**
    * The API key. The permissions endpoints need an **admin** key.

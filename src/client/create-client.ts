@@ -16,7 +16,17 @@ import { Limiter, type LimiterState } from '../schedule/limiter.js';
 import type { ClientOptions } from './client-options.js';
 import { missingKeyMessage, resolveOptions, type ResolvedOptions } from './resolve-options.js';
 
-/** Per-request knobs. */
+/**
+ * Per-request knobs.
+ *
+ * @example
+ * ```ts
+ * const page = await client.request(spec, {
+ *   checkpoint: 'ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd',
+ *   signal: AbortSignal.timeout(30_000), // APIUserAbortError after 30 s, backoffs included
+ * });
+ * ```
+ */
 export interface RequestOptions {
   /** Aborts the request, including a pending backoff, with `APIUserAbortError`. */
   signal?: AbortSignal | undefined;
@@ -24,7 +34,16 @@ export interface RequestOptions {
   checkpoint?: string | undefined;
 }
 
-/** Counters since the client was created, for summaries and progress bars. */
+/**
+ * Counters since the client was created, for summaries and progress bars.
+ *
+ * @example
+ * ```ts
+ * const { requests, retries, rateLimited, waitedMs } = client.metrics();
+ * console.info(`${requests} requests, ${retries} retries, ${rateLimited} × 429`);
+ * console.info(`${waitedMs} ms spent queued or backing off`);
+ * ```
+ */
 export interface ClientMetrics {
   /** HTTP requests sent, retries included. */
   readonly requests: number;
@@ -38,13 +57,29 @@ export interface ClientMetrics {
   readonly limiter: LimiterState;
 }
 
-/** Something the client did that you may want to log or count. */
+/**
+ * Something the client did that you may want to log or count.
+ *
+ * @example
+ * ```ts
+ * client.events$.subscribe((event: ClientEvent) =>
+ *   console.warn(`retry ${event.attempt} in ${event.delayMs} ms: ${event.reason}`),
+ * );
+ * ```
+ */
 export type ClientEvent = RetryEvent;
 
 /**
  * A configured connection to the API: key, base URL, timeouts, retry policy, and the one
  * limiter that every stream made with it shares. Create one per job and pass it as
  * `{ client }`; close it when done.
+ *
+ * @example
+ * ```ts
+ * await using client = createClient(); // closed when the scope ends
+ * const pages = await lastValueFrom(permissions$(checkpoint, { client }).pipe(toArray()));
+ * console.log(`${pages.length} pages in ${client.metrics().requests} requests`);
+ * ```
  */
 export interface Client {
   /** The API root requests go to, without a trailing slash. */

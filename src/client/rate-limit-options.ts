@@ -1,4 +1,12 @@
-/** How the client's one limiter paces the requests of all its streams. */
+/**
+ * How the client's one limiter paces the requests of all its streams.
+ *
+ * @example
+ * ```ts
+ * // The key is shared with other jobs: cap this client's share of its budget.
+ * createClient({ rateLimit: { requestsPerMinute: 600, maxConcurrency: 4 } });
+ * ```
+ */
 export interface RateLimitOptions {
   /**
    * Requests in flight at once, across every stream of the client. The limiter starts at 1 until

@@ -1,6 +1,17 @@
 import type { RetryEvent } from '../retry/plan-retry.js';
 
-/** When and how failed requests are tried again. Only the failed request is ever retried. */
+/**
+ * When and how failed requests are tried again. Only the failed request is ever retried.
+ *
+ * @example
+ * ```ts
+ * createClient({
+ *   maxRetries: 10,
+ *   maxRetryAfter: 300_000, // an unattended nightly job can wait out a 5-minute retry-after
+ *   onRetry: (event) => console.warn(`retry ${event.attempt}: ${event.reason}`),
+ * });
+ * ```
+ */
 export interface RetryOptions {
   /**
    * Retries after the first attempt of each request. Higher than the official SDK's 2 because a

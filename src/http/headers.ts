@@ -1,6 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** Response headers as a plain record with lower-case names, repeated values joined by `, `. */
+/**
+ * Response headers as a plain record with lower-case names, repeated values joined by `, `.
+ *
+ * @example
+ * ```ts
+ * const headers: Headers = { 'x-ratelimit-remaining-requests': '59', 'x-request-id': 'req_123' };
+ * parseRateLimitHeaders(headers); // { remaining: 59 }
+ * ```
+ */
 export type Headers = Record<string, string>;
 
 /**

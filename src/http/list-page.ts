@@ -4,6 +4,13 @@ import { ShapeCheck } from './shape.js';
  * One page of an OpenAI cursor list, with the API's own field names. `first_id` and `last_id`
  * are optional and nullable: the spec requires only `object`, `data` and `has_more`, and the
  * fine-tuning jobs list never sends them.
+ *
+ * @example
+ * ```ts
+ * fineTuningJobs$({ client }).subscribe((page: ListPage<FineTuningJob>) =>
+ *   console.log(`${page.data.length} jobs${page.has_more ? ', more to come' : ''}`),
+ * );
+ * ```
  */
 export interface ListPage<T> {
   object: 'list';

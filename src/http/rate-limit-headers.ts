@@ -1,7 +1,15 @@
 import { parseDuration } from './duration.js';
 import type { Headers } from './headers.js';
 
-/** The request budget a response announced. Each field is absent when its header was. */
+/**
+ * The request budget a response announced. Each field is absent when its header was.
+ *
+ * @example
+ * ```ts
+ * const info: RateLimitInfo | undefined = parseRateLimitHeaders(error.headers);
+ * if (info?.remaining === 0) console.warn(`budget spent; whole again in ${info.resetMs} ms`);
+ * ```
+ */
 export interface RateLimitInfo {
   /** `x-ratelimit-limit-requests`: requests allowed per minute. */
   limit?: number;

@@ -26,7 +26,19 @@ export interface Transport {
   readonly scheduler: SchedulerLike;
 }
 
-/** A description of one API call: what to send and how to check what comes back. */
+/**
+ * A description of one API call: what to send and how to check what comes back.
+ *
+ * @example
+ * ```ts
+ * const retrieveJob: RequestSpec<FineTuningJob> = {
+ *   method: 'GET',
+ *   path: `/fine_tuning/jobs/${encodeURIComponent(jobId)}`,
+ *   parse: (body) => body as FineTuningJob, // check the fields you rely on here
+ * };
+ * const job = await client.request(retrieveJob);
+ * ```
+ */
 export interface RequestSpec<T> {
   readonly method: 'GET' | 'POST' | 'DELETE';
   /** Relative to the base URL, path segments already encoded with `encodePathSegment`. */

@@ -1,6 +1,14 @@
 import { ProtocolError } from '../errors.js';
 
-/** The fields of an OpenAI cursor page that pagination reads. */
+/**
+ * The fields of an OpenAI cursor page that pagination reads.
+ *
+ * @example
+ * ```ts
+ * const page: CursorPage = { data: [{ id: 'cp_1' }, { id: 'cp_2' }], has_more: true };
+ * nextCursor(page, new Set()); // 'cp_2': no last_id, so the last item's id
+ * ```
+ */
 export interface CursorPage {
   readonly data: ReadonlyArray<{ readonly id: string }>;
   readonly has_more: boolean;

@@ -11,7 +11,18 @@ import {
 } from 'rxjs';
 import { nextCursor, type CursorPage } from './next-cursor.js';
 
-/** How to page through one cursor list. */
+/**
+ * How to page through one cursor list.
+ *
+ * @example
+ * ```ts
+ * const options: PaginateOptions<PermissionPage, Permission> = {
+ *   fetchPage: (after) => client.request$(listSpec(after)),
+ *   start: 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', // resume after this permission
+ *   process: (page) => page.data, // emit the items; the next page waits for them
+ * };
+ * ```
+ */
 export interface PaginateOptions<P extends CursorPage, R> {
   /** Requests the page after `cursor` (`undefined`: the first page). Retries belong in here. */
   readonly fetchPage: (cursor: string | undefined) => Observable<P>;

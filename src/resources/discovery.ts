@@ -14,7 +14,15 @@ import { checkClient, checkSignal } from './list-options.js';
 import { jobCheckpointsPath } from './paths.js';
 import { withClient } from './with-client.js';
 
-/** Options of the discovery streams. */
+/**
+ * Options of the discovery streams.
+ *
+ * @example
+ * ```ts
+ * fineTuningJobs$({ client, limit: 100 }); // 100 jobs a page instead of the API's 20
+ * allCheckpoints$({ client, signal: AbortSignal.timeout(60_000) });
+ * ```
+ */
 export interface DiscoveryOptions {
   /** @default a client from the environment, per subscription */
   client?: Client;

@@ -6,6 +6,14 @@ import type { ShapeCheck } from '../http/shape.js';
  * A fine-tuning job, as far as discovery needs it. The spec excerpt omits the `FineTuningJob`
  * schema, so only the fields the list example shows are checked; every other field passes
  * through untouched.
+ *
+ * @example
+ * ```ts
+ * fineTuningJobs$({ client }).pipe(
+ *   concatMap((page) => page.data),
+ *   filter((job: FineTuningJob) => job.status === 'succeeded'),
+ * ).subscribe((job) => console.log(job.id, job.fine_tuned_model));
+ * ```
  */
 export interface FineTuningJob {
   readonly object: 'fine_tuning.job';
@@ -17,7 +25,18 @@ export interface FineTuningJob {
   readonly [field: string]: unknown;
 }
 
-/** The spec's `FineTuningJobCheckpoint`: one usable checkpoint of a job. */
+/**
+ * The spec's `FineTuningJobCheckpoint`: one usable checkpoint of a job.
+ *
+ * @example
+ * ```ts
+ * jobCheckpoints$('ftjob-abc123', { client })
+ *   .pipe(concatMap((page) => page.data))
+ *   .subscribe((c: FineTuningJobCheckpoint) =>
+ *     console.log(`step ${c.step_number}: ${c.fine_tuned_model_checkpoint}`),
+ *   );
+ * ```
+ */
 export interface FineTuningJobCheckpoint {
   readonly object: 'fine_tuning.job.checkpoint';
   readonly id: string;

@@ -2,7 +2,16 @@ import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
 import { ConfigError } from '../errors.js';
 
-/** Options of `permissions$`, `permissionItems$` and `permissionPages`. */
+/**
+ * Options of `permissions$`, `permissionItems$` and `permissionPages`.
+ *
+ * @example
+ * ```ts
+ * // Pages of 100 in creation order, continuing after a permission seen in an earlier run.
+ * permissions$(checkpoint, { client, limit: 100, order: 'ascending', after: lastSeenId });
+ * permissions$(checkpoint, { client, projectId: 'proj_abc' }); // may this one project use it?
+ * ```
+ */
 export interface ListPermissionsOptions {
   /**
    * The client whose key, retries and limiter to use. Share one client between streams so they

@@ -5,6 +5,13 @@ import type { ShapeCheck } from '../http/shape.js';
 /**
  * One grant of a fine-tuned checkpoint to a project: the spec's
  * `FineTuningCheckpointPermission`, with the API's own field names.
+ *
+ * @example
+ * ```ts
+ * permissionItems$(checkpoint, { client }).subscribe((p: Permission) =>
+ *   console.log(p.id, p.project_id, new Date(p.created_at * 1000).toISOString()),
+ * );
+ * ```
  */
 export interface Permission {
   readonly object: 'checkpoint.permission';
@@ -16,10 +23,29 @@ export interface Permission {
   readonly project_id: string;
 }
 
-/** One page of the spec's `ListFineTuningCheckpointPermissionResponse`. */
+/**
+ * One page of the spec's `ListFineTuningCheckpointPermissionResponse`.
+ *
+ * @example
+ * ```ts
+ * permissions$(checkpoint, { client }).subscribe((page: PermissionPage) =>
+ *   console.log(page.data.length, page.has_more ? `more after ${page.last_id}` : 'last page'),
+ * );
+ * ```
+ */
 export type PermissionPage = ListPage<Permission>;
 
-/** The spec's `DeleteFineTuningCheckpointPermissionResponse`. */
+/**
+ * The spec's `DeleteFineTuningCheckpointPermissionResponse`.
+ *
+ * @example
+ * ```ts
+ * const result: DeletedPermission = await lastValueFrom(
+ *   deletePermission$(checkpoint, 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', { client }),
+ * );
+ * if (!result.deleted) console.warn(`${result.id} is still granted`);
+ * ```
+ */
 export interface DeletedPermission {
   readonly object: 'checkpoint.permission';
   readonly id: string;

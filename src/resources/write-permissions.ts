@@ -10,7 +10,17 @@ import { parsePermissionPage, type DeletedPermission, type PermissionPage } from
 import { permissionPath, permissionsPath } from './paths.js';
 import { withClient } from './with-client.js';
 
-/** Options of the write calls. */
+/**
+ * Options of the write calls.
+ *
+ * @example
+ * ```ts
+ * deletePermission$(checkpoint, 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', {
+ *   client,
+ *   signal: AbortSignal.timeout(10_000),
+ * });
+ * ```
+ */
 export interface WriteOptions {
   /** @default a client from the environment, for this call only */
   client?: Client;

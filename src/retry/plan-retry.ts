@@ -3,7 +3,17 @@ import { APIConnectionTimeoutError, APIError } from '../errors.js';
 import { RetryBudget } from './retry-budget.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 
-/** Emitted before every retry, so that retries are never silent. */
+/**
+ * Emitted before every retry, so that retries are never silent.
+ *
+ * @example
+ * ```ts
+ * createClient({
+ *   onRetry: (event: RetryEvent) =>
+ *     console.warn(`retry ${event.attempt} in ${event.delayMs} ms: ${event.reason}`),
+ * });
+ * ```
+ */
 export interface RetryEvent {
   readonly type: 'retry';
   /** The checkpoint the request was for, when it was for one. */
@@ -19,7 +29,16 @@ export interface RetryEvent {
   readonly error: unknown;
 }
 
-/** What both retry drivers (the RxJS operator and the p-retry one) need, shared per client. */
+/**
+ * What both retry drivers (the RxJS operator and the p-retry one) need, shared per client.
+ *
+ * @example
+ * ```ts
+ * // A marble test: virtual time, and fixed jitter so that the delays are exact.
+ * const context: RetryContext = { policy, scheduler: testScheduler, random: () => 0.5 };
+ * attempt$.pipe(retryBackoff(context));
+ * ```
+ */
 export interface RetryContext {
   readonly policy: RetryPolicy;
   /** Times the waits; `asyncScheduler` in production, virtual in marble tests. */

@@ -1,7 +1,19 @@
 import { APIConnectionError, APIError, APIUserAbortError, ProtocolError } from '../errors.js';
 import { retryAfterMs } from '../http/retry-after.js';
 
-/** The retry knobs, every one resolved to a value (see `RetryOptions` for the documented defaults). */
+/**
+ * The retry knobs, every one resolved to a value (see `RetryOptions` for the documented defaults).
+ *
+ * @example
+ * ```ts
+ * // The defaults of `RetryOptions`, resolved:
+ * const policy: RetryPolicy = {
+ *   maxRetries: 6, initialRetryDelay: 500, maxRetryDelay: 8_000,
+ *   maxRetryAfter: 60_000, deadline: Infinity,
+ * };
+ * retryDelay(error, 1, policy, Math.random, Date.now()).delayMs; // < 500, unless the server said
+ * ```
+ */
 export interface RetryPolicy {
   /** Retries after the first attempt; 0 disables retrying. */
   readonly maxRetries: number;
@@ -15,13 +27,31 @@ export interface RetryPolicy {
   readonly deadline: number;
 }
 
-/** Why a failure is or is not worth another attempt. */
+/**
+ * Why a failure is or is not worth another attempt.
+ *
+ * @example
+ * ```ts
+ * const { retryable, reason } = classifyFailure(APIError.fromResponse(404, {}));
+ * // retryable: false, reason: 'status 404'
+ * ```
+ */
 export interface FailureClass {
   readonly retryable: boolean;
   readonly reason: string;
 }
 
-/** The verdict on one failed attempt. */
+/**
+ * The verdict on one failed attempt.
+ *
+ * @example
+ * ```ts
+ * const decision: RetryDecision =
+ *   decideRetry(error, attempt, elapsedMs, policy, Math.random, Date.now());
+ * if (decision.retry) setTimeout(tryAgain, decision.delayMs);
+ * else console.error(`not retried: ${decision.reason}`);
+ * ```
+ */
 export type RetryDecision =
   | { readonly retry: true; readonly delayMs: number; readonly reason: string }
   | { readonly retry: false; readonly reason: string };

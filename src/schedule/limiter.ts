@@ -19,7 +19,16 @@ export interface LimiterOptions {
   readonly scheduler: SchedulerLike;
 }
 
-/** How the limiter currently decides its pace. */
+/**
+ * How the limiter currently decides its pace.
+ *
+ * @example
+ * ```ts
+ * if (client.metrics().limiter.mode === 'adaptive') {
+ *   console.info('The server sends no x-ratelimit-* headers: pacing is learned from 429s');
+ * }
+ * ```
+ */
 export type LimiterMode =
   /** No response yet: one request at a time until the server reveals its budget. */
   | 'slow-start'
@@ -30,7 +39,16 @@ export type LimiterMode =
   /** Paced by the configured `requestsPerMinute` alone. */
   | 'fixed';
 
-/** A snapshot for metrics and progress bars. */
+/**
+ * A snapshot for metrics and progress bars.
+ *
+ * @example
+ * ```ts
+ * const { active, queued, ratePerSecond, pausedForMs } = client.metrics().limiter;
+ * console.log(`${active} active, ${queued} queued, ${ratePerSecond ?? 'unpaced'} req/s`);
+ * if (pausedForMs > 0) console.log(`paused for ${pausedForMs} ms`);
+ * ```
+ */
 export interface LimiterState {
   readonly mode: LimiterMode;
   readonly active: number;
