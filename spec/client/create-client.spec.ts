@@ -1,0 +1,195 @@
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { Agent } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/client/create-client.js';
+import { VERSION } from '../../src/client/version.js';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import {
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  ConfigError,
+  InternalServerError,
+} from '../../src/errors.js';
+import type { RequestSpec } from '../../src/http/send-request.js';
+import { permissionItems$ } from '../../src/resources/permissions.js';
+import { ManualScheduler } from '../support/manual-scheduler.js';
+import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+
+const echo: RequestSpec<unknown> = { method: 'GET', path: '/echo', parse: (body) => body };
+
+let server: ScriptedServer;
+let emulator: Emulator;
+
+beforeAll(async () => {
+  server = await startScriptedServer((req, res) => json(res, 200, { headers: req.headers }));
+  emulator = await startEmulator({ seed: 17 });
+});
+afterAll(async () => {
+  await server.close();
+  await emulator.close();
+});
+afterEach(() => {
+  server.requests.length = 0;
+  emulator.setChaos({});
+  emulator.setLatency(0);
+  emulator.resetStats();
+});
+
+describe('createClient', () => {
+  it('sends the key, a user agent naming the library, organization, project and default headers', async () => {
+    const client = createClient({
+      apiKey: 'sk-admin-one',
+      baseURL: `${server.url}/`,
+      organization: 'org_1',
+      project: 'proj_1',
+      defaultHeaders: { 'X-Trace': 'abc' },
+    });
+    await firstValueFrom(client.request$(echo));
+    const headers = server.requests[0]!.headers;
+    expect(headers.authorization).toBe('Bearer sk-admin-one');
+    expect(headers['user-agent']).toBe(
+      `rx-checkpoint-permissions/${VERSION} node/${process.versions.node}`,
+    );
+    expect(headers['openai-organization']).toBe('org_1');
+    expect(headers['openai-project']).toBe('proj_1');
+    expect(headers['x-trace']).toBe('abc');
+    expect(server.requests[0]!.url).toBe('/v1/echo');
+    expect(client.baseURL).toBe(server.url);
+    await client.close();
+  });
+
+  it('close() is idempotent, completes events$, refuses later requests, and leaves a caller’s dispatcher open', async () => {
+    const dispatcher = new Agent();
+    const client = createClient({ apiKey: 'k', baseURL: server.url, dispatcher });
+    let completed = false;
+    client.events$.subscribe({ complete: () => (completed = true) });
+    await client.close();
+    await client.close();
+    expect(completed).toBe(true);
+    await expect(firstValueFrom(client.request$(echo))).rejects.toThrow(ConfigError);
+    // The dispatcher is the caller's: still usable.
+    const other = createClient({ apiKey: 'k', baseURL: server.url, dispatcher });
+    await expect(firstValueFrom(other.request$(echo))).resolves.toBeDefined();
+    await other.close();
+    await dispatcher.close();
+  });
+
+  it('releases its own connections with `await using`', async () => {
+    let leaked: ReturnType<typeof createClient> | undefined;
+    {
+      await using client = createClient({ apiKey: 'k', baseURL: server.url });
+      await firstValueFrom(client.request$(echo));
+      leaked = client;
+    }
+    await expect(firstValueFrom(leaked.request$(echo))).rejects.toThrow(/closed/);
+  });
+
+  it('request() (the promise entry point) retries with the same policy and counts it', async () => {
+    emulator.setChaos({ error500: 0.5, seed: 4 });
+    const retries: number[] = [];
+    const client = createClient({
+      apiKey: emulator.apiKey,
+      baseURL: emulator.url,
+      maxRetries: 10,
+      initialRetryDelay: 1,
+      onRetry: (event) => retries.push(event.attempt),
+    });
+    const checkpoint = Object.keys(emulator.truth().permissions)[0]!;
+    const spec: RequestSpec<unknown> = {
+      method: 'GET',
+      path: `/fine_tuning/checkpoints/${encodeURIComponent(checkpoint)}/permissions`,
+      parse: (body) => body,
+    };
+    for (let i = 0; i < 6; i++) await client.request(spec, { checkpoint });
+    const stats = emulator.stats();
+    expect(stats.requests).toBe(6 + retries.length);
+    expect(client.metrics()).toMatchObject({ requests: stats.requests, retries: retries.length });
+    expect(retries.length).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it('request() rejects with APIUserAbortError when aborted while queued or waiting', async () => {
+    emulator.setChaos({ error503: 1 });
+    const client = createClient({
+      apiKey: emulator.apiKey,
+      baseURL: emulator.url,
+      initialRetryDelay: 60_000,
+    });
+    const controller = new AbortController();
+    const result = client
+      .request(echoOn(emulator), { signal: controller.signal })
+      .catch((e: unknown) => e);
+    for (let i = 0; i < 500 && client.metrics().retries === 0; i++)
+      await new Promise((r) => setTimeout(r, 2));
+    controller.abort();
+    expect(await result).toBeInstanceOf(APIUserAbortError);
+    await client.close();
+  });
+
+  it('bounds a request by its total deadline across attempts', async () => {
+    emulator.setChaos({ error503: 1 });
+    const scheduler = new ManualScheduler();
+    const client = createClient({
+      apiKey: emulator.apiKey,
+      baseURL: emulator.url,
+      scheduler,
+      initialRetryDelay: 1000,
+      maxRetries: 50,
+      deadline: 2500,
+      random: () => 0.99,
+    });
+    const checkpoint = Object.keys(emulator.truth().permissions)[0]!;
+    let failure: unknown;
+    void lastValueFrom(permissionItems$(checkpoint, { client }).pipe(toArray())).catch(
+      (e: unknown) => (failure = e),
+    );
+    // Between attempts the only timer pending is the backoff: run it in virtual time.
+    for (let i = 0; i < 500 && failure === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 2));
+      if (emulator.stats().inFlight === 0 && scheduler.pending === 1) scheduler.runNext();
+    }
+    expect(failure).toBeInstanceOf(InternalServerError);
+    // Attempt 1 at 0 ms, a 990 ms wait, attempt 2 at 990 ms; the next wait (1,980 ms) would end
+    // at 2,970 ms, past the 2,500 ms deadline: the request fails there, without waiting.
+    expect(emulator.stats().requests).toBe(2);
+    expect(scheduler.now()).toBe(990);
+    await client.close();
+  });
+
+  it('times an attempt out on its own scheduler', async () => {
+    emulator.setLatency(10_000);
+    const scheduler = new ManualScheduler();
+    const client = createClient({
+      apiKey: emulator.apiKey,
+      baseURL: emulator.url,
+      scheduler,
+      timeout: 5000,
+      maxRetries: 0,
+    });
+    const result = firstValueFrom(client.request$(echoOn(emulator))).catch((e: unknown) => e);
+    for (let i = 0; i < 500 && emulator.stats().inFlight === 0; i++)
+      await new Promise((r) => setTimeout(r, 2));
+    scheduler.advance(5000);
+    expect(await result).toBeInstanceOf(APIConnectionTimeoutError);
+    await client.close();
+  });
+
+  it('rejects bad options with a ConfigError naming them', () => {
+    expect(() => createClient({ timeout: -1 })).toThrow(
+      /timeout must be a positive number of milliseconds, got -1/,
+    );
+    expect(() => createClient({ maxRetry: 3 } as never)).toThrow(/Unknown option maxRetry/);
+    expect(() => createClient({ rateLimit: { maxConcurrency: 0 } })).toThrow(
+      /rateLimit\.maxConcurrency/,
+    );
+  });
+});
+
+function echoOn(e: Emulator): RequestSpec<unknown> {
+  const checkpoint = Object.keys(e.truth().permissions)[0]!;
+  return {
+    method: 'GET',
+    path: `/fine_tuning/checkpoints/${encodeURIComponent(checkpoint)}/permissions`,
+    parse: (body) => body,
+  };
+}
