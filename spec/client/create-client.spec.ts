@@ -12,6 +12,7 @@ import {
 } from '../../src/errors.js';
 import type { RequestSpec } from '../../src/http/send-request.js';
 import { permissionItems$ } from '../../src/resources/permissions.js';
+import { createPermissions$, deletePermission$ } from '../../src/resources/write-permissions.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
@@ -172,6 +173,81 @@ describe('createClient', () => {
     scheduler.advance(5000);
     expect(await result).toBeInstanceOf(APIConnectionTimeoutError);
     await client.close();
+  });
+
+  it('bounds the wait for a turn in the limiter by the total deadline', async () => {
+    const scripted = await startScriptedServer((req, res) =>
+      json(res, 429, { error: { message: 'slow down' } }, { 'retry-after-ms': '2000' }),
+    );
+    const scheduler = new ManualScheduler();
+    const client = createClient({
+      apiKey: 'k',
+      baseURL: scripted.url,
+      scheduler,
+      maxRetries: 0,
+      deadline: 200,
+    });
+    try {
+      // The first request's 429 pauses the whole client for 2 s.
+      await expect(firstValueFrom(client.request$(echo))).rejects.toThrow(/slow down/);
+      const waiting = firstValueFrom(client.request$(echo)).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 5));
+      scheduler.advance(200);
+      const error = await waiting;
+      expect(error).toBeInstanceOf(APIConnectionTimeoutError);
+      expect((error as Error).message).toMatch(/total deadline of 200 ms/);
+      // It never reached the wire: it timed out in the queue.
+      expect(scripted.requests).toHaveLength(1);
+      expect(client.metrics().limiter.queued).toBe(0);
+    } finally {
+      await client.close();
+      await scripted.close();
+    }
+  });
+
+  it('fails requests still waiting for a turn when the client closes', async () => {
+    const scripted = await startScriptedServer((req, res) =>
+      json(res, 429, { error: { message: 'slow down' } }, { 'retry-after-ms': '60000' }),
+    );
+    const client = createClient({ apiKey: 'k', baseURL: scripted.url, maxRetries: 0 });
+    await expect(firstValueFrom(client.request$(echo))).rejects.toThrow(/slow down/);
+    const waiting = firstValueFrom(client.request$(echo)).catch((e: unknown) => e);
+    await client.close();
+    expect(await waiting).toBeInstanceOf(ConfigError);
+    expect(scripted.requests).toHaveLength(1);
+    await scripted.close();
+  });
+
+  it('a retried DELETE that finds a 404 after an answer was lost reports the deletion; writes keep one Idempotency-Key', async () => {
+    let calls = 0;
+    const scripted = await startScriptedServer((req, res) => {
+      if (req.url?.endsWith('/cp_missing'))
+        return json(res, 404, { error: { message: 'No such permission' } });
+      calls++;
+      // The first attempt of each write "succeeds" on the server, then the connection drops.
+      if (calls % 2 === 1) return void res.socket?.destroy();
+      if (req.method === 'DELETE')
+        return json(res, 404, { error: { message: 'No such permission' } });
+      json(res, 200, { object: 'list', data: [], has_more: false });
+    });
+    const client = createClient({ apiKey: 'k', baseURL: scripted.url, initialRetryDelay: 1 });
+    try {
+      const deleted = await firstValueFrom(deletePermission$('ft:x', 'cp_1', { client }));
+      expect(deleted).toEqual({ object: 'checkpoint.permission', id: 'cp_1', deleted: true });
+      await firstValueFrom(createPermissions$('ft:x', ['proj_1'], { client }));
+      const keys = scripted.requests.map((r) => r.headers['idempotency-key']);
+      expect(keys[0]).toMatch(/^rxcp-/);
+      expect(keys[1]).toBe(keys[0]);
+      expect(keys[3]).toBe(keys[2]);
+      expect(keys[2]).not.toBe(keys[0]);
+      // A 404 with no lost answer before it is what it says: no such permission.
+      await expect(
+        firstValueFrom(deletePermission$('ft:x', 'cp_missing', { client })),
+      ).rejects.toThrow(/No such permission/);
+    } finally {
+      await client.close();
+      await scripted.close();
+    }
   });
 
   it('rejects bad options with a ConfigError naming them', () => {

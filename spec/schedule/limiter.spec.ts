@@ -1,4 +1,4 @@
-import { defer, finalize, merge, type Observable } from 'rxjs';
+import { defer, finalize, merge, Subscriber, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { APIError } from '../../src/errors.js';
@@ -31,6 +31,7 @@ function limiterOn(scheduler: TestScheduler, options: Partial<LimiterOptions> = 
     requestsPerMinute: undefined,
     adaptive: true,
     defaultCooldown: 1000,
+    maxPause: 60_000,
     scheduler,
     ...options,
   });
@@ -235,6 +236,75 @@ describe('Limiter', () => {
       expectSubscriptions(tasks[1]!.subscriptions).toBe('100ms ^!');
       expectSubscriptions(tasks[2]!.subscriptions).toBe('200ms ^!');
       expect(limiter.state().mode).toBe('fixed');
+    });
+  });
+
+  it('pauses only defaultCooldown when a 429 asks for more than maxPause (its request fails instead)', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, expectSubscriptions, flush }) => {
+      const limiter = limiterOn(ts, { adaptive: false, maxPause: 1000, defaultCooldown: 300 });
+      const limited = cold<Reply>('-#', undefined, tooMany(3_600_000));
+      const next = cold<Reply>('-(r|)', { r: ok });
+      limiter.run('a', limited).subscribe({ error: () => undefined });
+      limiter.run('b', next).subscribe();
+      flush();
+      expectSubscriptions(next.subscriptions).toBe('301ms ^!');
+    });
+  });
+
+  it('cancels its wake-up timer when the last waiting request leaves', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, flush }) => {
+      const limiter = limiterOn(ts, { adaptive: false });
+      limiter
+        .run('a', cold<Reply>('-#', undefined, tooMany(5000)))
+        .subscribe({ error: () => undefined });
+      ts.schedule(() => {
+        const waiting = limiter.run('b', cold<Reply>('-(r|)', { r: ok })).subscribe();
+        expect(ts.actions.length).toBeGreaterThan(0);
+        waiting.unsubscribe();
+      }, 10);
+      flush();
+      // Nothing was left scheduled to run at 5001 ms: the virtual clock stopped where work did.
+      expect(ts.now()).toBeLessThan(5000);
+    });
+  });
+
+  it('fails every waiting request when disposed, and refuses new ones', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, flush }) => {
+      const limiter = limiterOn(ts, { maxConcurrency: 1 });
+      const errors: unknown[] = [];
+      limiter
+        .run('a', cold<Reply>('-----(r|)', { r: ok }))
+        .subscribe({ error: (e: unknown) => errors.push(e) });
+      limiter
+        .run('b', cold<Reply>('-(r|)', { r: ok }))
+        .subscribe({ error: (e: unknown) => errors.push(e) });
+      const closed = new Error('closed');
+      ts.schedule(() => {
+        limiter.dispose(closed);
+        limiter
+          .run('c', cold<Reply>('-(r|)', { r: ok }))
+          .subscribe({ error: (e: unknown) => errors.push(e) });
+      }, 2);
+      flush();
+      expect(errors).toEqual([closed, closed]);
+    });
+  });
+
+  it('does not start a request whose subscriber is already closed', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, flush }) => {
+      const limiter = limiterOn(ts);
+      const task = cold<Reply>('-(r|)', { r: ok });
+      const observable = limiter.run('a', task);
+      const subscriber = new Subscriber<Reply>();
+      subscriber.unsubscribe();
+      observable.subscribe(subscriber);
+      flush();
+      expect(task.subscriptions).toEqual([]);
+      expect(limiter.state().requests).toBe(0);
     });
   });
 });

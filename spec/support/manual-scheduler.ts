@@ -20,8 +20,10 @@ export class ManualScheduler implements SchedulerLike {
     const sub = new Subscription(() => {
       this.#actions = this.#actions.filter((a) => a.sub !== sub);
     });
-    const run = (): void =>
-      work.call({ schedule: () => sub } as unknown as SchedulerAction<T>, state);
+    // The action `this` of RxJS's own schedulers: enough of it for operators that reschedule
+    // (`this.schedule`) or end themselves (`this.unsubscribe`).
+    const action = { schedule: () => sub, unsubscribe: () => sub.unsubscribe() };
+    const run = (): void => work.call(action as unknown as SchedulerAction<T>, state);
     this.#actions.push({ at: this.#now + delay, run, sub });
     return sub;
   }

@@ -1,6 +1,24 @@
-import { defer, firstValueFrom, map, Subject, type Observable } from 'rxjs';
+import { randomUUID } from 'node:crypto';
+import {
+  catchError,
+  defer,
+  firstValueFrom,
+  map,
+  of,
+  Subject,
+  throwError,
+  timeout as rxTimeout,
+  type Observable,
+} from 'rxjs';
 import { Agent, type Dispatcher } from 'undici';
-import { ConfigError } from '../errors.js';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  ConfigError,
+  NotFoundError,
+  ProtocolError,
+} from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
 import {
   sendRequest$,
@@ -183,6 +201,8 @@ class DefaultClient implements Client {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Requests still waiting for a turn fail now, rather than start on a closed pool.
+    this.#limiter.dispose(closedError());
     this.#events.complete();
     await this.#ownedDispatcher?.close();
   }
@@ -191,25 +211,60 @@ class DefaultClient implements Client {
     return this.close();
   }
 
-  /** Each subscription is one attempt: a turn in the limiter, then the HTTP request. */
+  /**
+   * One logical request; each subscription is one attempt: a turn in the limiter, then the HTTP
+   * request. What the attempts share lives here: the total deadline, which also bounds the wait
+   * for a turn; the idempotency key of a write; and whether an earlier attempt's answer was lost
+   * after the server may have acted on it.
+   */
   #attempts<T>(spec: RequestSpec<T>, options: RequestOptions): Observable<HttpResponse<T>> {
     const { scheduler, timeout, retry } = this.#options;
     const deadlineAt = scheduler.now() + retry.deadline;
-    return defer(() => {
-      if (this.#closed) {
-        throw new ConfigError(
-          'client',
-          'This client was closed; create a new one with createClient()',
-        );
-      }
-      const attempt$ = defer(() =>
-        sendRequest$(this.#transport, spec, {
-          timeout: Math.max(0, Math.min(timeout, deadlineAt - scheduler.now())),
-          signal: options.signal,
-        }),
+    const missed = (): APIConnectionTimeoutError =>
+      new APIConnectionTimeoutError(
+        `The request's total deadline of ${retry.deadline} ms passed (${spec.method} ${spec.path})`,
       );
+    // A write sent twice must be recognisable as one (the header OpenAI's SDKs use for it).
+    const idempotencyKey = spec.method === 'GET' ? undefined : `rxcp-${randomUUID()}`;
+    let answerLost = false;
+    const attempt$ = defer(() => {
+      const left = deadlineAt - scheduler.now();
+      if (left <= 0) throw missed();
+      return sendRequest$(this.#transport, spec, {
+        timeout: Math.min(timeout, left),
+        signal: options.signal,
+        idempotencyKey,
+      });
+    }).pipe(
+      catchError((error: unknown) => {
+        // A 404 after an attempt whose answer was lost: that attempt did the work (a revocation).
+        if (answerLost && spec.alreadyDone && error instanceof NotFoundError) {
+          return of({
+            status: 200,
+            headers: error.headers,
+            requestID: error.requestID,
+            data: spec.alreadyDone(),
+          });
+        }
+        answerLost ||= mayHaveActed(error);
+        return throwError(() => error);
+      }),
+    );
+    const turn$ = defer(() => {
+      if (this.#closed) throw closedError();
       return this.#limiter.run(options.checkpoint ?? '', attempt$);
     });
+    if (!Number.isFinite(retry.deadline)) return turn$;
+    // The deadline bounds the wait for a turn too, not only the time on the wire.
+    return defer(() =>
+      turn$.pipe(
+        rxTimeout({
+          first: Math.max(0, deadlineAt - scheduler.now()),
+          with: () => throwError(missed),
+          scheduler,
+        }),
+      ),
+    );
   }
 
   #retryContext(options: RequestOptions): RetryContext {
@@ -227,4 +282,17 @@ class DefaultClient implements Client {
       },
     };
   }
+}
+
+function closedError(): ConfigError {
+  return new ConfigError('client', 'This client was closed; create a new one with createClient()');
+}
+
+/** Failures after which the server may have done the work although its answer never arrived. */
+function mayHaveActed(error: unknown): boolean {
+  return (
+    error instanceof APIConnectionError ||
+    (error instanceof ProtocolError && error.truncated) ||
+    (error instanceof APIError && (error.status ?? 0) >= 500)
+  );
 }

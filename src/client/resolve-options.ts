@@ -116,6 +116,7 @@ export function resolveOptions(
     }
   }
 
+  const maxRetryAfter = msOr('maxRetryAfter', o.maxRetryAfter, 60_000);
   return {
     apiKey: apiKey?.trim(),
     baseURL,
@@ -131,7 +132,7 @@ export function resolveOptions(
         o.maxRetries === undefined ? 6 : check.nonNegativeInteger('maxRetries', o.maxRetries),
       initialRetryDelay: msOr('initialRetryDelay', o.initialRetryDelay, 500),
       maxRetryDelay: msOr('maxRetryDelay', o.maxRetryDelay, 8_000),
-      maxRetryAfter: msOr('maxRetryAfter', o.maxRetryAfter, 60_000),
+      maxRetryAfter,
       deadline:
         o.deadline === undefined
           ? Infinity
@@ -156,6 +157,8 @@ export function resolveOptions(
           : check.positiveNumber('rateLimit.requestsPerMinute', rl.requestsPerMinute),
       adaptive: rl.adaptive === undefined ? true : check.boolean('rateLimit.adaptive', rl.adaptive),
       defaultCooldown: msOr('rateLimit.defaultCooldown', rl.defaultCooldown, 1_000),
+      // A pause the retry policy would not wait out is not imposed on the other streams either.
+      maxPause: maxRetryAfter,
     },
   };
 }

@@ -48,6 +48,11 @@ export interface RequestSpec<T> {
   readonly body?: unknown;
   /** Checks the decoded 2xx body and types it; throws a `ProtocolError` naming the bad field. */
   readonly parse: (body: unknown, requestID: string | undefined) => T;
+  /**
+   * For a write that a retry can find already done (a DELETE): the answer to give when a
+   * retry gets a 404 after an attempt whose answer was lost. Without it, that 404 is an error.
+   */
+  readonly alreadyDone?: () => T;
 }
 
 /** Per-attempt knobs. */
@@ -56,6 +61,8 @@ export interface AttemptOptions {
   readonly timeout: number;
   /** Aborts the attempt with `APIUserAbortError`. */
   readonly signal?: AbortSignal | undefined;
+  /** Sent as `Idempotency-Key`: the same on every attempt of one write. */
+  readonly idempotencyKey?: string | undefined;
 }
 
 /** A successful response, checked and typed. */
@@ -103,6 +110,7 @@ export function sendRequest$<T>(
       return;
     }
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
+    if (attempt.idempotencyKey !== undefined) headers['idempotency-key'] = attempt.idempotencyKey;
     // Only errors keep the request, so it is summarised (and redacted) only for them.
     const summary = (): RequestSummary => ({
       method: spec.method,

@@ -94,6 +94,8 @@ export function deletePermissionRequest(
     method: 'DELETE',
     path: permissionPath(checkpoint, permissionId),
     parse: parseDeletedPermission,
+    // A retry whose earlier attempt deleted it (the answer lost on the way) finds a 404.
+    alreadyDone: () => ({ object: 'checkpoint.permission', id: permissionId, deleted: true }),
   };
 }
 

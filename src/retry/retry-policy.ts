@@ -1,4 +1,10 @@
-import { APIConnectionError, APIError, APIUserAbortError, ProtocolError } from '../errors.js';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  ProtocolError,
+} from '../errors.js';
 import { retryAfterMs } from '../http/retry-after.js';
 
 /**
@@ -80,7 +86,7 @@ export function classifyFailure(error: unknown): FailureClass {
     if (error instanceof APIConnectionError) {
       return {
         retryable: true,
-        reason: error.name === 'APIConnectionTimeoutError' ? 'timeout' : 'connection error',
+        reason: error instanceof APIConnectionTimeoutError ? 'timeout' : 'connection error',
       };
     }
     const status = error.status ?? 0;

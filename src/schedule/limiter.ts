@@ -16,6 +16,12 @@ export interface LimiterOptions {
   readonly adaptive: boolean;
   /** The pause after a 429 that did not say how long to wait, ms. */
   readonly defaultCooldown: number;
+  /**
+   * The longest server-requested pause honoured, ms (the retry policy's `maxRetryAfter`). A 429
+   * asking for longer fails its request at once; the rest of the client then pauses only
+   * `defaultCooldown`, not the hour the server asked for.
+   */
+  readonly maxPause: number;
   readonly scheduler: SchedulerLike;
 }
 
@@ -67,6 +73,7 @@ interface Ticket {
   readonly key: string;
   readonly queuedAt: number;
   readonly start: () => void;
+  readonly fail: (error: Error) => void;
 }
 
 /**
@@ -109,6 +116,7 @@ export class Limiter {
   #pausedUntil = 0;
   #wake: { at: number; subscription: Subscription } | undefined;
   #pumping = false;
+  #disposed: Error | undefined;
 
   constructor(options: LimiterOptions) {
     this.#options = options;
@@ -130,6 +138,10 @@ export class Limiter {
     task: Observable<T>,
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
+      // A subscriber already gone (`expand` subscribes to the next page after a `take(1)`) must
+      // not take a slot, a token and a socket only to abort at once.
+      if (subscriber.closed) return;
+      if (this.#disposed) return subscriber.error(this.#disposed);
       let inner: Subscription | undefined;
       let started = false;
       let seq = 0;
@@ -154,6 +166,7 @@ export class Limiter {
             complete: () => subscriber.complete(),
           });
         },
+        fail: (error) => subscriber.error(error),
       };
       this.#queue.push(key, ticket);
       this.#pump();
@@ -165,9 +178,21 @@ export class Limiter {
           this.#pump();
         } else {
           this.#queue.remove(key, ticket);
+          // Nobody left waiting: a pending wake-up would only hold the process open.
+          if (this.#queue.size === 0) this.#cancelWake();
         }
       };
     });
+  }
+
+  /**
+   * Ends the limiter with its client: its timer is cancelled, and every request still waiting
+   * fails with `error` instead of starting on a closed connection pool.
+   */
+  dispose(error: Error): void {
+    this.#disposed = error;
+    this.#cancelWake();
+    for (let ticket = this.#queue.shift(); ticket; ticket = this.#queue.shift()) ticket.fail(error);
   }
 
   state(): LimiterState {
@@ -204,9 +229,15 @@ export class Limiter {
         this.#bucket?.tryTake(now);
         (this.#queue.shift() as Ticket).start();
       }
+      if (this.#queue.size === 0) this.#cancelWake();
     } finally {
       this.#pumping = false;
     }
+  }
+
+  #cancelWake(): void {
+    this.#wake?.subscription.unsubscribe();
+    this.#wake = undefined;
   }
 
   #wakeIn(ms: number, now: number): void {
@@ -230,7 +261,12 @@ export class Limiter {
       this.#rateLimited++;
       // The server's word on when to come back applies to every stream of this client, not
       // just the request that got the 429 (the official SDK only delays that one request).
-      this.#pauseUntil(now + (retryAfterMs(headers, Date.now()) ?? this.#options.defaultCooldown));
+      const asked = retryAfterMs(headers, Date.now());
+      const pause =
+        asked === undefined || asked > this.#options.maxPause
+          ? this.#options.defaultCooldown
+          : asked;
+      this.#pauseUntil(now + pause);
     }
     const info = parseRateLimitHeaders(headers);
     if (info) {
@@ -255,7 +291,7 @@ export class Limiter {
       this.#mode = this.#options.requestsPerMinute === undefined ? 'adaptive' : 'fixed';
       if (this.#options.adaptive && this.#mode === 'adaptive') {
         const rate = this.#cubic.observe(now / 1000, throttled);
-        // Just throttled: the new bucket starts empty.
+        // Just throttled: a bucket made now starts empty (an existing one keeps its tokens).
         if (this.#cubic.enabled) this.#setRate(rate / 1000, now, 0);
       }
     }
