@@ -201,6 +201,47 @@ describe('auditPermissions$', () => {
     );
   });
 
+  it('ends the audit with the consumer’s own error when `process` fails, not a checkpoint error', async () => {
+    const broken = new Error('the database is down');
+    let processed = 0;
+    const outcome = await lastValueFrom(
+      auditPermissions$(checkpointsOf(), {
+        client,
+        process: async () => {
+          if (++processed === 3) throw broken;
+        },
+      }).pipe(toArray()),
+    ).catch((e: unknown) => e);
+    expect(outcome).toBe(broken);
+  });
+
+  it('counts carried violations and revokes only those not yet revoked; a 404 means already gone', async () => {
+    const truth = emulator.truth().permissions;
+    const checkpoint = checkpointsOf().find((c) => truth[c]!.length >= 9 && truth[c]!.length < 20)!;
+    const [first, second] = truth[checkpoint]!;
+    const gone = { id: 'cp_revoked_by_the_killed_run', project_id: 'proj_rogue' };
+    const records = await lastValueFrom(
+      auditPermissions$([checkpoint], {
+        client,
+        allow: { projects: truth[checkpoint]!.map((p) => p.project_id) },
+        revoke: 'apply',
+        resume: {
+          done: [],
+          cursors: {},
+          listed: [checkpoint],
+          violations: { [checkpoint]: [{ ...first!, revoked: true }, second!, gone] },
+        },
+      }).pipe(toArray()),
+    );
+    expect(records.filter((r) => r.type === 'revocation')).toEqual([
+      expect.objectContaining({ id: second!.id, deleted: true }),
+      expect.objectContaining({ id: gone.id, deleted: true, error: undefined }),
+    ]);
+    expect(records.at(-1)).toMatchObject({ violations: 3, revoked: 2 });
+    expect(emulator.truth().permissions[checkpoint]!.map((p) => p.id)).not.toContain(second!.id);
+    expect(emulator.truth().permissions[checkpoint]!.map((p) => p.id)).toContain(first!.id);
+  });
+
   it('rejects bad options before any request', () => {
     expect(() => auditPermissions$([], { concurrency: 0 })).toThrow(ConfigError);
     expect(() => auditPermissions$([], { revoke: 'apply' })).toThrow(/allow-list/);

@@ -129,6 +129,50 @@ describe('ProgressJournal', () => {
     ).toThrow(/closed/);
   });
 
+  it('remembers revocations: carried violations already revoked are marked, not dropped', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'journal-')), 'state.jsonl');
+    const a = { id: 'cp_1', project_id: 'proj_x' };
+    const b = { id: 'cp_2', project_id: 'proj_y' };
+    const journal = ProgressJournal.open(path, { resume: false });
+    journal.commit(
+      { type: 'page', checkpoint: 'c', page: 1, permissions: 2, after: null, violations: [a, b] },
+      10,
+    );
+    journal.commit(
+      {
+        type: 'revocation',
+        checkpoint: 'c',
+        id: 'cp_1',
+        project_id: 'proj_x',
+        dryRun: false,
+        deleted: true,
+        error: undefined,
+      },
+      20,
+    );
+    journal.close();
+    const state = ProgressJournal.open(path, { resume: true }).state;
+    expect(state.listed).toEqual(new Set(['c']));
+    expect(state.violations).toEqual({ c: [{ ...a, revoked: true }, b] });
+    expect(state.offset).toBe(20);
+  });
+
+  it('drops a last line cut off by a kill before appending, so the next entry stays readable', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'journal-')), 'state.jsonl');
+    writeFileSync(
+      path,
+      `${JSON.stringify({ checkpoint: 'a', after: 'cp_1', offset: 10 })}\n{"checkpoint":"b","aft`,
+    );
+    const journal = ProgressJournal.open(path, { resume: true });
+    journal.commit(
+      { type: 'page', checkpoint: 'a', page: 2, permissions: 1, after: 'cp_2', violations: [] },
+      20,
+    );
+    journal.close();
+    expect(ProgressJournal.open(path, { resume: true }).state.cursors).toEqual({ a: 'cp_2' });
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
   it('reports an unwritable state file as a ConfigError', () => {
     expect(() => ProgressJournal.open('/nonexistent-dir/state.jsonl', { resume: false })).toThrow(
       ConfigError,

@@ -81,4 +81,19 @@ describe('pull', () => {
     expect(seen).toEqual([1]);
     expect(unsubscribed).toBe(true);
   });
+
+  it('answers several next() calls made without waiting, in order', async () => {
+    let release: () => void = () => undefined;
+    const later = new Promise<void>((resolve) => (release = resolve));
+    const iterator = pull<number>((gate) =>
+      from(later).pipe(concatMap(() => concat(gate(1), gate(2)))),
+    )[Symbol.asyncIterator]();
+    const first = iterator.next();
+    const second = iterator.next();
+    const third = iterator.next();
+    release();
+    expect(await first).toEqual({ value: 1, done: false });
+    expect(await second).toEqual({ value: 2, done: false });
+    expect(await third).toEqual({ value: undefined, done: true });
+  });
 });

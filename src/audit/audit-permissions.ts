@@ -16,6 +16,7 @@ import {
   type ObservableInput,
 } from 'rxjs';
 import type { Client } from '../client/create-client.js';
+import { NotFoundError } from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
 import { pageCursor } from '../paginate/next-cursor.js';
 import { paginate$ } from '../paginate/paginate.js';
@@ -81,6 +82,10 @@ export function auditPermissions$(
       return concat(
         records$,
         defer(() => gate(tally.summary(client.metrics(), performance.now()))),
+      ).pipe(
+        catchError((error: unknown) =>
+          throwError(() => (error instanceof ConsumerFailure ? error.error : error)),
+        ),
       );
     }),
   ).pipe(abortOnSignal(o.signal));
@@ -88,11 +93,27 @@ export function auditPermissions$(
 
 type Gate = (record: AuditRecord) => Observable<AuditRecord>;
 
-/** Emits each record once the user's `process` of it has completed. */
+/**
+ * Emits each record once the user's `process` of it has completed. A failure of `process` is
+ * the consumer's, not the checkpoint's: it is marked so that it ends the audit instead of
+ * being reported as a failed checkpoint.
+ */
 function gateFor(o: ResolvedAuditOptions): Gate {
   const process = o.process;
   if (!process) return (record) => of(record);
-  return (record) => concat(from(process(record)).pipe(ignoreElements()), of(record));
+  return (record) =>
+    concat(
+      defer(() => process(record)).pipe(
+        ignoreElements(),
+        catchError((error: unknown) => throwError(() => new ConsumerFailure(error))),
+      ),
+      of(record),
+    );
+}
+
+/** A failure thrown by the consumer's `process`, on its way out of the audit. */
+class ConsumerFailure {
+  constructor(readonly error: unknown) {}
 }
 
 function auditCheckpoint(
@@ -151,7 +172,7 @@ function auditCheckpoint(
       ),
     ).pipe(
       catchError((error: unknown) =>
-        o.failFast
+        error instanceof ConsumerFailure || o.failFast
           ? throwError(() => error)
           : gate({ type: 'error', checkpoint, error: errorDetails(error), cause: error }),
       ),
@@ -166,9 +187,10 @@ function revoke(
   violations: readonly Violation[],
   o: ResolvedAuditOptions,
 ): Observable<RevocationRecord> {
-  if (!o.revoke || violations.length === 0) return EMPTY;
+  if (!o.revoke) return EMPTY;
+  const pending = violations.filter((v) => !v.revoked);
   const dryRun = o.revoke === 'dry-run';
-  return from(violations).pipe(
+  return from(pending).pipe(
     concatMap((v) => {
       const base = {
         type: 'revocation',
@@ -180,8 +202,13 @@ function revoke(
       if (dryRun) return of<RevocationRecord>({ ...base, deleted: false, error: undefined });
       return client.request$(deletePermissionRequest(checkpoint, v.id), { checkpoint }).pipe(
         map((result): RevocationRecord => ({ ...base, deleted: result.deleted, error: undefined })),
+        // Gone already (an interrupted run's revocation, or someone else's): the goal is met.
         catchError((error: unknown) =>
-          of<RevocationRecord>({ ...base, deleted: false, error: errorDetails(error) }),
+          of<RevocationRecord>(
+            error instanceof NotFoundError
+              ? { ...base, deleted: true, error: undefined }
+              : { ...base, deleted: false, error: errorDetails(error) },
+          ),
         ),
       );
     }),

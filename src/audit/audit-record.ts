@@ -75,6 +75,8 @@ export interface PageRecord {
 export interface Violation {
   readonly id: string;
   readonly project_id: string;
+  /** Already revoked (or reported, in a dry run) by the interrupted run: counted, not redone. */
+  readonly revoked?: true;
 }
 
 /**
@@ -94,7 +96,7 @@ export interface RevocationRecord {
   readonly id: string;
   readonly project_id: string;
   readonly dryRun: boolean;
-  /** True when the API confirmed the deletion. */
+  /** True when the permission is gone: the API confirmed the deletion, or found it gone (404). */
   readonly deleted: boolean;
   readonly error: ErrorDetails | undefined;
 }

@@ -1,7 +1,7 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import type { AuditProgress } from './audit-options.js';
-import type { CheckpointRecord, PageRecord, Violation } from './audit-record.js';
+import type { CheckpointRecord, PageRecord, RevocationRecord, Violation } from './audit-record.js';
 
 /**
  * What a journal knows of an earlier run: its progress, and how much output it had committed.
@@ -32,13 +32,16 @@ interface Entry {
   readonly done?: true;
   /** The violations on the committed page. */
   readonly violations?: readonly Violation[];
+  /** A violation revoked (or reported, in a dry run): not to be revoked or reported again. */
+  readonly revoked?: string;
   readonly offset?: number;
 }
 
 /**
  * The state file of a resumable audit: an append-only JSON-lines journal with one entry per
  * committed page (`{checkpoint, after, offset, violations}`; `listed` instead of `after` for the
- * last page) and one per finished checkpoint (`{checkpoint, done, offset}`). Appends are synchronous single writes, so a run killed at any
+ * last page), one per revocation (`{checkpoint, revoked, offset}`) and one per finished
+ * checkpoint (`{checkpoint, done, offset}`). Appends are synchronous single writes, so a run killed at any
  * moment leaves at worst a partial last line, which is ignored. Commit a page only after its
  * records are written to the output; pass the output's length as `offset` so that a resumed
  * run can cut off anything written after the last commit, and no record is written twice.
@@ -64,9 +67,13 @@ export class ProgressJournal {
 
   /** Opens a journal: continuing an existing one with `resume`, else starting it afresh. */
   static open(path: string, { resume }: { resume: boolean }): ProgressJournal {
-    const state =
-      resume && existsSync(path) ? replay(path, readFileSync(path, 'utf8')) : emptyState();
+    const text = resume && existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    const state = text === undefined ? emptyState() : replay(path, text);
     try {
+      // A last line cut off by a kill is dropped, so that the next entry starts a line of its own.
+      if (text !== undefined && !text.endsWith('\n')) {
+        truncateSync(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+      }
       return new ProgressJournal(path, state, openSync(path, resume ? 'a' : 'w'));
     } catch (error) {
       throw new ConfigError(
@@ -77,7 +84,7 @@ export class ProgressJournal {
   }
 
   /** Records that a page (and everything before it in the output) is done. */
-  commit(record: PageRecord | CheckpointRecord, offset?: number): void {
+  commit(record: PageRecord | CheckpointRecord | RevocationRecord, offset?: number): void {
     if (this.#fd === undefined) throw new Error('The journal is closed');
     writeSync(this.#fd, `${JSON.stringify(entryOf(record, offset))}\n`);
   }
@@ -88,9 +95,13 @@ export class ProgressJournal {
   }
 }
 
-function entryOf(record: PageRecord | CheckpointRecord, offset: number | undefined): Entry {
+function entryOf(
+  record: PageRecord | CheckpointRecord | RevocationRecord,
+  offset: number | undefined,
+): Entry {
   const { checkpoint } = record;
   if (record.type === 'checkpoint') return { checkpoint, done: true, offset };
+  if (record.type === 'revocation') return { checkpoint, revoked: record.id, offset };
   const violations = record.violations.length > 0 ? record.violations : undefined;
   return record.after === null
     ? { checkpoint, listed: true, violations, offset }
@@ -107,6 +118,7 @@ export function replay(path: string, text: string): JournalState {
   const listed = new Set<string>();
   const cursors: Record<string, string> = {};
   const violations: Record<string, Violation[]> = {};
+  const revoked: Record<string, Set<string>> = {};
   let offset = 0;
   const lines = text.split('\n');
   lines.forEach((line, index) => {
@@ -130,6 +142,9 @@ export function replay(path: string, text: string): JournalState {
       listed.delete(checkpoint);
       delete cursors[checkpoint];
       delete violations[checkpoint];
+      delete revoked[checkpoint];
+    } else if (typeof entry.revoked === 'string') {
+      (revoked[checkpoint] ??= new Set()).add(entry.revoked);
     } else {
       if (entry.listed) {
         listed.add(checkpoint);
@@ -140,5 +155,11 @@ export function replay(path: string, text: string): JournalState {
     }
     if (typeof entry.offset === 'number') offset = entry.offset;
   });
+  // Violations already revoked (or reported) still count, but are not revoked or reported again.
+  for (const [checkpoint, ids] of Object.entries(revoked)) {
+    violations[checkpoint] = (violations[checkpoint] ?? []).map((v) =>
+      ids.has(v.id) ? { ...v, revoked: true as const } : v,
+    );
+  }
   return { done, listed, cursors, violations, offset };
 }

@@ -30,26 +30,30 @@ export function pull<T>(build: (gate: PullGate<T>) => Observable<unknown>): Asyn
   return {
     [Symbol.asyncIterator](): AsyncIterator<T> {
       const ready: Array<{ value: T; take: () => void }> = [];
-      let waiting:
-        { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
+      // Calls of next() not yet answered, in order: the protocol allows several at once.
+      const waiting: Array<{
+        resolve: (r: IteratorResult<T>) => void;
+        reject: (e: unknown) => void;
+      }> = [];
       let subscription: Subscription | undefined;
       let ended: { error?: unknown } | undefined;
 
       const settle = (): void => {
-        if (!waiting || !ended) return;
-        const { resolve, reject } = waiting;
-        waiting = undefined;
-        if ('error' in ended) reject(ended.error);
-        else resolve({ value: undefined, done: true });
+        if (!ended) return;
+        for (let w = waiting.shift(); w; w = waiting.shift()) {
+          if ('error' in ended) {
+            w.reject(ended.error);
+            ended = {}; // an error is delivered once; later calls see the end
+          } else w.resolve({ value: undefined, done: true });
+        }
       };
       const gate: PullGate<T> = (value) =>
         new Observable<never>((subscriber) => {
           const item = { value, take: () => subscriber.complete() };
-          if (waiting) {
-            const { resolve } = waiting;
-            waiting = undefined;
+          const waiter = waiting.shift();
+          if (waiter) {
             item.take();
-            resolve({ value, done: false });
+            waiter.resolve({ value, done: false });
             return;
           }
           ready.push(item);
@@ -84,12 +88,13 @@ export function pull<T>(build: (gate: PullGate<T>) => Observable<unknown>): Asyn
             }
             return Promise.resolve({ value: undefined, done: true });
           }
-          return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+          return new Promise((resolve, reject) => void waiting.push({ resolve, reject }));
         },
         return(): Promise<IteratorResult<T>> {
           subscription?.unsubscribe();
           ended ??= {};
           ready.length = 0;
+          settle();
           return Promise.resolve({ value: undefined, done: true });
         },
       };

@@ -70,10 +70,15 @@ export async function auditCommand(
       ? openOutput(flags.output, flags.resume ? journal?.state.offset : undefined)
       : streamSink(io.stdout);
     const progress = progressBar(io.stderr, client, !flags.quiet);
-    progress.addTotal(listed.length);
-    const discovered = flags.all
-      ? allCheckpoints$({ client }).pipe(tap(() => progress.addTotal(1)))
-      : undefined;
+    // The bar counts what this run will audit: not duplicates, not what a resumed run skips.
+    const counted = new Set<string>(flags.resume ? journal?.state.done : []);
+    const count = (checkpoint: string): void => {
+      if (counted.has(checkpoint)) return;
+      counted.add(checkpoint);
+      progress.addTotal(1);
+    };
+    listed.forEach(count);
+    const discovered = flags.all ? allCheckpoints$({ client }).pipe(tap(count)) : undefined;
     const result = await runAudit({
       client,
       checkpoints: discovered ? concat(from(listed), discovered) : from(listed),
@@ -84,6 +89,10 @@ export async function auditCommand(
       progress,
     });
     if (flags.format === 'table') await sink.write(result.table);
+    // Closing flushes the report: a write that failed late fails the run before it reports.
+    const closing = sink;
+    sink = undefined;
+    await closing.close();
     if (!flags.quiet) io.stderr.write(formatSummary(result.summary));
     return result.exitCode;
   } catch (error) {
@@ -91,7 +100,8 @@ export async function auditCommand(
     throw error;
   } finally {
     journal?.close();
-    await sink?.close();
+    // Only on the way out of an error: that error is the one to report.
+    await sink?.close().catch(() => undefined);
     await client.close();
   }
 }
@@ -122,6 +132,7 @@ function openOutput(path: string, resumeAt: number | undefined): OutputSink {
   try {
     return fileSink(path, { resumeAt });
   } catch (error) {
+    if (error instanceof CliError) throw error;
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? 'no such directory'
@@ -195,8 +206,11 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         });
       }
       case 'revocation':
-        if (flags.format !== 'table') return inTurn(() => sink.write(format.line(record)));
-        return;
+        // Committed too: a resumed run neither revokes nor reports it again.
+        return inTurn(async () => {
+          if (flags.format !== 'table') await sink.write(format.line(record));
+          journal?.commit(record, sink.bytes);
+        });
       case 'checkpoint':
         rows.push([record.checkpoint, record.permissions, record.violations, record.pages, 'ok']);
         progress.checkpointDone();

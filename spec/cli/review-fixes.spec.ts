@@ -1,0 +1,143 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/emulator/index.js';
+import { connect, expectNoSecret, expectOneErrorLine, run, startSpecEmulator } from './helpers.js';
+
+/** Failures of the output and of resumption that must never pass for a clean run. */
+let emulator: Emulator;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startSpecEmulator();
+  dir = mkdtempSync(join(tmpdir(), 'cli-review-'));
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+function smallCheckpoint(): [string, ReturnType<Emulator['truth']>['permissions'][string]] {
+  return Object.entries(emulator.truth().permissions).find(
+    ([, list]) => list.length >= 3 && list.length < 10,
+  )!;
+}
+
+describe('a report that cannot be written', () => {
+  it('exits 74 in one line when stdout fails with anything but a closed pipe (a full disk)', async () => {
+    const stdout = new PassThrough();
+    stdout.on('data', () =>
+      stdout.emit('error', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })),
+    );
+    const [checkpoint] = smallCheckpoint();
+    const result = await run(['audit', checkpoint, ...connect(emulator)], { stdout });
+    expectOneErrorLine(result, 74, /Cannot write the report to stdout: no space left on device/);
+    expectNoSecret(result);
+  });
+
+  it('exits 74 in one line when --output cannot take a write', async () => {
+    const [checkpoint] = smallCheckpoint();
+    const result = await run([
+      'audit',
+      checkpoint,
+      '--output',
+      '/dev/full',
+      '--quiet',
+      ...connect(emulator),
+    ]);
+    expectOneErrorLine(result, 74, /Cannot write \/dev\/full: /);
+  });
+});
+
+describe('resuming', () => {
+  it('refuses an --output that is missing or shorter than the state says (65), instead of losing records', async () => {
+    const [checkpoint] = smallCheckpoint();
+    const state = join(dir, 'short.state');
+    const output = join(dir, 'short.jsonl');
+    const args = [
+      'audit',
+      checkpoint,
+      '--state',
+      state,
+      '--output',
+      output,
+      '--quiet',
+      ...connect(emulator),
+    ];
+    expect((await run(args)).code).toBe(0);
+    writeFileSync(output, 'cut');
+    expectOneErrorLine(
+      await run([...args, '--resume']),
+      65,
+      /holds 3 bytes, but the state file says/,
+    );
+    expectOneErrorLine(
+      await run([...args.map((a) => (a === output ? join(dir, 'missing.jsonl') : a)), '--resume']),
+      65,
+      /does not exist, but the state file says/,
+    );
+  });
+
+  it('neither revokes nor reports again a revocation committed before a kill, and still counts it', async () => {
+    const [checkpoint, permissions] = smallCheckpoint();
+    const allow = join(dir, 'allow.txt');
+    writeFileSync(
+      allow,
+      permissions
+        .slice(1)
+        .map((p) => p.project_id)
+        .join('\n'),
+    );
+    const state = join(dir, 'revoke.state');
+    const output = join(dir, 'revoke.jsonl');
+    const args = [
+      'audit',
+      checkpoint,
+      '--allow',
+      allow,
+      '--revoke',
+      '--state',
+      state,
+      '--output',
+      output,
+      '--quiet',
+      ...connect(emulator),
+    ];
+    expect((await run(args)).code).toBe(1);
+    // A kill after the revocation's commit, before the checkpoint's own: drop its `done` entry.
+    const entries = readFileSync(state, 'utf8').trim().split('\n');
+    expect(JSON.parse(entries.at(-1)!)).toMatchObject({ checkpoint, done: true });
+    writeFileSync(state, `${entries.slice(0, -1).join('\n')}\n`);
+    const resumed = await run([...args, '--resume']);
+    const revokeLines = readFileSync(output, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"revoke"'));
+    expect(revokeLines).toHaveLength(1);
+    expect(resumed.code).toBe(1);
+  });
+
+  it('drops a journal line cut off by a kill, so that the resumed run’s entries stay readable', async () => {
+    const [checkpoint] = smallCheckpoint();
+    const state = join(dir, 'cut.state');
+    const output = join(dir, 'cut.jsonl');
+    const args = [
+      'audit',
+      checkpoint,
+      '--state',
+      state,
+      '--output',
+      output,
+      '--quiet',
+      ...connect(emulator),
+    ];
+    expect((await run(args)).code).toBe(0);
+    const entries = readFileSync(state, 'utf8').trim().split('\n');
+    // Killed while writing its last entry: half a line, no newline.
+    writeFileSync(state, `${entries.slice(0, -1).join('\n')}\n${entries.at(-1)!.slice(0, 12)}`);
+    expect((await run([...args, '--resume'])).code).toBe(0);
+    expect((await run([...args, '--resume'])).code).toBe(0);
+    for (const line of readFileSync(state, 'utf8').trim().split('\n'))
+      expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
