@@ -2,7 +2,6 @@ import type { ObservableInput } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
 import { ConfigError } from '../errors.js';
-import { checkClient, checkSignal } from '../resources/list-options.js';
 import { compileAllowList, type AllowList, type AllowPolicy } from './allow-list.js';
 import type { AuditRecord, Violation } from './audit-record.js';
 
@@ -143,7 +142,7 @@ export function resolveAuditOptions(input: unknown): ResolvedAuditOptions {
     );
   }
   return {
-    client: o.client === undefined ? undefined : checkClient(o.client),
+    client: o.client === undefined ? undefined : check.client(o.client),
     concurrency:
       o.concurrency === undefined ? 8 : check.positiveInteger('concurrency', o.concurrency),
     limit: o.limit === undefined ? 100 : check.positiveInteger('limit', o.limit),
@@ -155,6 +154,6 @@ export function resolveAuditOptions(input: unknown): ResolvedAuditOptions {
     cursors: { ...resume?.cursors },
     listed: new Set(resume?.listed ?? []),
     carried: { ...resume?.violations },
-    signal: o.signal === undefined ? undefined : checkSignal(o.signal),
+    signal: o.signal === undefined ? undefined : check.signal(o.signal),
   };
 }

@@ -1,6 +1,6 @@
-import { createClient, type Client } from '../client/create-client.js';
+import { createClientIn, type Client } from '../client/create-client.js';
 import type { ClientOptions } from '../client/client-options.js';
-import { DEFAULT_BASE_URL, ENV } from '../client/resolve-options.js';
+import { ENV } from '../client/resolve-options.js';
 import { ConfigError } from '../errors.js';
 import { CliError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
@@ -15,9 +15,9 @@ export interface ConnectionFlags {
 
 /**
  * A client for the command line: flags over environment variables, and the problems a human
- * can fix reported up front, in one line, instead of at the first request. Every setting the
- * library would take from `process.env` is read from `env` here and passed explicitly, so the
- * environment checked is the environment used (they differ when `main` runs inside a test).
+ * can fix reported up front, in one line, instead of at the first request. The client reads `env`,
+ * not `process.env`, so the environment checked is the environment used (they differ when
+ * `main` runs inside a test).
  *
  * @example
  * ```ts
@@ -28,31 +28,25 @@ export function clientFromFlags(
   flags: ConnectionFlags,
   env: Readonly<Record<string, string | undefined>>,
 ): Client {
-  const fromEnv = (names: readonly string[]): string | undefined =>
-    names.map((name) => env[name]?.trim()).find((value) => value);
-  const apiKey = flags.apiKey || fromEnv(ENV.apiKey);
-  if (!apiKey) {
+  if (!flags.apiKey && !ENV.apiKey.some((name) => env[name]?.trim())) {
     throw new CliError(
       ExitCode.Config,
       `No API key. Set ${ENV.apiKey[0]} (an admin key: the permissions endpoints need one) or pass --api-key. ` +
         'To try without one, run: checkpoint-permissions demo',
     );
   }
-  const options: ClientOptions = {
-    apiKey,
-    baseURL: flags.baseUrl || fromEnv(ENV.baseURL) || DEFAULT_BASE_URL,
-  };
-  const organization = fromEnv(ENV.organization);
-  const project = fromEnv(ENV.project);
-  if (organization) options.organization = organization;
-  if (project) options.project = project;
+  // Flags win; everything else (key, URL, organization, project) comes from `env` as the
+  // library resolves it.
+  const options: ClientOptions = {};
+  if (flags.apiKey) options.apiKey = flags.apiKey;
+  if (flags.baseUrl) options.baseURL = flags.baseUrl;
   if (flags.concurrency !== undefined || flags.rpm !== undefined) {
     options.rateLimit = {};
     if (flags.concurrency !== undefined) options.rateLimit.maxConcurrency = flags.concurrency;
     if (flags.rpm !== undefined) options.rateLimit.requestsPerMinute = flags.rpm;
   }
   try {
-    return createClient(options);
+    return createClientIn(options, env);
   } catch (error) {
     if (error instanceof ConfigError) {
       const { code, flag } = FLAG_OF[error.option] ?? { code: ExitCode.Usage, flag: error.option };

@@ -129,7 +129,20 @@ export interface Client {
  * ```
  */
 export function createClient(options: ClientOptions = {}): Client {
-  return new DefaultClient(resolveOptions(options, process.env));
+  return createClientIn(options, process.env);
+}
+
+/**
+ * {@link createClient} with an explicit environment instead of `process.env`: for the CLI,
+ * whose `main` runs inside tests with an environment of their own.
+ *
+ * @internal
+ */
+export function createClientIn(
+  options: ClientOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Client {
+  return new DefaultClient(resolveOptions(options, env));
 }
 
 class DefaultClient implements Client {

@@ -28,8 +28,9 @@ export interface RateLimitOptions {
    */
   adaptive?: boolean;
   /**
-   * The client-wide retry budget in tokens (a retry costs 5, one after a timeout 10, a success
-   * earns 1 back), after the AWS SDK's retry quota. It stops retry storms when everything fails.
+   * The client-wide retry budget in tokens (a retry costs 5, one after a timeout 10; a first-try
+   * success earns 1 back, a success after retries its last retry's cost), after the AWS SDK's
+   * retry quota. It stops retry storms when everything fails.
    * `false` disables it.
    * @default 500
    */

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import type { Client } from './create-client.js';
 
 /**
  * Checks of option values, each throwing a {@link ConfigError} that names the option, says what
@@ -129,4 +130,19 @@ function describe(value: unknown): string {
 function describeType(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/** A client made by `createClient` (anything with its `request$`). */
+export function client(value: unknown): Client {
+  if (typeof (value as Client | null)?.request$ === 'function') return value as Client;
+  throw new ConfigError('client', 'client must be a client made by createClient()');
+}
+
+/** An `AbortSignal`. */
+export function signal(value: unknown): AbortSignal {
+  if (value instanceof AbortSignal) return value;
+  throw new ConfigError(
+    'signal',
+    'signal must be an AbortSignal, such as new AbortController().signal',
+  );
 }

@@ -10,7 +10,6 @@ import {
   type FineTuningJob,
   type FineTuningJobCheckpoint,
 } from './fine-tuning.js';
-import { checkClient, checkSignal } from './list-options.js';
 import { jobCheckpointsPath } from './paths.js';
 import { withClient } from './with-client.js';
 
@@ -45,9 +44,9 @@ function resolve(input: unknown): Resolved {
   const o = check.optionsObject('options', input);
   check.knownKeys('', o, ['client', 'limit', 'signal']);
   return {
-    client: o.client === undefined ? undefined : checkClient(o.client),
+    client: o.client === undefined ? undefined : check.client(o.client),
     limit: o.limit === undefined ? undefined : check.positiveInteger('limit', o.limit),
-    signal: o.signal === undefined ? undefined : checkSignal(o.signal),
+    signal: o.signal === undefined ? undefined : check.signal(o.signal),
   };
 }
 

@@ -4,8 +4,8 @@ import type { ShapeCheck } from '../http/shape.js';
 
 /**
  * A fine-tuning job, as far as discovery needs it. The spec excerpt omits the `FineTuningJob`
- * schema, so only the fields the list example shows are checked; every other field passes
- * through untouched.
+ * schema, so only the typed fields below (those of the list example) are checked; every other
+ * field passes through untouched.
  *
  * @example
  * ```ts
@@ -53,6 +53,9 @@ export function parseJob(item: unknown, path: string, check: ShapeCheck): FineTu
   check.literal(job, 'object', 'fine_tuning.job', path);
   check.string(job, 'id', path);
   check.integer(job, 'created_at', path);
+  check.string(job, 'model', path);
+  check.string(job, 'status', path);
+  check.optionalString(job, 'fine_tuned_model', path);
   return job as unknown as FineTuningJob;
 }
 

@@ -91,11 +91,11 @@ export function resolveListOptions(checkpoint: unknown, input: unknown): Resolve
     query.order = check.oneOf('order', o.order, ['ascending', 'descending']);
   if (projectId !== undefined) query.project_id = check.nonEmptyString('projectId', projectId);
   return {
-    client: o.client === undefined ? undefined : checkClient(o.client),
+    client: o.client === undefined ? undefined : check.client(o.client),
     query,
     after: o.after === undefined ? undefined : check.nonEmptyString('after', o.after),
     maxPages: o.maxPages === undefined ? undefined : check.positiveInteger('maxPages', o.maxPages),
-    signal: o.signal === undefined ? undefined : checkSignal(o.signal),
+    signal: o.signal === undefined ? undefined : check.signal(o.signal),
   };
 }
 
@@ -109,17 +109,4 @@ export function checkCheckpoint(checkpoint: unknown): asserts checkpoint is stri
       `checkpoint cannot be "${checkpoint}": it is not an id the API can be asked about`,
     );
   }
-}
-
-export function checkClient(value: unknown): Client {
-  if (typeof (value as Client | null)?.request$ === 'function') return value as Client;
-  throw new ConfigError('client', 'client must be a client made by createClient()');
-}
-
-export function checkSignal(value: unknown): AbortSignal {
-  if (value instanceof AbortSignal) return value;
-  throw new ConfigError(
-    'signal',
-    'signal must be an AbortSignal, such as new AbortController().signal',
-  );
 }

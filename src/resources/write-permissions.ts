@@ -5,7 +5,7 @@ import { abortOnSignal } from '../http/abort-on-signal.js';
 import type { RequestSpec } from '../http/send-request.js';
 import { ShapeCheck } from '../http/shape.js';
 import * as check from '../client/validate.js';
-import { checkCheckpoint, checkClient, checkSignal } from './list-options.js';
+import { checkCheckpoint } from './list-options.js';
 import { parsePermissionPage, type DeletedPermission, type PermissionPage } from './permission.js';
 import { permissionPath, permissionsPath } from './paths.js';
 import { withClient } from './with-client.js';
@@ -106,8 +106,8 @@ function resolveWriteOptions(input: unknown): {
   const o = check.optionsObject('options', input);
   check.knownKeys('', o, ['client', 'signal']);
   return {
-    client: o.client === undefined ? undefined : checkClient(o.client),
-    signal: o.signal === undefined ? undefined : checkSignal(o.signal),
+    client: o.client === undefined ? undefined : check.client(o.client),
+    signal: o.signal === undefined ? undefined : check.signal(o.signal),
   };
 }
 
