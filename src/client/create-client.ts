@@ -237,7 +237,8 @@ class DefaultClient implements Client {
       new APIConnectionTimeoutError(
         `The request's total deadline of ${retry.deadline} ms passed (${spec.method} ${spec.path})`,
       );
-    // A write sent twice must be recognisable as one (the header OpenAI's SDKs use for it).
+    // A write sent twice must be recognisable as one: the conventional `Idempotency-Key`, which a
+    // server that supports it uses to apply the write once.
     const idempotencyKey = spec.method === 'GET' ? undefined : `rxcp-${randomUUID()}`;
     let answerLost = false;
     const attempt$ = defer(() => {
