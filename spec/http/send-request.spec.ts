@@ -15,6 +15,7 @@ import {
   RateLimitError,
 } from '../../src/errors.js';
 import { sendRequest$, type RequestSpec, type Transport } from '../../src/http/send-request.js';
+import { dispatchTarget } from '../../src/http/url.js';
 import { parsePermissionPage } from '../../src/resources/permission.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
@@ -24,6 +25,7 @@ const SECRET = 'sk-admin-THIS-MUST-NEVER-LEAK-1234567890';
 function transportFor(url: string, options: Partial<Transport> = {}): Transport {
   return {
     baseURL: url,
+    ...dispatchTarget(url),
     dispatcher: agent,
     headers: { 'user-agent': 'spec' },
     authorization: () => `Bearer ${SECRET}`,

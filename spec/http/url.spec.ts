@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildURL, encodePathSegment } from '../../src/http/url.js';
+import fc from 'fast-check';
+import { buildURL, dispatchTarget, encodePathSegment, pathAndQuery } from '../../src/http/url.js';
 
 describe('encodePathSegment', () => {
   // RFC 3986 §3.3: a segment is `*pchar`, pchar = unreserved / pct-encoded / sub-delims / ':' / '@'.
@@ -37,6 +38,12 @@ describe('encodePathSegment', () => {
     },
   );
 });
+
+/** Any UTF-16 text, lone surrogates included. */
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: fc.nat(0xffff).map((code) => String.fromCharCode(code)) }),
+);
 
 describe('buildURL', () => {
   it.each([
@@ -91,4 +98,28 @@ describe('buildURL', () => {
       expect(url.hash).toBe('');
     },
   );
+
+  it('writes the query exactly as URLSearchParams would, for any names and values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(anyText, anyText), { maxLength: 4 }),
+        (pairs) => {
+          const query = Object.fromEntries(pairs);
+          const expected = new URLSearchParams(Object.entries(query)).toString();
+          expect(pathAndQuery('/x', query)).toBe(expected ? `/x?${expected}` : '/x');
+        },
+      ),
+    );
+  });
+});
+
+describe('dispatchTarget', () => {
+  it.each([
+    ['https://api.openai.com/v1', 'https://api.openai.com', '/v1'],
+    ['https://api.openai.com/v1/', 'https://api.openai.com', '/v1'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080', ''],
+    ['HTTP://Example.COM:80/a/b', 'http://example.com', '/a/b'],
+  ])('splits %j into origin %j and path %j', (base, origin, basePath) => {
+    expect(dispatchTarget(base)).toEqual({ origin, basePath });
+  });
 });

@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { defer, mergeMap, Observable, throwError, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { APIConnectionError, APIError, APIUserAbortError } from '../../src/errors.js';
@@ -182,5 +182,21 @@ describe('retryBackoff', () => {
       );
     });
     expect(budget.tokens).toBe(1);
+  });
+
+  it('starts no further attempt when onRetry ends the subscription itself', () => {
+    const starts: number[] = [];
+    let subscription: { unsubscribe(): void } | undefined;
+    const { scheduler, context } = setup({ onRetry: () => subscription?.unsubscribe() });
+    scheduler.run(() => {
+      // Fails 10 ms after each subscription, once `subscription` is known.
+      const source = defer(() => {
+        starts.push(scheduler.now());
+        return timer(10, scheduler).pipe(mergeMap(() => throwError(() => unavailable)));
+      });
+      subscription = source.pipe(retryBackoff(context)).subscribe();
+      scheduler.flush();
+    });
+    expect(starts).toEqual([0]);
   });
 });

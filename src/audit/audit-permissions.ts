@@ -20,7 +20,7 @@ import { NotFoundError } from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
 import { pageCursor } from '../paginate/next-cursor.js';
 import { paginate$ } from '../paginate/paginate.js';
-import { listPermissionsRequest } from '../resources/permissions.js';
+import { pageFetcher } from '../resources/permissions.js';
 import type { PermissionPage } from '../resources/permission.js';
 import { withClient } from '../resources/with-client.js';
 import { deletePermissionRequest } from '../resources/write-permissions.js';
@@ -131,8 +131,7 @@ function auditCheckpoint(
     let permissions = 0;
     const query = { limit: o.limit, order: 'ascending' };
     const listing$ = paginate$<PermissionPage, AuditRecord>({
-      fetchPage: (after) =>
-        client.request$(listPermissionsRequest(checkpoint, query, after), { checkpoint }),
+      fetchPage: pageFetcher(client, checkpoint, query),
       start: o.cursors[checkpoint],
       process: (page) => {
         pages++;

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
-  catchError,
   defer,
   firstValueFrom,
-  map,
-  of,
+  Observable,
   Subject,
   throwError,
   timeout as rxTimeout,
-  type Observable,
 } from 'rxjs';
 import { Agent, type Dispatcher } from 'undici';
 import {
@@ -20,6 +17,7 @@ import {
   ProtocolError,
 } from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
+import { dispatchTarget } from '../http/url.js';
 import {
   sendRequest$,
   type HttpResponse,
@@ -168,6 +166,7 @@ class DefaultClient implements Client {
     const apiKey = options.apiKey;
     this.#transport = {
       baseURL: options.baseURL,
+      ...dispatchTarget(options.baseURL),
       dispatcher: options.dispatcher ?? (this.#ownedDispatcher as Dispatcher),
       headers: options.headers,
       scheduler: options.scheduler,
@@ -181,12 +180,16 @@ class DefaultClient implements Client {
   }
 
   request$<T>(spec: RequestSpec<T>, options: RequestOptions = {}): Observable<T> {
-    return defer(() =>
-      this.#attempts(spec, options).pipe(retryBackoff(this.#retryContext(options))),
-    ).pipe(
-      map((response) => response.data),
-      abortOnSignal(options.signal),
+    const request$ = new Observable<T>((subscriber) =>
+      this.#attempts(spec, options)
+        .pipe(retryBackoff(this.#retryContext(options)))
+        .subscribe({
+          next: (response) => subscriber.next(response.data),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        }),
     );
+    return request$.pipe(abortOnSignal(options.signal));
   }
 
   async request<T>(spec: RequestSpec<T>, options: RequestOptions = {}): Promise<T> {
@@ -241,32 +244,33 @@ class DefaultClient implements Client {
     // server that supports it uses to apply the write once.
     const idempotencyKey = spec.method === 'GET' ? undefined : `rxcp-${randomUUID()}`;
     let answerLost = false;
-    const attempt$ = defer(() => {
+    const send$ = new Observable<HttpResponse<T>>((subscriber) => {
       const left = deadlineAt - scheduler.now();
-      if (left <= 0) throw missed();
-      return sendRequest$(this.#transport, spec, {
-        timeout: Math.min(timeout, left),
-        signal: options.signal,
-        idempotencyKey,
+      if (left <= 0) return subscriber.error(missed());
+      const attempt = { timeout: Math.min(timeout, left), signal: options.signal, idempotencyKey };
+      return sendRequest$(this.#transport, spec, attempt).subscribe({
+        next: (response) => subscriber.next(response),
+        error: (error: unknown) => {
+          // A 404 after an attempt whose answer was lost: that attempt did the work (a revocation).
+          if (answerLost && spec.alreadyDone && error instanceof NotFoundError) {
+            subscriber.next({
+              status: 200,
+              headers: error.headers,
+              requestID: error.requestID,
+              data: spec.alreadyDone(),
+            });
+            return subscriber.complete();
+          }
+          answerLost ||= mayHaveActed(error);
+          subscriber.error(error);
+        },
+        complete: () => subscriber.complete(),
       });
-    }).pipe(
-      catchError((error: unknown) => {
-        // A 404 after an attempt whose answer was lost: that attempt did the work (a revocation).
-        if (answerLost && spec.alreadyDone && error instanceof NotFoundError) {
-          return of({
-            status: 200,
-            headers: error.headers,
-            requestID: error.requestID,
-            data: spec.alreadyDone(),
-          });
-        }
-        answerLost ||= mayHaveActed(error);
-        return throwError(() => error);
-      }),
-    );
-    const turn$ = defer(() => {
-      if (this.#closed) throw closedError();
-      return this.#limiter.run(options.checkpoint ?? '', attempt$);
+    });
+    const key = options.checkpoint ?? '';
+    const turn$ = new Observable<HttpResponse<T>>((subscriber) => {
+      if (this.#closed) return subscriber.error(closedError());
+      return this.#limiter.run(key, send$).subscribe(subscriber);
     });
     if (!Number.isFinite(retry.deadline)) return turn$;
     // The deadline bounds the wait for a turn too, not only the time on the wire.

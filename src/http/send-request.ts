@@ -1,5 +1,5 @@
 import { Observable, type SchedulerLike } from 'rxjs';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -10,13 +10,18 @@ import {
   type APIErrorBody,
   type RequestSummary,
 } from '../errors.js';
-import { flattenHeaders, type Headers } from './headers.js';
+import { startExchange, type RawResponse } from './exchange.js';
+import type { Headers } from './headers.js';
 import { redactHeaders } from './redact.js';
-import { buildURL, type Query } from './url.js';
+import { pathAndQuery, type Query } from './url.js';
 
 /** Everything a request needs from its client, resolved once by `createClient`. */
 export interface Transport {
+  /** The base URL as configured, without a trailing slash: what error messages show. */
   readonly baseURL: string;
+  /** The base URL split as undici's `dispatch` takes it (see `dispatchTarget`). */
+  readonly origin: string;
+  readonly basePath: string;
   readonly dispatcher: Dispatcher;
   /** Sent with every request: user agent, organization, project, the user's defaults. */
   readonly headers: Readonly<Record<string, string>>;
@@ -81,8 +86,8 @@ const KEPT_RAW_BODY = 1024;
 /**
  * One HTTP request as a cold Observable: nothing is sent before subscription, the response is
  * emitted once and the stream completes. Unsubscribing aborts the request at once (the socket is
- * closed, not left to finish), and the response body is always read to its end or destroyed, as
- * undici requires to reuse or free the connection.
+ * closed, not left to finish). The exchange itself is `startExchange`: undici's `dispatch`,
+ * the body read to its end (or, for an error, to a cap) so that the connection is reused.
  *
  * Failures arrive as the error hierarchy of `errors.ts`: a non-2xx status as the `APIError`
  * subclass for it, a network failure as `APIConnectionError` (cause kept), the timeout as
@@ -101,7 +106,8 @@ export function sendRequest$<T>(
   attempt: AttemptOptions,
 ): Observable<HttpResponse<T>> {
   return new Observable<HttpResponse<T>>((subscriber) => {
-    const url = buildURL(transport.baseURL, spec.path, spec.query);
+    const target = pathAndQuery(spec.path, spec.query);
+    const url = `${transport.baseURL}${target}`;
     let headers: Record<string, string>;
     try {
       headers = { ...transport.headers, authorization: transport.authorization() };
@@ -117,90 +123,89 @@ export function sendRequest$<T>(
       url,
       headers: redactHeaders(headers),
     });
+    const userAbort = (cause?: unknown): APIUserAbortError =>
+      new APIUserAbortError(`Request aborted by the caller (${spec.method} ${url})`, {
+        request: summary(),
+        cause,
+      });
 
     if (attempt.signal?.aborted) {
-      subscriber.error(
-        new APIUserAbortError(`Request aborted by the caller (${spec.method} ${url})`, {
-          request: summary(),
-        }),
-      );
+      subscriber.error(userAbort());
       return;
     }
 
-    const controller = new AbortController();
-    let ended: 'timeout' | 'user' | undefined;
-    let settled = false;
-    const onUserAbort = (): void => {
-      ended ??= 'user';
-      controller.abort();
-    };
-    attempt.signal?.addEventListener('abort', onUserAbort, { once: true });
-    const timer = transport.scheduler.schedule(() => {
-      ended ??= 'timeout';
-      controller.abort();
-    }, attempt.timeout);
-
-    perform(transport, spec, url, headers, summary, controller.signal).then(
-      (response) => {
-        settled = true;
-        subscriber.next(response);
-        subscriber.complete();
+    const exchange = startExchange(
+      transport.dispatcher,
+      {
+        origin: transport.origin,
+        path: `${transport.basePath}${target}`,
+        method: spec.method,
+        headers,
+        body: spec.body === undefined ? null : JSON.stringify(spec.body),
       },
-      (error: unknown) => {
-        settled = true;
-        subscriber.error(classify(error, ended, summary(), attempt.timeout));
+      MAX_ERROR_BODY,
+      {
+        response: (raw) => {
+          let response: HttpResponse<T>;
+          try {
+            response = checkResponse(raw, spec, url, summary);
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          subscriber.next(response);
+          subscriber.complete();
+        },
+        failure: (cause, responseHeaders) =>
+          subscriber.error(
+            responseHeaders === undefined
+              ? classify(cause, summary())
+              : new APIConnectionError(
+                  `The connection closed before the response body was complete (${spec.method} ${url})`,
+                  { headers: responseHeaders, request: summary(), cause },
+                ),
+          ),
       },
     );
+
+    // Timeout and abort end the stream at once; the teardown then closes the connection.
+    const onUserAbort = (): void => subscriber.error(userAbort(attempt.signal?.reason));
+    attempt.signal?.addEventListener('abort', onUserAbort, { once: true });
+    const timer = transport.scheduler.schedule(() => {
+      subscriber.error(
+        new APIConnectionTimeoutError(
+          `Request timed out after ${attempt.timeout} ms (${spec.method} ${url})`,
+          { request: summary() },
+        ),
+      );
+    }, attempt.timeout);
 
     return () => {
       timer.unsubscribe();
       attempt.signal?.removeEventListener('abort', onUserAbort);
-      // Before the response has settled, this closes the socket mid-request. After, it would only
-      // cost an abort event (and a DOMException) per request for nothing: the benchmark saw it.
-      if (!settled) controller.abort();
+      // Closes the socket of a request still in flight; after its response, it does nothing.
+      exchange.abort();
     };
   });
 }
 
-async function perform<T>(
-  transport: Transport,
+/** Turns a response read to its end into the checked result, or the error it stands for. */
+function checkResponse<T>(
+  raw: RawResponse,
   spec: RequestSpec<T>,
   url: string,
-  headers: Record<string, string>,
   summary: () => RequestSummary,
-  signal: AbortSignal,
-): Promise<HttpResponse<T>> {
-  const response = await request(url, {
-    method: spec.method,
-    headers,
-    body: spec.body === undefined ? null : JSON.stringify(spec.body),
-    dispatcher: transport.dispatcher,
-    signal,
-  });
-  const responseHeaders = flattenHeaders(response.headers);
-  const requestID = responseHeaders['x-request-id'];
-  const { statusCode: status, body } = response;
-
+): HttpResponse<T> {
+  const { status, headers, body: text } = raw;
+  const requestID = headers['x-request-id'];
   if (status < 200 || status >= 300) {
-    const raw = await readCapped(body, MAX_ERROR_BODY).catch(() => '');
-    const error = errorBodyOf(raw);
+    const error = errorBodyOf(text);
     throw APIError.fromResponse(status, {
-      headers: responseHeaders,
+      headers,
       error,
-      rawBody: error ? undefined : raw.slice(0, KEPT_RAW_BODY),
+      rawBody: error ? undefined : text.slice(0, KEPT_RAW_BODY),
       request: summary(),
     });
-  }
-
-  let text: string;
-  try {
-    text = await body.text();
-  } catch (cause) {
-    if (signal.aborted) throw cause;
-    throw new APIConnectionError(
-      `The connection closed before the response body was complete (${spec.method} ${url})`,
-      { headers: responseHeaders, request: summary(), cause },
-    );
   }
   let json: unknown;
   try {
@@ -214,7 +219,7 @@ async function perform<T>(
       { field: 'body', truncated, requestID, cause },
     );
   }
-  return { status, headers: responseHeaders, requestID, data: spec.parse(json, requestID) };
+  return { status, headers, requestID, data: spec.parse(json, requestID) };
 }
 
 /**
@@ -227,22 +232,6 @@ function endsMidJSON(text: string, error: unknown): boolean {
   if (/end of JSON input/.test(message)) return true;
   const position = /at position (\d+)/.exec(message);
   return position !== null && Number(position[1]) >= text.trimEnd().length;
-}
-
-/** Reads at most `limit` bytes of a body as text, then destroys the rest. */
-async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-      if (size >= limit) break;
-    }
-  } finally {
-    if (!body.destroyed) body.destroy();
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The `error` object of an OpenAI error body (`{"error": {message, type, param, code}}`). */
@@ -269,32 +258,21 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
-function classify(
-  error: unknown,
-  ended: 'timeout' | 'user' | undefined,
-  request: RequestSummary,
-  timeout: number,
-): unknown {
-  if (error instanceof APIError || error instanceof ProtocolError || error instanceof ConfigError)
-    return error;
+/** A failure before any response, as the error hierarchy names it. */
+function classify(error: Error, request: RequestSummary): Error {
   const where = `${request.method} ${request.url}`;
-  if (ended === 'user')
-    return new APIUserAbortError(`Request aborted by the caller (${where})`, {
-      request,
-      cause: error,
-    });
-  const code = (error as { code?: unknown } | null)?.code;
-  if (ended === 'timeout' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
-    return new APIConnectionTimeoutError(`Request timed out after ${timeout} ms (${where})`, {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
+    // One of undici's own timeouts (connect, headers, body), not the attempt's `timeout`.
+    return new APIConnectionTimeoutError(`Request timed out: ${error.message} (${where})`, {
       request,
       cause: error,
     });
   }
   if (code === 'UND_ERR_INVALID_ARG') {
-    return new ConfigError('request', `undici rejected the request: ${(error as Error).message}`);
+    return new ConfigError('request', `undici rejected the request: ${error.message}`);
   }
-  const reason = error instanceof Error ? error.message : String(error);
-  return new APIConnectionError(`Connection error: ${reason} (${where})`, {
+  return new APIConnectionError(`Connection error: ${error.message} (${where})`, {
     request,
     cause: error,
   });

@@ -27,11 +27,64 @@ export type Query = Readonly<Record<string, string | number | undefined>>;
  * ```
  */
 export function buildURL(baseURL: string, path: string, query: Query = {}): string {
-  const base = baseURL.endsWith('/') ? baseURL.slice(0, -1) : baseURL;
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) {
-    if (value !== undefined) search.append(name, String(value));
-  }
-  const qs = search.toString();
-  return `${base}${path.startsWith('/') ? path : `/${path}`}${qs ? `?${qs}` : ''}`;
+  return `${withoutTrailingSlash(baseURL)}${pathAndQuery(path, query)}`;
 }
+
+/**
+ * A path and its query, as they follow the base URL: `/fine_tuning/jobs?limit=5`.
+ *
+ * @example
+ * ```ts
+ * pathAndQuery('fine_tuning/jobs', { limit: 5, after: undefined }); // '/fine_tuning/jobs?limit=5'
+ * ```
+ */
+export function pathAndQuery(path: string, query: Query = {}): string {
+  let qs = '';
+  for (const name in query) {
+    const value = query[name];
+    if (value === undefined) continue;
+    qs += `${qs ? '&' : '?'}${encodeQueryComponent(name)}=${encodeQueryComponent(String(value))}`;
+  }
+  return `${path.startsWith('/') ? path : `/${path}`}${qs}`;
+}
+
+/**
+ * Where requests under `baseURL` go, split as undici's `dispatch` takes them: the origin, and
+ * the path that every request path is appended to.
+ *
+ * @example
+ * ```ts
+ * dispatchTarget('https://api.openai.com/v1/'); // { origin: 'https://api.openai.com', basePath: '/v1' }
+ * ```
+ */
+export function dispatchTarget(baseURL: string): { origin: string; basePath: string } {
+  const url = new URL(baseURL);
+  return { origin: url.origin, basePath: withoutTrailingSlash(url.pathname) };
+}
+
+function withoutTrailingSlash(text: string): string {
+  return text.endsWith('/') ? text.slice(0, -1) : text;
+}
+
+/** The characters `URLSearchParams` leaves as they are: most names, numbers and ids. */
+const FORM_SAFE = /^[\w.*-]*$/;
+
+/** `application/x-www-form-urlencoded` as `URLSearchParams` writes it, without building one. */
+function encodeQueryComponent(text: string): string {
+  if (FORM_SAFE.test(text)) return text;
+  // A lone surrogate becomes U+FFFD, as URLSearchParams does (encodeURIComponent would throw).
+  return encodeURIComponent(wellFormed(text)).replace(/[!'()~]|%20/g, (c) => FORM_ESCAPES[c] ?? c);
+}
+
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+const FORM_ESCAPES: Readonly<Record<string, string>> = {
+  '%20': '+',
+  '!': '%21',
+  "'": '%27',
+  '(': '%28',
+  ')': '%29',
+  '~': '%7E',
+};

@@ -2,7 +2,7 @@ import { createClient } from '../client/create-client.js';
 import { nextCursor } from '../paginate/next-cursor.js';
 import { resolveListOptions, type ListPermissionsOptions } from './list-options.js';
 import type { PermissionPage } from './permission.js';
-import { listPermissionsRequest } from './permissions.js';
+import { listPermissionsRequests } from './permissions.js';
 
 /**
  * A checkpoint's permission pages as a pull-based `AsyncIterable`: each page is requested only
@@ -28,14 +28,10 @@ export function permissionPages(
       try {
         const seen = new Set<string>(resolved.after === undefined ? [] : [resolved.after]);
         let cursor = resolved.after;
+        const requestFor = listPermissionsRequests(checkpoint, resolved.query);
+        const requestOptions = { checkpoint, signal: resolved.signal };
         for (let pages = 1; ; pages++) {
-          const page = await client.request(
-            listPermissionsRequest(checkpoint, resolved.query, cursor),
-            {
-              checkpoint,
-              signal: resolved.signal,
-            },
-          );
+          const page = await client.request(requestFor(cursor), requestOptions);
           yield page;
           if (resolved.maxPages !== undefined && pages >= resolved.maxPages) return;
           cursor = nextCursor(page, seen);

@@ -1,4 +1,5 @@
 import { concatMap, type Observable } from 'rxjs';
+import type { Client } from '../client/create-client.js';
 import type { RequestSpec } from '../http/send-request.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
 import { paginate$ } from '../paginate/paginate.js';
@@ -43,8 +44,7 @@ export function permissions$(
   const resolved = resolveListOptions(checkpoint, options);
   return withClient(resolved.client, (client) =>
     paginate$({
-      fetchPage: (after) =>
-        client.request$(listPermissionsRequest(checkpoint, resolved.query, after), { checkpoint }),
+      fetchPage: pageFetcher(client, checkpoint, resolved.query),
       start: resolved.after,
       maxPages: resolved.maxPages,
     }),
@@ -68,16 +68,30 @@ export function permissionItems$(
   return permissions$(checkpoint, options).pipe(concatMap((page) => page.data));
 }
 
-/** The request for one page; shared by the stream, the pull iterator and the audit. */
-export function listPermissionsRequest(
+/**
+ * The requests for the pages of one checkpoint's list; shared by the stream, the pull iterator
+ * and the audit. The path is encoded once, not once per page.
+ */
+export function listPermissionsRequests(
   checkpoint: string,
   query: ResolvedListOptions['query'],
-  after: string | undefined,
-): RequestSpec<PermissionPage> {
-  return {
+): (after: string | undefined) => RequestSpec<PermissionPage> {
+  const path = permissionsPath(checkpoint);
+  return (after) => ({
     method: 'GET',
-    path: permissionsPath(checkpoint),
-    query: { ...query, after },
+    path,
+    query: after === undefined ? query : { ...query, after },
     parse: parsePermissionPage,
-  };
+  });
+}
+
+/** `fetchPage` for `paginate$`: one checkpoint's pages through `client`. */
+export function pageFetcher(
+  client: Client,
+  checkpoint: string,
+  query: ResolvedListOptions['query'],
+): (after: string | undefined) => Observable<PermissionPage> {
+  const requestFor = listPermissionsRequests(checkpoint, query);
+  const options = { checkpoint };
+  return (after) => client.request$(requestFor(after), options);
 }

@@ -1,4 +1,4 @@
-import { defer, retry, tap, throwError, timer, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
 import { planRetry, type RetryContext } from './plan-retry.js';
 
 /**
@@ -11,6 +11,9 @@ import { planRetry, type RetryContext } from './plan-retry.js';
  * a bare `retry({ delay })`, whose stream completes silently if the notifier completes, every
  * path here ends in a value, a retry, or that error.
  *
+ * Written out rather than composed from `defer`, `retry` and `tap`: it runs once per request,
+ * and one subscriber per attempt costs less than the four that composition sets up.
+ *
  * @example
  * ```ts
  * sendRequest$(transport, spec, attempt).pipe(retryBackoff(context));
@@ -18,19 +21,35 @@ import { planRetry, type RetryContext } from './plan-retry.js';
  */
 export function retryBackoff<T>(context: RetryContext): MonoTypeOperatorFunction<T> {
   return (source) =>
-    defer(() => {
+    new Observable<T>((subscriber) => {
       const startedAt = context.scheduler.now();
+      let failures = 0;
       let lastCost = 0;
-      return source.pipe(
-        retry({
-          delay: (error: unknown, attempt) => {
-            const plan = planRetry(context, error, attempt, startedAt);
-            if (!plan.retry) return throwError(() => error);
-            lastCost = plan.cost;
-            return timer(plan.delayMs, context.scheduler);
+      let attempt: Subscription | undefined;
+      let backoff: Subscription | undefined;
+      const subscribe = (): void => {
+        backoff = undefined;
+        attempt = source.subscribe({
+          next: (value) => {
+            // A success pays back what the retries that led to it took from the budget.
+            context.budget?.refund(lastCost);
+            subscriber.next(value);
           },
-        }),
-        tap(() => context.budget?.refund(lastCost)),
-      );
+          error: (error: unknown) => {
+            const plan = planRetry(context, error, ++failures, startedAt);
+            if (!plan.retry) return subscriber.error(error);
+            // `onRetry` may have ended the subscription (an abort from inside the callback).
+            if (subscriber.closed) return;
+            lastCost = plan.cost;
+            backoff = context.scheduler.schedule(subscribe, plan.delayMs);
+          },
+          complete: () => subscriber.complete(),
+        });
+      };
+      subscribe();
+      return () => {
+        attempt?.unsubscribe();
+        backoff?.unsubscribe();
+      };
     });
 }

@@ -1,0 +1,172 @@
+import type { Dispatcher } from 'undici';
+import { flattenHeaders, type Headers } from './headers.js';
+
+/** One request, in the form undici's `dispatch` takes it. */
+export interface ExchangeRequest {
+  /** `http://host:port`, no path. */
+  readonly origin: string;
+  /** Path and query, starting with `/`. */
+  readonly path: string;
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | null;
+}
+
+/** A response read to its end (an error response only up to `maxErrorBody` bytes). */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+/** Where an exchange reports its one outcome; never called after `abort()`. */
+export interface ExchangeListener {
+  response(response: RawResponse): void;
+  /**
+   * The request failed: before any response (`headers` undefined), or after the headers of a
+   * 2xx response, while its body was still arriving.
+   */
+  failure(cause: Error, headers: Headers | undefined): void;
+}
+
+/** A started exchange; `abort` closes the connection if the request is still in flight. */
+export interface Exchange {
+  abort(): void;
+}
+
+/**
+ * One HTTP exchange over undici's `dispatch`, the handler API under its `request()`: the body
+ * is collected into a string as it arrives, without the `Readable` stream, the `AsyncResource`
+ * and the `AbortSignal` listener that `request()` sets up for every call. On loopback, where a
+ * page's round trip costs a few hundred microseconds of CPU, that difference is measurable
+ * (see docs/performance.md); on a slow network it is not, and the behaviour is the same.
+ *
+ * The outcome reaches the listener in a microtask, never from inside undici's parser callback:
+ * whatever the listener does next (often, dispatch the next page) then sees the connection
+ * already back in its pool.
+ *
+ * @example
+ * ```ts
+ * const exchange = startExchange(agent, { origin, path: '/v1/things', method: 'GET', headers, body: null }, 65_536, {
+ *   response: ({ status, body }) => console.log(status, body.length),
+ *   failure: (cause) => console.error(cause),
+ * });
+ * exchange.abort(); // the listener hears nothing more
+ * ```
+ */
+export function startExchange(
+  dispatcher: Dispatcher,
+  request: ExchangeRequest,
+  maxErrorBody: number,
+  listener: ExchangeListener,
+): Exchange {
+  const handler = new CollectingHandler(maxErrorBody, listener);
+  dispatcher.dispatch(
+    {
+      origin: request.origin,
+      path: request.path,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+    },
+    handler,
+  );
+  return handler;
+}
+
+/** Thrown into undici to close the connection of an exchange nobody waits for any more. */
+class ExchangeAborted extends Error {
+  override name = 'ExchangeAborted';
+}
+
+class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
+  readonly #maxErrorBody: number;
+  readonly #listener: ExchangeListener;
+  #controller: Dispatcher.DispatchController | undefined;
+  #status = 0;
+  #headers: Headers | undefined;
+  #chunks: Buffer[] = [];
+  #size = 0;
+  /** The outcome is decided: later events from undici are ignored. */
+  #settled = false;
+  /** The caller aborted: the listener hears nothing more. */
+  #cancelled = false;
+
+  constructor(maxErrorBody: number, listener: ExchangeListener) {
+    this.#maxErrorBody = maxErrorBody;
+    this.#listener = listener;
+  }
+
+  abort(): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    // Before `onRequestStart` the request is still queued for a connection; it is aborted there.
+    if (!this.#settled) this.#controller?.abort(new ExchangeAborted('aborted by its caller'));
+    this.#settled = true;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // Called again when undici retries a request at the head of a failed pipeline.
+    this.#controller = controller;
+    if (this.#cancelled) controller.abort(new ExchangeAborted('aborted by its caller'));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // 1xx: informational, the real response follows
+    this.#status = statusCode;
+    this.#headers = flattenHeaders(headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    // An error body is read only so far; the rest would only cost time and memory.
+    if (!this.#isSuccess() && this.#size >= this.#maxErrorBody) {
+      this.#respond();
+      controller.abort(new ExchangeAborted('error body over its cap'));
+    }
+  }
+
+  onResponseEnd(): void {
+    if (!this.#settled) this.#respond();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#settled) return;
+    // An error response cut short still says what it is: keep the part that arrived.
+    if (this.#headers !== undefined && !this.#isSuccess()) return this.#respond();
+    this.#settled = true;
+    const headers = this.#headers;
+    queueMicrotask(() => {
+      if (!this.#cancelled) this.#listener.failure(error, headers);
+    });
+  }
+
+  #isSuccess(): boolean {
+    return this.#status >= 200 && this.#status < 300;
+  }
+
+  #respond(): void {
+    this.#settled = true;
+    const response: RawResponse = {
+      status: this.#status,
+      headers: this.#headers ?? {},
+      body: textOf(this.#chunks, this.#size),
+    };
+    this.#chunks = [];
+    queueMicrotask(() => {
+      if (!this.#cancelled) this.#listener.response(response);
+    });
+  }
+}
+
+function textOf(chunks: readonly Buffer[], size: number): string {
+  if (chunks.length === 0) return '';
+  if (chunks.length === 1) return (chunks[0] as Buffer).toString('utf8');
+  return Buffer.concat(chunks, size).toString('utf8');
+}
