@@ -3,11 +3,10 @@ import {
   defer,
   EMPTY,
   expand,
-  filter,
   from,
-  map,
-  type Observable,
+  Observable,
   type ObservableInput,
+  type Subscriber,
 } from 'rxjs';
 import { nextCursor, type CursorPage } from './next-cursor.js';
 
@@ -38,8 +37,6 @@ export interface PaginateOptions<P extends CursorPage, R> {
   readonly process?: (page: P) => ObservableInput<R>;
 }
 
-type Step<P, R> = { readonly page: P } | { readonly value: R };
-
 /**
  * Cursor pagination as a cold Observable, driven by `expand`: each page's cursor, checked by
  * {@link nextCursor}, drives the next request. Only `fetchPage` knows the endpoint, so every
@@ -59,35 +56,45 @@ export function paginate$<P extends CursorPage, R = P>(
 ): Observable<R> {
   const { fetchPage, start, maxPages = Infinity, process } = options;
   if (!process) return pages$(fetchPage, start, maxPages) as unknown as Observable<R>;
-  return defer(() => {
+  return new Observable<R>((subscriber) => {
     const seen = new Set<string>(start === undefined ? [] : [start]);
-    let fetched = 0;
-    const fetch = (cursor: string | undefined): Observable<Step<P, R>> => {
-      fetched++;
-      return fetchPage(cursor).pipe(map((page) => ({ page })));
-    };
-    // `expand` sees both pages and emitted values; a page expands into its processed values
-    // followed by the next page, so the next request waits for the processing to complete.
-    // Each page's expansion holds the only request in flight, so the chain is sequential
-    // by construction; the concurrency is left unbounded because `expand` holds back a
-    // busy inner's values until a slot frees, which would delay every page by one request.
-    return fetch(start).pipe(
-      expand((step) => {
-        if (!('page' in step)) return EMPTY;
-        const values = from(process(step.page)).pipe(map((value): Step<P, R> => ({ value })));
-        if (fetched >= maxPages) return values;
-        return concat(
-          values,
-          defer(() => {
-            const cursor = nextCursor(step.page, seen);
-            return cursor === undefined ? EMPTY : fetch(cursor);
-          }),
-        );
-      }),
-      filter((step): step is { value: R } => 'value' in step),
-      map((step) => step.value),
-    );
+    let fetched = 1;
+    // `expand` walks the pages, as in the plain form; each page expands into its processed
+    // values followed by the next page, so the next request waits for the processing to
+    // complete. The values go straight to the subscriber rather than through `expand`, which
+    // would subscribe to an inner stream for every one of them.
+    return fetchPage(start)
+      .pipe(
+        expand((page) => {
+          const values = emitTo(subscriber, process(page));
+          if (fetched >= maxPages) return values;
+          return concat(
+            values,
+            defer(() => {
+              const cursor = nextCursor(page, seen);
+              if (cursor === undefined) return EMPTY;
+              fetched++;
+              return fetchPage(cursor);
+            }),
+          );
+        }),
+      )
+      .subscribe({
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
   });
+}
+
+/** Sends `input`'s values to `subscriber`; completes (with no values of its own) after them. */
+function emitTo<R>(subscriber: Subscriber<R>, input: ObservableInput<R>): Observable<never> {
+  return new Observable<never>((inner) =>
+    from(input).subscribe({
+      next: (value) => subscriber.next(value),
+      error: (error: unknown) => inner.error(error),
+      complete: () => inner.complete(),
+    }),
+  );
 }
 
 /**
