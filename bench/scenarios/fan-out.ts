@@ -5,27 +5,29 @@
  * Our library runs as users would write it (`auditPermissions$`, and `mergeMap` over
  * `permissions$`), with a client whose `rateLimit.maxConcurrency` is the concurrency; the
  * official SDK runs in a promise pool of the same size; a pool of bare undici loops shows what
- * this machine can do at all. The emulator has no rate limit here and runs in a child process,
- * as a remote API would.
+ * a minimal client does against the same emulator, and the same loops against a canned server
+ * (bodies read beforehand, answered after the same latency) show the machine's floor. The
+ * emulator has no rate limit here and runs in a child process, as a remote API would; each
+ * contender runs in a process of its own (`workers/fan-out-contender.ts`).
  */
-import { from, lastValueFrom, mergeMap, reduce } from 'rxjs';
-import { Agent } from 'undici';
+import { fileURLToPath } from 'node:url';
 import { datasetOf } from '../../src/emulator/index.js';
-import { sdkClient, sdkPermissionIds } from '../peers/openai-sdk.js';
-import type { Target } from '../peers/target.js';
-import { undiciPages } from '../peers/undici-loop.js';
-import { startChildEmulator, type BenchEmulator } from '../support/bench-emulator.js';
+import { FAN_OUT_CONTENDERS } from '../peers/fan-out-contenders.js';
+import {
+  startCannedServer,
+  startChildEmulator,
+  type BenchEmulator,
+  type CannedServer,
+} from '../support/bench-emulator.js';
 import { checkpointNames, countsOf, pagesFor } from '../support/checkpoints.js';
 import { runIfMain } from '../support/main.js';
-import { promisePool } from '../support/promise-pool.js';
 import type { Goal, ScenarioReport } from '../support/report.js';
 import { median, round } from '../support/stats.js';
 import type { Table } from '../support/table.js';
-import { timed } from '../support/timing.js';
-import { library } from '../support/library.js';
-import type { Client } from '../../src/index.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import type { FanOutRun, FanOutSetup } from '../workers/fan-out-contender.js';
 
-const { auditPermissions$, createClient, permissions$ } = library;
+const WORKER = fileURLToPath(new URL('../workers/fan-out-contender.ts', import.meta.url));
 
 const CHECKPOINTS = checkpointNames('fanout', 1_000);
 /** Alternately 60 and 160 permissions: one page, then two, at limit 100. */
@@ -37,89 +39,6 @@ const REPETITIONS = 3;
 const WARM_UP = 2;
 const PAGES = CHECKPOINTS.reduce((sum, _, i) => sum + pagesFor(PERMISSIONS(i), LIMIT), 0);
 const PERMISSION_TOTAL = CHECKPOINTS.reduce((sum, _, i) => sum + PERMISSIONS(i), 0);
-
-/** One way to read every checkpoint at a concurrency; returns the permissions it read. */
-interface Contender {
-  readonly name: string;
-  /** Whether it is our library, measured against the goal. */
-  readonly ours: boolean;
-  readonly read: (target: Target, concurrency: number) => Promise<number>;
-}
-
-/** A client sized for the concurrency: its limiter, not only the fan-out, allows that many. */
-async function withClient<T>(
-  target: Target,
-  concurrency: number,
-  body: (client: Client) => Promise<T>,
-): Promise<T> {
-  const client = createClient({
-    apiKey: target.apiKey,
-    baseURL: target.url,
-    rateLimit: { maxConcurrency: concurrency },
-  });
-  try {
-    return await body(client);
-  } finally {
-    await client.close();
-  }
-}
-
-const CONTENDERS: readonly Contender[] = [
-  {
-    name: 'auditPermissions$ (ours)',
-    ours: true,
-    read: (target, concurrency) =>
-      withClient(target, concurrency, async (client) => {
-        // The last record is the summary; taking only it keeps the consumer's cost out of the figure.
-        const last = await lastValueFrom(
-          auditPermissions$(CHECKPOINTS, { client, concurrency, limit: LIMIT }),
-        );
-        return last.type === 'summary' ? last.permissions : NaN;
-      }),
-  },
-  {
-    name: 'mergeMap over permissions$ (ours)',
-    ours: true,
-    read: (target, concurrency) =>
-      withClient(target, concurrency, (client) =>
-        lastValueFrom(
-          from(CHECKPOINTS).pipe(
-            mergeMap(
-              (checkpoint) => permissions$(checkpoint, { client, limit: LIMIT }),
-              concurrency,
-            ),
-            reduce((permissions, page) => permissions + page.data.length, 0),
-          ),
-        ),
-      ),
-  },
-  {
-    name: 'openai SDK, promise pool',
-    ours: false,
-    read: async (target, concurrency) => {
-      const sdk = sdkClient(target);
-      const outcomes = await promisePool(CHECKPOINTS, concurrency, (checkpoint) =>
-        sdkPermissionIds(sdk, checkpoint, LIMIT),
-      );
-      return outcomes.reduce((sum, o) => sum + (o.ok ? o.value.length : 0), 0);
-    },
-  },
-  {
-    name: 'undici loops, promise pool',
-    ours: false,
-    read: async (target, concurrency) => {
-      const agent = new Agent({ keepAliveTimeout: 10_000 });
-      try {
-        await promisePool(CHECKPOINTS, concurrency, (checkpoint) =>
-          undiciPages(target, checkpoint, LIMIT, agent),
-        );
-        return PERMISSION_TOTAL; // the loop checks statuses; it does not count items
-      } finally {
-        await agent.close();
-      }
-    },
-  },
-];
 
 interface Measured {
   readonly contender: string;
@@ -136,33 +55,44 @@ interface Measured {
   readonly maxInFlight: number;
 }
 
-async function measure(emulator: BenchEmulator, concurrency: number): Promise<Measured[]> {
+type Contender = WorkerProcess<FanOutRun, number>;
+
+async function measure(
+  emulator: BenchEmulator,
+  canned: CannedServer,
+  contenders: readonly Contender[],
+  concurrency: number,
+): Promise<Measured[]> {
   const idealMs = (PAGES * LATENCY_MS) / concurrency;
-  const wallMs = CONTENDERS.map(() => [] as number[]);
-  const cpuMs = CONTENDERS.map(() => [] as number[]);
-  const serverCpuMs = CONTENDERS.map(() => [] as number[]);
-  const inFlight = CONTENDERS.map(() => 0);
+  const wallMs = contenders.map(() => [] as number[]);
+  const cpuMs = contenders.map(() => [] as number[]);
+  const serverCpuMs = contenders.map(() => [] as number[]);
+  const inFlight = contenders.map(() => 0);
   for (let r = 0; r < REPETITIONS; r++) {
-    for (const [i, contender] of CONTENDERS.entries()) {
+    for (const [i, contender] of contenders.entries()) {
+      const { name, canned: isCanned } = FAN_OUT_CONTENDERS[
+        i
+      ] as (typeof FAN_OUT_CONTENDERS)[number];
+      const server = isCanned ? canned : emulator;
       await emulator.resetStats();
-      const serverBefore = await emulator.cpuMs();
-      const run = await timed(() => contender.read(emulator, concurrency));
-      const permissions = run.value;
-      const serverCpu = (await emulator.cpuMs()) - serverBefore;
+      const serverBefore = await server.cpuMs();
+      const run = await contender.run(concurrency);
+      const serverCpu = (await server.cpuMs()) - serverBefore;
       const stats = await emulator.stats();
-      if (permissions !== PERMISSION_TOTAL || stats.permissionPagesServed !== PAGES) {
+      const served = isCanned ? PAGES : stats.permissionPagesServed;
+      if (run.permissions !== PERMISSION_TOTAL || served !== PAGES) {
         throw new Error(
-          `${contender.name} read ${permissions} permissions in ${stats.permissionPagesServed} pages; ` +
+          `${name} read ${run.permissions} permissions in ${served} pages; ` +
             `expected ${PERMISSION_TOTAL} in ${PAGES}`,
         );
       }
       wallMs[i]?.push(run.ms);
       cpuMs[i]?.push(run.cpuMs);
       serverCpuMs[i]?.push(serverCpu);
-      inFlight[i] = Math.max(inFlight[i] ?? 0, stats.maxInFlight);
+      if (!isCanned) inFlight[i] = Math.max(inFlight[i] ?? 0, stats.maxInFlight);
     }
   }
-  return CONTENDERS.map((contender, i) => ({
+  return FAN_OUT_CONTENDERS.map((contender, i) => ({
     contender: contender.name,
     ours: contender.ours,
     concurrency,
@@ -176,19 +106,41 @@ async function measure(emulator: BenchEmulator, concurrency: number): Promise<Me
 }
 
 export async function run(): Promise<ScenarioReport> {
-  const emulator = await startChildEmulator({
-    dataset: datasetOf(countsOf(CHECKPOINTS, PERMISSIONS)),
+  const dataset = datasetOf(countsOf(CHECKPOINTS, PERMISSIONS));
+  const emulator = await startChildEmulator({ dataset, latencyMs: LATENCY_MS });
+  const canned = await startCannedServer({
+    emulator: { dataset },
+    checkpoints: CHECKPOINTS,
+    limit: LIMIT,
     latencyMs: LATENCY_MS,
   });
   const measured: Measured[] = [];
+  const contenders: Contender[] = [];
   try {
+    const work = {
+      checkpoints: CHECKPOINTS,
+      limit: LIMIT,
+      pages: PAGES,
+      permissions: PERMISSION_TOTAL,
+    };
+    for (const { name, canned: isCanned } of FAN_OUT_CONTENDERS) {
+      const target = isCanned ? canned : emulator;
+      const setup: FanOutSetup = {
+        contender: name,
+        target: { url: target.url, apiKey: target.apiKey },
+        work,
+      };
+      contenders.push(await startWorkerProcess<FanOutSetup, FanOutRun, number>(WORKER, setup));
+    }
     // Warm-up, not timed: the JIT on both sides (the first runs are up to twice as slow).
     for (let r = 0; r < WARM_UP; r++) {
-      for (const contender of CONTENDERS) await contender.read(emulator, CONCURRENCIES[0]);
+      for (const contender of contenders) await contender.run(CONCURRENCIES[0]);
     }
     for (const concurrency of CONCURRENCIES)
-      measured.push(...(await measure(emulator, concurrency)));
+      measured.push(...(await measure(emulator, canned, contenders, concurrency)));
   } finally {
+    for (const contender of contenders) await contender.close();
+    await canned.close();
     await emulator.close();
   }
 
@@ -218,7 +170,7 @@ export async function run(): Promise<ScenarioReport> {
       round(m.medianMs / floor(m.concurrency)),
       round(m.cpuMs, 0),
       round(m.serverCpuMs, 0),
-      m.maxInFlight,
+      m.maxInFlight || 'n/a',
     ]),
   };
   const goals: Goal[] = measured
@@ -248,6 +200,7 @@ export async function run(): Promise<ScenarioReport> {
       'the limiter opens with one request until the first response (its slow start): ~1 latency',
       'x undici pool: wall time against bare undici loops at the same concurrency, what this machine can do at all',
       'in flight: the most requests the emulator saw at once',
+      "floor: bare undici loops against a bare HTTP server that answers from bodies read beforehand, after the same latency: the machine's own overhead, with no server or client logic",
       'client CPU / server CPU: CPU time of this process / of the emulator process per run (median); near the wall time, that side is the bottleneck',
     ],
     raw: measured,

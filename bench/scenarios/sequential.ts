@@ -3,33 +3,31 @@
  * so 1,000 pages one after another. What it measures is per-page overhead, CPU-bound on
  * loopback: request building, the limiter, parsing and checking the JSON, the Observable
  * plumbing. Contenders: `permissions$`, `permissionPages` (our pull iterator), a bare undici
- * `request()` loop (the practical limit), the official SDK's `for await`, and Node's `fetch`.
+ * `request()` loop (the practical limit), a bare loop over undici's `dispatch` (the API our
+ * transport is built on), the official SDK's `for await`, and Node's `fetch`.
  *
  * The emulator runs in a child process for the headline figures: serving a page costs about as
  * much CPU as reading it, and in-process the two would take turns on one event loop, so every
  * contender's figure would be half the server's. A second, in-process pass is printed for
- * comparison with measurements taken that way (such as the SDK figures in peers.md).
+ * comparison with measurements taken that way (such as the SDK figures in peers.md); there,
+ * each contender's process starts an emulator of its own.
+ *
+ * Each contender runs in a process of its own (`workers/sequential-contender.ts`), as it would
+ * in a user's program: timed in one shared process, whichever contender ran after the SDK
+ * inherited its garbage, and its CPU per page varied by a third from run to run.
  */
-import { count, lastValueFrom } from 'rxjs';
-import { Agent } from 'undici';
+import { fileURLToPath } from 'node:url';
 import { datasetOf } from '../../src/emulator/index.js';
-import { fetchPages } from '../peers/fetch-loop.js';
-import { sdkClient, sdkPermissionIds } from '../peers/openai-sdk.js';
-import type { Target } from '../peers/target.js';
-import { undiciPages } from '../peers/undici-loop.js';
-import {
-  startChildEmulator,
-  startInProcessEmulator,
-  type BenchEmulator,
-} from '../support/bench-emulator.js';
+import { SEQUENTIAL_CONTENDERS } from '../peers/sequential-contenders.js';
+import { startChildEmulator, type BenchEmulator } from '../support/bench-emulator.js';
 import { runIfMain } from '../support/main.js';
 import type { Goal, ScenarioReport } from '../support/report.js';
 import { median, round } from '../support/stats.js';
 import type { Table } from '../support/table.js';
-import { timed } from '../support/timing.js';
-import { library } from '../support/library.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import type { RunResult, SequentialSetup } from '../workers/sequential-contender.js';
 
-const { createClient, permissionPages, permissions$ } = library;
+const WORKER = fileURLToPath(new URL('../workers/sequential-contender.ts', import.meta.url));
 
 const CHECKPOINT = 'ft:gpt-4o-mini-2024-07-18:acme:bench:XyZ12345:ckpt-step-1';
 const PERMISSIONS = 100_000;
@@ -39,47 +37,6 @@ const PAGES = PERMISSIONS / LIMIT;
 const REPETITIONS = 7;
 /** The first runs are up to twice as slow while the JIT of both processes warms up. */
 const WARM_UP = 2;
-
-/** One way of reading every page of the checkpoint; returns the pages it read. */
-interface Contender {
-  readonly name: string;
-  readonly read: () => Promise<number>;
-  readonly close: () => Promise<void>;
-}
-
-function contenders(target: Target): Contender[] {
-  const client = createClient({ apiKey: target.apiKey, baseURL: target.url });
-  const agent = new Agent({ keepAliveTimeout: 10_000 });
-  const sdk = sdkClient(target);
-  const noop = async (): Promise<void> => {};
-  return [
-    {
-      name: 'undici request() loop',
-      read: () => undiciPages(target, CHECKPOINT, LIMIT, agent),
-      close: () => agent.close(),
-    },
-    {
-      name: 'permissions$ (ours)',
-      read: () => lastValueFrom(permissions$(CHECKPOINT, { client, limit: LIMIT }).pipe(count())),
-      close: () => client.close(),
-    },
-    {
-      name: 'permissionPages (ours, pull)',
-      read: async () => {
-        let pages = 0;
-        for await (const _page of permissionPages(CHECKPOINT, { client, limit: LIMIT })) pages++;
-        return pages;
-      },
-      close: noop,
-    },
-    {
-      name: 'openai SDK for await',
-      read: async () => (await sdkPermissionIds(sdk, CHECKPOINT, LIMIT)).length / LIMIT,
-      close: noop,
-    },
-    { name: 'fetch loop', read: () => fetchPages(target, CHECKPOINT, LIMIT), close: noop },
-  ];
-}
 
 interface Measured {
   readonly name: string;
@@ -96,41 +53,54 @@ interface Measured {
 }
 
 /**
- * Warms every contender up (JIT, keep-alive connections), then times them in rotation
- * (A B C D E, A B C D E, ...) so that drift in the machine's speed spreads over all of them.
+ * Starts every contender in a process of its own, warms them up (JIT, keep-alive connections),
+ * then times them in rotation (A B C D E F, A B C D E F, ...) so that drift in the machine's
+ * speed spreads over all of them. `emulator` undefined: each process serves itself, in process.
  */
-async function measure(emulator: BenchEmulator): Promise<Measured[]> {
-  const all = contenders(emulator);
+async function measure(emulator: BenchEmulator | undefined): Promise<Measured[]> {
+  const workers: Array<WorkerProcess<RunResult>> = [];
   try {
-    for (let r = 0; r < WARM_UP; r++) for (const contender of all) await readAll(contender);
-    const runs = all.map(() => [] as number[]);
-    const cpu = all.map(() => [] as number[]);
-    const serverCpu = all.map(() => [] as number[]);
+    for (const contender of SEQUENTIAL_CONTENDERS) {
+      const setup: SequentialSetup = {
+        contender,
+        target: emulator && { url: emulator.url, apiKey: emulator.apiKey },
+        checkpoint: CHECKPOINT,
+        permissions: PERMISSIONS,
+        limit: LIMIT,
+      };
+      workers.push(await startWorkerProcess<SequentialSetup, RunResult>(WORKER, setup));
+    }
+    const runOnce = async (i: number): Promise<RunResult> => {
+      const result = await (workers[i] as WorkerProcess<RunResult>).run();
+      if (result.pages !== PAGES) {
+        throw new Error(`${SEQUENTIAL_CONTENDERS[i]} read ${result.pages} pages, not ${PAGES}`);
+      }
+      return result;
+    };
+    for (let r = 0; r < WARM_UP; r++) for (const i of workers.keys()) await runOnce(i);
+    const runs = workers.map(() => [] as number[]);
+    const cpu = workers.map(() => [] as number[]);
+    const serverCpu = workers.map(() => [] as number[]);
     for (let r = 0; r < REPETITIONS; r++) {
-      for (const [i, contender] of all.entries()) {
-        const serverBefore = await emulator.cpuMs();
-        const { ms, cpuMs } = await timed(() => readAll(contender));
-        const serverMs = (await emulator.cpuMs()) - serverBefore;
+      for (const i of workers.keys()) {
+        const serverBefore = (await emulator?.cpuMs()) ?? NaN;
+        const { ms, cpuMs } = await runOnce(i);
+        const serverMs = ((await emulator?.cpuMs()) ?? NaN) - serverBefore;
         runs[i]?.push((PAGES / ms) * 1000);
         cpu[i]?.push((cpuMs * 1000) / PAGES);
         serverCpu[i]?.push((serverMs * 1000) / PAGES);
       }
     }
-    return all.map((c, i) => ({
-      name: c.name,
+    return SEQUENTIAL_CONTENDERS.map((name, i) => ({
+      name,
       runs: runs[i] ?? [],
       median: median(runs[i] ?? []),
       cpuPerPage: median(cpu[i] ?? []),
       serverCpuPerPage: median(serverCpu[i] ?? []),
     }));
   } finally {
-    for (const contender of all) await contender.close();
+    for (const worker of workers) await worker.close();
   }
-}
-
-async function readAll(contender: Contender): Promise<void> {
-  const pages = await contender.read();
-  if (pages !== PAGES) throw new Error(`${contender.name} read ${pages} pages, not ${PAGES}`);
 }
 
 function table(title: string, measured: readonly Measured[]): Table {
@@ -159,17 +129,14 @@ function table(title: string, measured: readonly Measured[]): Table {
 }
 
 export async function run(): Promise<ScenarioReport> {
-  const options = { dataset: datasetOf({ [CHECKPOINT]: PERMISSIONS }) };
-  const measuredIn = async (start: typeof startChildEmulator): Promise<Measured[]> => {
-    const emulator = await start(options);
-    try {
-      return await measure(emulator);
-    } finally {
-      await emulator.close();
-    }
-  };
-  const child = await measuredIn(startChildEmulator);
-  const inProcess = await measuredIn(startInProcessEmulator);
+  const emulator = await startChildEmulator({ dataset: datasetOf({ [CHECKPOINT]: PERMISSIONS }) });
+  let child: Measured[];
+  try {
+    child = await measure(emulator);
+  } finally {
+    await emulator.close();
+  }
+  const inProcess = await measure(undefined);
 
   const rate = (name: string): number => child.find((m) => m.name.startsWith(name))?.median ?? NaN;
   const ours = rate('permissions$');
@@ -203,7 +170,7 @@ export async function run(): Promise<ScenarioReport> {
     ],
     goals,
     notes: [
-      `pages/s: median of ${REPETITIONS} timed runs per contender after ${WARM_UP} warm-up runs, in rotation; worst and best runs beside it`,
+      `pages/s: median of ${REPETITIONS} timed runs per contender after ${WARM_UP} warm-up runs, in rotation, each contender in a process of its own; worst and best runs beside it`,
       'client / server CPU µs/page: user + system CPU of the client / emulator process per page (median); in process, the client figure includes the server',
     ],
     raw: { child, inProcess },

@@ -1,14 +1,15 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import {
-  startEmulator,
-  type ChaosSettings,
-  type EmulatorOptions,
-  type EmulatorStats,
-  type RateLimitSettings,
-  type Truth,
+import type {
+  ChaosSettings,
+  EmulatorOptions,
+  EmulatorStats,
+  RateLimitSettings,
+  Truth,
 } from '../../src/emulator/index.js';
+import type { Target } from '../peers/target.js';
+import type { CannedServerRequest } from '../workers/canned-server.js';
 import { processCpuMs } from './proc-cpu.js';
 
 /**
@@ -19,8 +20,6 @@ export interface BenchEmulator {
   /** A client's `baseURL`, e.g. `http://127.0.0.1:43121/v1`. */
   readonly url: string;
   readonly apiKey: string;
-  /** Where the server runs; printed with the figures, since it changes them. */
-  readonly where: 'child process' | 'in process';
   stats(): Promise<EmulatorStats>;
   resetStats(): Promise<void>;
   truth(): Promise<Truth>;
@@ -30,7 +29,7 @@ export interface BenchEmulator {
   setLatency(ms: number): Promise<void>;
   /**
    * CPU ms the emulator's process has used so far: compare two readings to tell whether the
-   * server, not the client, limited a run. `NaN` in process, where it cannot be told apart.
+   * server, not the client, limited a run.
    */
   cpuMs(): Promise<number>;
   close(): Promise<void>;
@@ -80,7 +79,6 @@ export async function startChildEmulator(options: EmulatorOptions): Promise<Benc
   return {
     url: reply.url,
     apiKey: reply.apiKey,
-    where: 'child process',
     stats: () => control<EmulatorStats>('GET', 'stats'),
     resetStats: async () => void (await control('POST', 'reset-stats')),
     truth: () => control<Truth>('GET', 'truth'),
@@ -92,23 +90,46 @@ export async function startChildEmulator(options: EmulatorOptions): Promise<Benc
   };
 }
 
+const CANNED = fileURLToPath(new URL('../workers/canned-server.ts', import.meta.url));
+
+/** A running canned server (see `workers/canned-server.ts`): its target and its CPU time. */
+export interface CannedServer extends Target {
+  cpuMs(): Promise<number>;
+  close(): Promise<void>;
+}
+
 /**
- * Starts an emulator in this process: only to show how much an in-process server distorts a
- * CPU-bound measurement (scenario 1 reports both).
+ * Starts the rig's floor in a child process: a bare HTTP server answering with bodies read from
+ * an emulator beforehand, after `latencyMs`. What a benchmark measures against it is the machine,
+ * not any server or client logic.
+ *
+ * @example
+ * ```ts
+ * const canned = await startCannedServer({ emulator: { dataset }, checkpoints, limit: 100, latencyMs: 20 });
+ * ```
  */
-export async function startInProcessEmulator(options: EmulatorOptions): Promise<BenchEmulator> {
-  const emulator = await startEmulator(options);
+export async function startCannedServer(setup: CannedServerRequest): Promise<CannedServer> {
+  const child = fork(CANNED, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  child.send(setup);
+  const [reply] = (await once(child, 'message')) as [
+    { url?: string; apiKey?: string; error?: string },
+  ];
+  if (reply.error !== undefined || reply.url === undefined || reply.apiKey === undefined) {
+    child.kill();
+    throw new Error(`The canned server failed to start: ${reply.error ?? 'no URL'}`);
+  }
   return {
-    url: emulator.url,
-    apiKey: emulator.apiKey,
-    where: 'in process',
-    stats: async () => emulator.stats(),
-    resetStats: async () => emulator.resetStats(),
-    truth: async () => emulator.truth(),
-    setChaos: async (chaos) => emulator.setChaos(chaos),
-    setRateLimit: async (rateLimit) => emulator.setRateLimit(rateLimit),
-    setLatency: async (ms) => emulator.setLatency(ms),
-    cpuMs: async () => NaN,
-    close: () => emulator.close(),
+    url: reply.url,
+    apiKey: reply.apiKey,
+    cpuMs: () => processCpuMs(child.pid ?? -1),
+    close: async () => {
+      if (child.exitCode !== null || !child.connected) return;
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
+    },
   };
 }
