@@ -259,6 +259,88 @@ describe('sendRequest$', () => {
     expect(scheduler.pending).toBe(0);
   });
 
+  it('never sends a request unsubscribed while it waited for a connection', async () => {
+    const single = new Agent({ connections: 1, pipelining: 1 });
+    try {
+      let release: (() => void) | undefined;
+      handle = (req, res) => {
+        if (req.url?.includes('slow')) release = () => json(res, 200, emptyPage);
+        else json(res, 200, emptyPage);
+      };
+      const transport = transportFor(server.url, { dispatcher: single });
+      const slow: RequestSpec<unknown> = { ...anyBody, path: '/slow' };
+      const queued: RequestSpec<unknown> = { ...anyBody, path: '/queued' };
+      const first = firstValueFrom(sendRequest$(transport, slow, { timeout: 5000 }));
+      await waitFor(() => server.requests.length === 1);
+      // The only connection is busy: this one waits in undici's queue, then leaves it.
+      const seen: unknown[] = [];
+      sendRequest$(transport, queued, { timeout: 5000 })
+        .subscribe({ next: (v) => seen.push(v), error: (e: unknown) => seen.push(e) })
+        .unsubscribe();
+      release?.();
+      await first;
+      // The connection is free again, and the next request is the first to use it after `slow`.
+      await firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 }));
+      expect(server.requests.map((r) => r.url)).toEqual(['/v1/slow', '/v1/things']);
+      expect(seen).toEqual([]);
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  it('skips an informational 1xx response and reads the real one after it', async () => {
+    handle = (_req, res) => {
+      res.writeProcessing();
+      json(res, 200, emptyPage, { 'x-request-id': 'req_after_102' });
+    };
+    const response = await firstValueFrom(
+      sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 }),
+    );
+    expect(response).toMatchObject({ status: 200, requestID: 'req_after_102', data: emptyPage });
+  });
+
+  it('reports an error response cut off mid-body as the API error it began to say', async () => {
+    handle = (_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/html', 'content-length': '5000' });
+      res.write('<html>Service Unavailable');
+      setImmediate(() => res.socket?.destroy());
+    };
+    const failure = (await firstValueFrom(
+      sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 }),
+    ).catch((e: unknown) => e)) as InternalServerError;
+    expect(failure).toBeInstanceOf(InternalServerError);
+    expect(failure.status).toBe(503);
+    expect(failure.rawBody).toBe('<html>Service Unavailable');
+  });
+
+  it("reports undici's own headers timeout as APIConnectionTimeoutError", async () => {
+    handle = () => {
+      /* never answers */
+    };
+    const impatient = new Agent({ headersTimeout: 10 });
+    try {
+      const failure = await firstValueFrom(
+        sendRequest$(transportFor(server.url, { dispatcher: impatient }), anyBody, {
+          timeout: 60_000,
+        }),
+      ).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
+      expect((failure as Error).message).toMatch(/^Request timed out: .*GET .*\/things\)$/);
+    } finally {
+      await impatient.destroy();
+    }
+  });
+
+  it('reports a header value undici refuses as a ConfigError, sending nothing', async () => {
+    const transport = transportFor(server.url, { headers: { 'x-note': 'line\nbreak' } });
+    const failure = await firstValueFrom(sendRequest$(transport, anyBody, { timeout: 5000 })).catch(
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).message).toContain('undici rejected the request');
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('reports a body cut off by the connection as APIConnectionError', async () => {
     handle = (_req, res) => {
       res.writeHead(200, {
@@ -287,6 +369,19 @@ describe('sendRequest$', () => {
     ).catch((e: unknown) => e)) as ProtocolError;
     expect(failure).toBeInstanceOf(ProtocolError);
     expect(failure.truncated).toBe(true);
+  });
+
+  it('reports an empty 2xx body as a ProtocolError, not as a truncated one', async () => {
+    handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '0' });
+      res.end();
+    };
+    const failure = (await firstValueFrom(
+      sendRequest$(transportFor(server.url), anyBody, { timeout: 5000 }),
+    ).catch((e: unknown) => e)) as ProtocolError;
+    expect(failure).toBeInstanceOf(ProtocolError);
+    expect(failure.truncated).toBe(false);
+    expect(failure.message).toBe('The response body is not JSON: ""');
   });
 
   it('reports a 2xx body that is not JSON as a ProtocolError naming the body', async () => {

@@ -198,4 +198,80 @@ describe('paginate$', () => {
       expect(fetchTimes).toEqual([0, 8]);
     });
   });
+
+  describe('with `process`, the same walk', () => {
+    const ids = (p: Page): string[] => p.data.map((item) => item.id);
+
+    it('emits every processed value in page order, then completes', () => {
+      const ts = testScheduler();
+      ts.run(({ expectObservable }) => {
+        const p1 = page('p1', ['a', 'b'], true, 'b');
+        const p2 = page('p2', [], true, 'b2'); // an empty page that still has a cursor
+        const p3 = page('p3', ['c'], false, 'c');
+        const { calls, fetchPage } = endpoint(ts, { start: p1, b: p2, b2: p3 });
+        expectObservable(paginate$({ fetchPage, process: ids })).toBe('--(ab)(c|)');
+        ts.flush();
+        expect(calls).toEqual([undefined, 'b', 'b2']);
+      });
+    });
+
+    it('stops after maxPages, processing the last page', () => {
+      const ts = testScheduler();
+      ts.run(({ expectObservable }) => {
+        const p1 = page('p1', ['a'], true, 'a');
+        const p2 = page('p2', ['b'], true, null); // would be a protocol error if followed
+        const { calls, fetchPage } = endpoint(ts, { start: p1, a: p2 });
+        expectObservable(paginate$({ fetchPage, process: ids, maxPages: 2 })).toBe('--a-(b|)');
+        ts.flush();
+        expect(calls).toEqual([undefined, 'a']);
+      });
+    });
+
+    it('fails on a repeated cursor after the values of the pages before it', () => {
+      const ts = testScheduler();
+      ts.run(({ expectObservable }) => {
+        const p1 = page('p1', ['a'], true, 'a');
+        const p2 = page('p2', ['b'], true, 'a'); // the same cursor again: a loop
+        const { fetchPage } = endpoint(ts, { start: p1, a: p2 });
+        const values: string[] = [];
+        let failure: unknown;
+        paginate$({ fetchPage, process: ids }).subscribe({
+          next: (v) => values.push(v),
+          error: (e: unknown) => (failure = e),
+        });
+        ts.flush();
+        expect(values).toEqual(['a', 'b']);
+        expect(failure).toBeInstanceOf(ProtocolError);
+      });
+    });
+
+    it('ends with the failure of `process`, and fetches nothing more', () => {
+      const ts = testScheduler();
+      ts.run(({ cold, expectObservable }) => {
+        const p1 = page('p1', ['a'], true, 'a');
+        const { calls, fetchPage } = endpoint(ts, { start: p1, a: page('p2', ['b'], false) });
+        const failing = (): Observable<string> => cold('-x#', { x: 'a' }, new Error('consumer'));
+        expectObservable(paginate$({ fetchPage, process: failing })).toBe(
+          '---x#',
+          { x: 'a' },
+          new Error('consumer'),
+        );
+        ts.flush();
+        expect(calls).toEqual([undefined]);
+      });
+    });
+
+    it('stops processing and fetching when unsubscribed mid-page', () => {
+      const ts = testScheduler();
+      ts.run(({ cold, expectObservable }) => {
+        const p1 = page('p1', ['a', 'b'], true, 'b');
+        const { calls, fetchPage } = endpoint(ts, { start: p1, b: page('p2', ['c'], false) });
+        const slow = (p: Page): Observable<string> =>
+          cold('--x--y|', { x: ids(p)[0], y: ids(p)[1] });
+        expectObservable(paginate$({ fetchPage, process: slow }), '^ 5ms !').toBe('----a');
+        ts.flush();
+        expect(calls).toEqual([undefined]);
+      });
+    });
+  });
 });

@@ -98,7 +98,6 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
   }
 
   abort(): void {
-    if (this.#cancelled) return;
     this.#cancelled = true;
     // Before `onRequestStart` the request is still queued for a connection; it is aborted there.
     if (!this.#settled) this.#controller?.abort(new ExchangeAborted('aborted by its caller'));
