@@ -101,14 +101,11 @@ describe('buildURL', () => {
 
   it('writes the query exactly as URLSearchParams would, for any names and values', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(anyText, anyText), { maxLength: 4 }),
-        (pairs) => {
-          const query = Object.fromEntries(pairs);
-          const expected = new URLSearchParams(Object.entries(query)).toString();
-          expect(pathAndQuery('/x', query)).toBe(expected ? `/x?${expected}` : '/x');
-        },
-      ),
+      fc.property(fc.array(fc.tuple(anyText, anyText), { maxLength: 4 }), (pairs) => {
+        const query = Object.fromEntries(pairs);
+        const expected = new URLSearchParams(Object.entries(query)).toString();
+        expect(pathAndQuery('/x', query)).toBe(expected ? `/x?${expected}` : '/x');
+      }),
     );
   });
 });

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  defer,
-  firstValueFrom,
-  Observable,
-  Subject,
-  throwError,
-  timeout as rxTimeout,
-} from 'rxjs';
+import { defer, firstValueFrom, Observable, Subject, throwError, timeout as rxTimeout } from 'rxjs';
 import { Agent, type Dispatcher } from 'undici';
 import {
   APIConnectionError,
