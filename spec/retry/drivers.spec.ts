@@ -78,6 +78,22 @@ const cases: Case[] = [
     reasons: [],
   },
   { name: '401 is final', failures: [status(401)], attempts: [0], outcome: 0, reasons: [] },
+  {
+    name: 'maxRetries 0: a retryable failure is final',
+    failures: [status(503)],
+    policy: { maxRetries: 0 },
+    attempts: [0],
+    outcome: 0,
+    reasons: [],
+  },
+  {
+    name: 'maxRetries 1: one retry, then the second failure is final',
+    failures: [status(503), status(503)],
+    policy: { maxRetries: 1 },
+    attempts: [0, 50],
+    outcome: 1,
+    reasons: ['status 503'],
+  },
   { name: '422 is final', failures: [status(422)], attempts: [0], outcome: 0, reasons: [] },
   {
     name: 'abort is final',
