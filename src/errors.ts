@@ -367,8 +367,12 @@ export class ConfigError extends CheckpointPermissionsError {
   /** The option at fault, e.g. `limit` or `rateLimit.maxConcurrency`. */
   readonly option: string;
 
-  constructor(option: string, message: string) {
-    super(message);
+  /**
+   * @param options.cause - what went wrong underneath, such as the file system error of a
+   *   `--state` file that cannot be read or written.
+   */
+  constructor(option: string, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.option = option;
   }
 

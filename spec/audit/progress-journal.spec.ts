@@ -183,4 +183,27 @@ describe('ProgressJournal', () => {
       /Cannot write the state file/,
     );
   });
+
+  it('keeps the file system error as the cause of an unreadable or unwritable state file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+    const causeOf = (open: () => unknown): unknown => {
+      try {
+        open();
+      } catch (error) {
+        return (error as ConfigError).cause;
+      }
+      return undefined;
+    };
+    expect(causeOf(() => ProgressJournal.open(dir, { resume: true }))).toMatchObject({
+      code: 'EISDIR',
+    });
+    expect(
+      causeOf(() => ProgressJournal.open(join(dir, 'no', 'state'), { resume: false })),
+    ).toMatchObject({ code: 'ENOENT' });
+    // Malformed content is bad data, not a file system error: no cause.
+    writeFileSync(join(dir, 'bad'), 'not json\n{}\n');
+    const openBad = (): unknown => ProgressJournal.open(join(dir, 'bad'), { resume: true });
+    expect(openBad).toThrow(/is not a journal entry/);
+    expect(causeOf(openBad)).toBeUndefined();
+  });
 });

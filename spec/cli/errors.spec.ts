@@ -100,6 +100,12 @@ describe('usage errors exit 64 with one line on stderr', () => {
     expectOneErrorLine(r, ExitCode.Usage, /Cannot write the state file .*--state/);
   });
 
+  it('an unreadable --state path to --resume (a directory)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'state-dir-'));
+    const r = await run(['audit', checkpoint, '--state', dir, '--resume', ...connect(emulator)]);
+    expectOneErrorLine(r, ExitCode.Usage, /Cannot read the state file .*EISDIR.*--state/);
+  });
+
   it('no command at all prints the help on stderr', async () => {
     const r = await run([]);
     expect(r.code).toBe(ExitCode.Usage);

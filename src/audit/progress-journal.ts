@@ -67,7 +67,16 @@ export class ProgressJournal {
 
   /** Opens a journal: continuing an existing one with `resume`, else starting it afresh. */
   static open(path: string, { resume }: { resume: boolean }): ProgressJournal {
-    const text = resume && existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    let text: string | undefined;
+    try {
+      text = resume && existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    } catch (error) {
+      throw new ConfigError(
+        'state',
+        `Cannot read the state file ${path}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
     const state = text === undefined ? emptyState() : replay(path, text);
     try {
       // A last line cut off by a kill is dropped, so that the next entry starts a line of its own.
@@ -79,6 +88,7 @@ export class ProgressJournal {
       throw new ConfigError(
         'state',
         `Cannot write the state file ${path}: ${(error as Error).message}`,
+        { cause: error },
       );
     }
   }

@@ -108,18 +108,19 @@ export async function auditCommand(
 
 /**
  * The journal of `--state`. A state file that cannot be parsed is bad data (65); one that cannot
- * be written is a path to fix (64). Both are said in one line that names the flag.
+ * be read or written (its `cause` is the file system's error) is a path to fix (64). Both are said
+ * in one line that names the flag.
  */
 function openJournal(path: string, resume: boolean): ProgressJournal {
   try {
     return ProgressJournal.open(path, { resume });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const unwritable = error.message.startsWith('Cannot write');
+    const inaccessible = typeof (error.cause as { code?: unknown } | undefined)?.code === 'string';
     const said = error.message.replace(/([^.?!])$/, '$1.');
     throw new CliError(
-      unwritable ? ExitCode.Usage : ExitCode.DataError,
-      unwritable
+      inaccessible ? ExitCode.Usage : ExitCode.DataError,
+      inaccessible
         ? `${said} Check the path given to --state.`
         : `${said} Delete it to start afresh, or give another --state file.`,
       { cause: error },
