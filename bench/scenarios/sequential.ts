@@ -33,10 +33,14 @@ const CHECKPOINT = 'ft:gpt-4o-mini-2024-07-18:acme:bench:XyZ12345:ckpt-step-1';
 const PERMISSIONS = 100_000;
 const LIMIT = 100;
 const PAGES = PERMISSIONS / LIMIT;
-/** Timed runs per contender, after the warm-up runs; the median is reported. */
-const REPETITIONS = 7;
-/** The first runs are up to twice as slow while the JIT of both processes warms up. */
-const WARM_UP = 2;
+/**
+ * Timed runs per contender, after the warm-up runs; the median is reported. On this shared
+ * 2-core machine the same run's CPU time varies by a factor of two from one repetition to the
+ * next, for every contender alike: medians need many runs.
+ */
+const REPETITIONS = 15;
+/** The first runs are up to four times as slow while the JIT of both processes warms up. */
+const WARM_UP = 4;
 
 interface Measured {
   readonly name: string;
