@@ -50,7 +50,7 @@ interface Measured {
   readonly concurrency: number;
   readonly wallMs: number[];
   readonly medianMs: number;
-  /** Median CPU time of this process per run: near the wall time, the client is CPU-bound. */
+  /** Median CPU time of the contender's process per run: near the wall time, the client is CPU-bound. */
   readonly cpuMs: number;
   /** Median CPU time of the emulator's process per run: near the wall time, the server limits. */
   readonly serverCpuMs: number;
@@ -202,10 +202,10 @@ export async function run(): Promise<ScenarioReport> {
     notes: [
       'ideal = pages × latency / concurrency; the emulator has no rate limit in this scenario',
       'the limiter opens with one request until the first response (its slow start): ~1 latency',
-      'x undici pool: wall time against bare undici loops at the same concurrency, what this machine can do at all',
+      'x undici pool: wall time against bare undici loops reading the same emulator at the same concurrency',
       'in flight: the most requests the emulator saw at once',
       "floor: bare undici loops against a bare HTTP server that answers from bodies read beforehand, after the same latency: the machine's own overhead, with no server or client logic",
-      'client CPU / server CPU: CPU time of this process / of the emulator process per run (median); near the wall time, that side is the bottleneck',
+      "client CPU / server CPU: CPU time of the contender's process / of the server's process per run (median); near the wall time, that side is the bottleneck",
     ],
     raw: measured,
   };
