@@ -110,6 +110,23 @@ describe('buildURL', () => {
   });
 });
 
+describe('pathAndQuery', () => {
+  it.each([
+    ['/fine_tuning/jobs', '/fine_tuning/jobs'],
+    ['fine_tuning/jobs', '/fine_tuning/jobs'],
+    ['/a b/é', '/a%20b/%C3%A9'],
+    ['/ft:a%20b', '/ft:a%20b'],
+  ])('writes the path %j as %j, percent-encoding what a URL parser would', (path, expected) => {
+    expect(pathAndQuery(path)).toBe(expected);
+  });
+
+  it('takes only the query object’s own values', () => {
+    const inherited = Object.create({ limit: 5 }) as Record<string, number>;
+    inherited.order = 1;
+    expect(pathAndQuery('/x', inherited)).toBe('/x?order=1');
+  });
+});
+
 describe('dispatchTarget', () => {
   it.each([
     ['https://api.openai.com/v1', 'https://api.openai.com', '/v1'],

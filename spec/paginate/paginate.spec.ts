@@ -1,4 +1,4 @@
-import { defer, type Observable } from 'rxjs';
+import { defer, of, take, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/errors.js';
@@ -259,6 +259,21 @@ describe('paginate$', () => {
         ts.flush();
         expect(calls).toEqual([undefined]);
       });
+    });
+
+    it('stops fetching when unsubscribed while pages arrive synchronously', () => {
+      let fetched = 0;
+      const fetchPage = (cursor: string | undefined): Observable<Page> => {
+        fetched++;
+        const n = cursor === undefined ? 0 : Number(cursor);
+        return of(page(`p${n}`, [String(n + 1)], n < 50, String(n + 1)));
+      };
+      const values: string[] = [];
+      paginate$({ fetchPage, process: ids })
+        .pipe(take(2))
+        .subscribe((v) => values.push(v));
+      expect(values).toEqual(['1', '2']);
+      expect(fetched).toBe(2);
     });
 
     it('stops processing and fetching when unsubscribed mid-page', () => {

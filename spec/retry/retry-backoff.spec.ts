@@ -199,4 +199,20 @@ describe('retryBackoff', () => {
     });
     expect(starts).toEqual([0]);
   });
+
+  it('ends the stream with the error of an onRetry that throws, and starts no retry', () => {
+    const starts: number[] = [];
+    const broken = new Error('onRetry failed');
+    const { scheduler, context } = setup({
+      onRetry: () => {
+        throw broken;
+      },
+    });
+    scheduler.run(({ expectObservable }) => {
+      expectObservable(
+        failing([unavailable, unavailable], scheduler, starts).pipe(retryBackoff(context)),
+      ).toBe('#', undefined, broken);
+    });
+    expect(starts).toEqual([0]);
+  });
 });

@@ -246,11 +246,17 @@ class DefaultClient implements Client {
         error: (error: unknown) => {
           // A 404 after an attempt whose answer was lost: that attempt did the work (a revocation).
           if (answerLost && spec.alreadyDone && error instanceof NotFoundError) {
+            let data: T;
+            try {
+              data = spec.alreadyDone();
+            } catch (thrown) {
+              return subscriber.error(thrown);
+            }
             subscriber.next({
               status: 200,
               headers: error.headers,
               requestID: error.requestID,
-              data: spec.alreadyDone(),
+              data,
             });
             return subscriber.complete();
           }

@@ -42,8 +42,8 @@ export interface Exchange {
  * (see docs/performance.md); on a slow network it is not, and the behaviour is the same.
  *
  * The outcome reaches the listener in a microtask, never from inside undici's parser callback:
- * whatever the listener does next (often, dispatch the next page) then sees the connection
- * already back in its pool.
+ * whatever the listener does next (often, dispatch the next page) happens once undici is done
+ * with this response, not in the middle of parsing it.
  *
  * @example
  * ```ts
@@ -79,10 +79,17 @@ class ExchangeAborted extends Error {
   override name = 'ExchangeAborted';
 }
 
+/**
+ * Collects one response. It speaks both of undici's handler APIs: the one undici 7 calls
+ * (`onRequestStart`, `onResponseStart`, ...), and the older one (`onConnect`, `onHeaders`, ...)
+ * that dispatchers of undici 6 call, such as the one behind Node 20's own `fetch`, which a user
+ * may pass as `dispatcher`.
+ */
 class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
   readonly #maxErrorBody: number;
   readonly #listener: ExchangeListener;
-  #controller: Dispatcher.DispatchController | undefined;
+  /** Closes the request's connection; known once undici has given the request one. */
+  #abortRequest: ((reason: Error) => void) | undefined;
   #status = 0;
   #headers: Headers | undefined;
   #chunks: Buffer[] = [];
@@ -99,15 +106,15 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
 
   abort(): void {
     this.#cancelled = true;
-    // Before `onRequestStart` the request is still queued for a connection; it is aborted there.
-    if (!this.#settled) this.#controller?.abort(new ExchangeAborted('aborted by its caller'));
+    // Before the request has a connection, it is still queued: it is aborted when it gets one.
+    if (!this.#settled) this.#abortRequest?.(new ExchangeAborted('aborted by its caller'));
     this.#settled = true;
   }
 
+  // undici 7's handler API.
+
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    // Called again when undici retries a request at the head of a failed pipeline.
-    this.#controller = controller;
-    if (this.#cancelled) controller.abort(new ExchangeAborted('aborted by its caller'));
+    this.#started((reason) => controller.abort(reason));
   }
 
   onResponseStart(
@@ -115,20 +122,11 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
-    if (statusCode < 200) return; // 1xx: informational, the real response follows
-    this.#status = statusCode;
-    this.#headers = flattenHeaders(headers);
+    this.#responseStarted(statusCode, () => flattenHeaders(headers));
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#settled) return;
-    this.#chunks.push(chunk);
-    this.#size += chunk.length;
-    // An error body is read only so far; the rest would only cost time and memory.
-    if (!this.#isSuccess() && this.#size >= this.#maxErrorBody) {
-      this.#respond();
-      controller.abort(new ExchangeAborted('error body over its cap'));
-    }
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#data(chunk);
   }
 
   onResponseEnd(): void {
@@ -136,6 +134,57 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#failed(error);
+  }
+
+  // The older handler API, for dispatchers of undici 6.
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.#started(abort);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>): boolean {
+    this.#responseStarted(statusCode, () => headersOf(rawHeaders));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.#data(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (!this.#settled) this.#respond();
+  }
+
+  onError(error: Error): void {
+    this.#failed(error);
+  }
+
+  /** The request has a connection (again, when undici retries the head of a failed pipeline). */
+  #started(abort: (reason: Error) => void): void {
+    this.#abortRequest = abort;
+    if (this.#cancelled) abort(new ExchangeAborted('aborted by its caller'));
+  }
+
+  #responseStarted(statusCode: number, headers: () => Headers): void {
+    if (statusCode < 200) return; // 1xx: informational, the real response follows
+    this.#status = statusCode;
+    this.#headers = headers();
+  }
+
+  #data(chunk: Buffer): void {
+    if (this.#settled) return;
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    // An error body is read only so far; the rest would only cost time and memory.
+    if (!this.#isSuccess() && this.#size >= this.#maxErrorBody) {
+      this.#respond();
+      this.#abortRequest?.(new ExchangeAborted('error body over its cap'));
+    }
+  }
+
+  #failed(error: Error): void {
     if (this.#settled) return;
     // An error response cut short still says what it is: keep the part that arrived.
     if (this.#headers !== undefined && !this.#isSuccess()) return this.#respond();
@@ -162,6 +211,22 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
       if (!this.#cancelled) this.#listener.response(response);
     });
   }
+}
+
+/** Raw headers (name, value, name, value, ...) as a {@link Headers} record, as undici reads them. */
+function headersOf(raw: ReadonlyArray<Buffer | string>): Headers {
+  const headers = Object.create(null) as Headers;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = latin1(raw[i] as Buffer | string).toLowerCase();
+    const value = latin1(raw[i + 1] as Buffer | string);
+    const earlier = headers[name];
+    headers[name] = earlier === undefined ? value : `${earlier}, ${value}`;
+  }
+  return headers;
+}
+
+function latin1(text: Buffer | string): string {
+  return typeof text === 'string' ? text : text.toString('latin1');
 }
 
 function textOf(chunks: readonly Buffer[], size: number): string {

@@ -10,7 +10,13 @@ import {
   type APIErrorBody,
   type RequestSummary,
 } from '../errors.js';
-import { startExchange, type RawResponse } from './exchange.js';
+import {
+  startExchange,
+  type Exchange,
+  type ExchangeListener,
+  type ExchangeRequest,
+  type RawResponse,
+} from './exchange.js';
 import type { Headers } from './headers.js';
 import { redactHeaders } from './redact.js';
 import { pathAndQuery, type Query } from './url.js';
@@ -134,39 +140,43 @@ export function sendRequest$<T>(
       return;
     }
 
-    const exchange = startExchange(
-      transport.dispatcher,
-      {
-        origin: transport.origin,
-        path: `${transport.basePath}${target}`,
-        method: spec.method,
-        headers,
-        body: spec.body === undefined ? null : JSON.stringify(spec.body),
+    const listener: ExchangeListener = {
+      response: (raw) => {
+        let response: HttpResponse<T>;
+        try {
+          response = checkResponse(raw, spec, url, summary);
+        } catch (error) {
+          subscriber.error(error);
+          return;
+        }
+        subscriber.next(response);
+        subscriber.complete();
       },
-      MAX_ERROR_BODY,
-      {
-        response: (raw) => {
-          let response: HttpResponse<T>;
-          try {
-            response = checkResponse(raw, spec, url, summary);
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          subscriber.next(response);
-          subscriber.complete();
-        },
-        failure: (cause, responseHeaders) =>
-          subscriber.error(
-            responseHeaders === undefined
-              ? classify(cause, summary())
-              : new APIConnectionError(
-                  `The connection closed before the response body was complete (${spec.method} ${url})`,
-                  { headers: responseHeaders, request: summary(), cause },
-                ),
-          ),
-      },
-    );
+      failure: (cause, responseHeaders) =>
+        subscriber.error(
+          responseHeaders === undefined
+            ? classify(cause, summary())
+            : new APIConnectionError(
+                `The connection closed before the response body was complete (${spec.method} ${url})`,
+                { headers: responseHeaders, request: summary(), cause },
+              ),
+        ),
+    };
+    const request: ExchangeRequest = {
+      origin: transport.origin,
+      path: `${transport.basePath}${target}`,
+      method: spec.method,
+      headers,
+      body: spec.body === undefined ? null : JSON.stringify(spec.body),
+    };
+    let exchange: Exchange;
+    try {
+      exchange = startExchange(transport.dispatcher, request, MAX_ERROR_BODY, listener);
+    } catch (error) {
+      // A dispatcher that refuses the request outright (an invalid option, a closed pool).
+      subscriber.error(classify(error as Error, summary()));
+      return;
+    }
 
     // Timeout and abort end the stream at once; the teardown then closes the connection.
     const onUserAbort = (): void => subscriber.error(userAbort(attempt.signal?.reason));

@@ -40,13 +40,18 @@ export function buildURL(baseURL: string, path: string, query: Query = {}): stri
  */
 export function pathAndQuery(path: string, query: Query = {}): string {
   let qs = '';
-  for (const name in query) {
+  for (const name of Object.keys(query)) {
     const value = query[name];
     if (value === undefined) continue;
     qs += `${qs ? '&' : '?'}${encodeQueryComponent(name)}=${encodeQueryComponent(String(value))}`;
   }
-  return `${path.startsWith('/') ? path : `/${path}`}${qs}`;
+  const absolute = path.startsWith('/') ? path : `/${path}`;
+  // A space or a non-ASCII character is percent-encoded as a URL parser would, not sent raw.
+  return `${URL_READY.test(absolute) ? absolute : new URL(absolute, 'http://host').pathname}${qs}`;
 }
+
+/** A path made only of printable ASCII, as encoded segments are: it goes out as it is. */
+const URL_READY = /^[!-~]*$/;
 
 /**
  * Where requests under `baseURL` go, split as undici's `dispatch` takes them: the origin, and

@@ -4,6 +4,7 @@ import {
   EMPTY,
   expand,
   from,
+  ignoreElements,
   Observable,
   type ObservableInput,
   type Subscriber,
@@ -63,6 +64,8 @@ export function paginate$<P extends CursorPage, R = P>(
     // values followed by the next page, so the next request waits for the processing to
     // complete. The values go straight to the subscriber rather than through `expand`, which
     // would subscribe to an inner stream for every one of them.
+    // Subscribed with `subscriber` itself, so that an unsubscription while pages still arrive
+    // synchronously reaches every operator of the chain at once.
     return fetchPage(start)
       .pipe(
         expand((page) => {
@@ -78,11 +81,9 @@ export function paginate$<P extends CursorPage, R = P>(
             }),
           );
         }),
+        ignoreElements(),
       )
-      .subscribe({
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
+      .subscribe(subscriber);
   });
 }
 

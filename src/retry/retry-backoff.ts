@@ -1,5 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
-import { planRetry, type RetryContext } from './plan-retry.js';
+import { planRetry, type PlannedRetry, type RetryContext } from './plan-retry.js';
 
 /**
  * Retries a *single request* (a cold Observable that emits once) by the client's retry policy,
@@ -36,7 +36,13 @@ export function retryBackoff<T>(context: RetryContext): MonoTypeOperatorFunction
             subscriber.next(value);
           },
           error: (error: unknown) => {
-            const plan = planRetry(context, error, ++failures, startedAt);
+            let plan: PlannedRetry;
+            try {
+              plan = planRetry(context, error, ++failures, startedAt);
+            } catch (thrown) {
+              // An `onRetry` that throws ends the stream with its error, as `retry` would.
+              return subscriber.error(thrown);
+            }
             if (!plan.retry) return subscriber.error(error);
             // `onRetry` may have ended the subscription (an abort from inside the callback).
             if (subscriber.closed) return;
