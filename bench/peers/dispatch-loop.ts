@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { nextAfter, pageURL, type RawPage, type Target } from './target.js';
+import { countPages, type RawPage, type Target } from './target.js';
 
 /**
  * A bare loop over undici's `dispatch`, the handler API under `request()` that our transport
@@ -9,22 +9,15 @@ import { nextAfter, pageURL, type RawPage, type Target } from './target.js';
  *
  * @returns the pages read.
  */
-export async function dispatchPages(
+export function dispatchPages(
   target: Target,
   checkpoint: string,
   limit: number,
   dispatcher: Dispatcher,
 ): Promise<number> {
-  const headers = { authorization: `Bearer ${target.apiKey}` };
-  let after: string | undefined;
-  let pages = 0;
-  do {
-    const url = new URL(pageURL(target, checkpoint, limit, after));
-    const page = await get(dispatcher, url, headers);
-    after = nextAfter(page);
-    pages++;
-  } while (after !== undefined);
-  return pages;
+  return countPages(target, checkpoint, limit, (url, headers) =>
+    get(dispatcher, new URL(url), headers),
+  );
 }
 
 function get(dispatcher: Dispatcher, url: URL, headers: Record<string, string>): Promise<RawPage> {

@@ -1,4 +1,4 @@
-import { nextAfter, pageURL, type RawPage, type Target } from './target.js';
+import { countPages, type RawPage, type Target } from './target.js';
 
 /**
  * Node's built-in `fetch` in a loop: what a user writes without any library. It runs on the
@@ -6,19 +6,10 @@ import { nextAfter, pageURL, type RawPage, type Target } from './target.js';
  *
  * @returns the pages read.
  */
-export async function fetchPages(
-  target: Target,
-  checkpoint: string,
-  limit: number,
-): Promise<number> {
-  const headers = { authorization: `Bearer ${target.apiKey}` };
-  let after: string | undefined;
-  let pages = 0;
-  do {
-    const response = await fetch(pageURL(target, checkpoint, limit, after), { headers });
+export function fetchPages(target: Target, checkpoint: string, limit: number): Promise<number> {
+  return countPages(target, checkpoint, limit, async (url, headers) => {
+    const response = await fetch(url, { headers });
     if (response.status !== 200) throw new Error(`fetch loop: HTTP ${response.status}`);
-    after = nextAfter((await response.json()) as RawPage);
-    pages++;
-  } while (after !== undefined);
-  return pages;
+    return (await response.json()) as RawPage;
+  });
 }

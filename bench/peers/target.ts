@@ -28,3 +28,26 @@ export function nextAfter(page: RawPage): string | undefined {
   if (!page.has_more) return undefined;
   return page.last_id ?? page.data.at(-1)?.id;
 }
+
+/**
+ * The cursor walk every bare loop shares: fetch a page by URL, follow `nextAfter` until the
+ * last page. Only `getPage` differs between the peers (undici `request()`, `dispatch`, `fetch`),
+ * which is what they compare.
+ *
+ * @returns the pages read.
+ */
+export async function countPages(
+  target: Target,
+  checkpoint: string,
+  limit: number,
+  getPage: (url: string, headers: Record<string, string>) => Promise<RawPage>,
+): Promise<number> {
+  const headers = { authorization: `Bearer ${target.apiKey}` };
+  let after: string | undefined;
+  let pages = 0;
+  do {
+    after = nextAfter(await getPage(pageURL(target, checkpoint, limit, after), headers));
+    pages++;
+  } while (after !== undefined);
+  return pages;
+}

@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { nextAfter, pageURL, type RawPage, type Target } from './target.js';
+import { countPages, type RawPage, type Target } from './target.js';
 
 /**
  * The practical limit: a bare undici `request()` loop over a keep-alive pool, with no retry,
@@ -7,26 +7,18 @@ import { nextAfter, pageURL, type RawPage, type Target } from './target.js';
  *
  * @returns the pages read.
  */
-export async function undiciPages(
+export function undiciPages(
   target: Target,
   checkpoint: string,
   limit: number,
   dispatcher: Dispatcher,
 ): Promise<number> {
-  const headers = { authorization: `Bearer ${target.apiKey}` };
-  let after: string | undefined;
-  let pages = 0;
-  do {
-    const response = await request(pageURL(target, checkpoint, limit, after), {
-      headers,
-      dispatcher,
-    });
+  return countPages(target, checkpoint, limit, async (url, headers) => {
+    const response = await request(url, { headers, dispatcher });
     if (response.statusCode !== 200) {
       await response.body.dump();
       throw new Error(`undici loop: HTTP ${response.statusCode}`);
     }
-    after = nextAfter((await response.body.json()) as RawPage);
-    pages++;
-  } while (after !== undefined);
-  return pages;
+    return (await response.body.json()) as RawPage;
+  });
 }

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type {
@@ -10,6 +10,7 @@ import type {
 } from '../../src/emulator/index.js';
 import type { Target } from '../peers/target.js';
 import type { CannedServerRequest } from '../workers/canned-server.js';
+import { forkTypeScript } from './fork-worker.js';
 import { processCpuMs } from './proc-cpu.js';
 
 /**
@@ -49,18 +50,7 @@ const WORKER = fileURLToPath(new URL('../workers/emulator.ts', import.meta.url))
  * ```
  */
 export async function startChildEmulator(options: EmulatorOptions): Promise<BenchEmulator> {
-  const child = fork(WORKER, [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  child.send(options);
-  const [reply] = (await once(child, 'message')) as [
-    { url?: string; apiKey?: string; error?: string },
-  ];
-  if (reply.error !== undefined || reply.url === undefined || reply.apiKey === undefined) {
-    child.kill();
-    throw new Error(`The emulator child failed to start: ${reply.error ?? 'no URL'}`);
-  }
+  const { reply, child, close } = await forkServer(WORKER, options, 'The emulator child');
   const origin = new URL(reply.url).origin;
   const control = async <T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${origin}/__emulator/${route}`, {
@@ -69,12 +59,6 @@ export async function startChildEmulator(options: EmulatorOptions): Promise<Benc
     });
     if (!response.ok) throw new Error(`Emulator control ${route}: ${await response.text()}`);
     return (await response.json()) as T;
-  };
-  const close = async (): Promise<void> => {
-    if (child.exitCode !== null || !child.connected) return;
-    const exited = once(child, 'exit');
-    child.disconnect();
-    await exited;
   };
   return {
     url: reply.url,
@@ -109,27 +93,38 @@ export interface CannedServer extends Target {
  * ```
  */
 export async function startCannedServer(setup: CannedServerRequest): Promise<CannedServer> {
-  const child = fork(CANNED, [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  child.send(setup);
+  const { reply, child, close } = await forkServer(CANNED, setup, 'The canned server');
+  return {
+    url: reply.url,
+    apiKey: reply.apiKey,
+    cpuMs: () => processCpuMs(child.pid ?? -1),
+    close,
+  };
+}
+
+/**
+ * Forks a server worker, sends it `input`, and waits for the `{ url, apiKey }` it answers once
+ * it listens. `close` disconnects it, which makes it close its server and exit.
+ */
+async function forkServer(
+  path: string,
+  input: object,
+  what: string,
+): Promise<{ reply: Target; child: ChildProcess; close: () => Promise<void> }> {
+  const child = forkTypeScript(path);
+  child.send(input);
   const [reply] = (await once(child, 'message')) as [
     { url?: string; apiKey?: string; error?: string },
   ];
   if (reply.error !== undefined || reply.url === undefined || reply.apiKey === undefined) {
     child.kill();
-    throw new Error(`The canned server failed to start: ${reply.error ?? 'no URL'}`);
+    throw new Error(`${what} failed to start: ${reply.error ?? 'no URL'}`);
   }
-  return {
-    url: reply.url,
-    apiKey: reply.apiKey,
-    cpuMs: () => processCpuMs(child.pid ?? -1),
-    close: async () => {
-      if (child.exitCode !== null || !child.connected) return;
-      const exited = once(child, 'exit');
-      child.disconnect();
-      await exited;
-    },
+  const close = async (): Promise<void> => {
+    if (child.exitCode !== null || !child.connected) return;
+    const exited = once(child, 'exit');
+    child.disconnect();
+    await exited;
   };
+  return { reply: { url: reply.url, apiKey: reply.apiKey }, child, close };
 }

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
 /**
@@ -16,10 +16,7 @@ export async function runWorker<I, O>(
   input: I,
   nodeOptions: readonly string[] = [],
 ): Promise<O> {
-  const child = fork(path, [], {
-    execArgv: ['--import', 'tsx', ...nodeOptions],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = forkTypeScript(path, nodeOptions);
   const exited = once(child, 'exit');
   child.send(input as object);
   const [reply] = (await Promise.race([
@@ -36,4 +33,20 @@ export async function runWorker<I, O>(
     throw new Error(`worker ${path} failed: ${reply.error ?? 'no result'}`);
   }
   return reply.result;
+}
+
+/**
+ * Starts a TypeScript file in a child process (`node --import tsx`, plus `nodeOptions`), its
+ * output shown with the parent's and an IPC channel open: how every benchmark worker starts.
+ *
+ * @example
+ * ```ts
+ * const child = forkTypeScript(WORKER, ['--expose-gc']);
+ * ```
+ */
+export function forkTypeScript(path: string, nodeOptions: readonly string[] = []): ChildProcess {
+  return fork(path, [], {
+    execArgv: ['--import', 'tsx', ...nodeOptions],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }

@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { forkTypeScript } from './fork-worker.js';
 
 /** A long-lived worker process that runs one measurement per `run()`. */
 export interface WorkerProcess<R, I = undefined> {
@@ -25,10 +25,7 @@ export async function startWorkerProcess<S, R, I = undefined>(
   path: string,
   setup: S,
 ): Promise<WorkerProcess<R, I>> {
-  const child = fork(path, [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = forkTypeScript(path);
   const exited = once(child, 'exit');
   const reply = async (): Promise<unknown> => {
     const [message] = (await Promise.race([

@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { startEmulator, type EmulatorOptions } from '../../src/emulator/index.js';
-import { nextAfter, pageURL, type RawPage, type Target } from '../peers/target.js';
+import { countPages, type RawPage } from '../peers/target.js';
 
 export interface CannedServerRequest {
   readonly emulator: EmulatorOptions;
@@ -30,17 +30,13 @@ async function readAllPages(setup: CannedServerRequest): Promise<Map<string, str
   const agent = new Agent();
   const bodies = new Map<string, string>();
   try {
-    const target: Target = emulator;
     for (const checkpoint of setup.checkpoints) {
-      let after: string | undefined;
-      do {
-        const url = pageURL(target, checkpoint, setup.limit, after);
-        const headers = { authorization: `Bearer ${emulator.apiKey}` };
+      await countPages(emulator, checkpoint, setup.limit, async (url, headers) => {
         const response = await request(url, { headers, dispatcher: agent });
         const body = await response.body.text();
         bodies.set(url.slice(new URL(url).origin.length), body);
-        after = nextAfter(JSON.parse(body) as RawPage);
-      } while (after !== undefined);
+        return JSON.parse(body) as RawPage;
+      });
     }
   } finally {
     await agent.close();
