@@ -122,7 +122,8 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
-    this.#responseStarted(statusCode, () => flattenHeaders(headers));
+    // 1xx: informational, the real response follows.
+    if (statusCode >= 200) this.#responseStarted(statusCode, flattenHeaders(headers));
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -144,7 +145,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
   }
 
   onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>): boolean {
-    this.#responseStarted(statusCode, () => headersOf(rawHeaders));
+    if (statusCode >= 200) this.#responseStarted(statusCode, headersOf(rawHeaders));
     return true;
   }
 
@@ -167,10 +168,9 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
     if (this.#cancelled) abort(new ExchangeAborted('aborted by its caller'));
   }
 
-  #responseStarted(statusCode: number, headers: () => Headers): void {
-    if (statusCode < 200) return; // 1xx: informational, the real response follows
+  #responseStarted(statusCode: number, headers: Headers): void {
     this.#status = statusCode;
-    this.#headers = headers();
+    this.#headers = headers;
   }
 
   #data(chunk: Buffer): void {
