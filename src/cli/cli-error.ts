@@ -20,3 +20,16 @@ export class CliError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * What a file system error says, in the words of a one-line CLI message: `missing` when the
+ * path does not exist (ENOENT), else the error's own message.
+ *
+ * @example
+ * ```ts
+ * `Cannot read ${path}: ${fileErrorReason(error, 'no such file')}. Check the path given to --input.`
+ * ```
+ */
+export function fileErrorReason(error: unknown, missing: string): string {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT' ? missing : (error as Error).message;
+}

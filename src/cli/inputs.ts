@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { AllowList } from '../audit/allow-list.js';
-import { CliError } from './cli-error.js';
+import { CliError, fileErrorReason } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 
 /**
@@ -93,10 +93,7 @@ async function readInput(path: string, flag: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : (error as Error).message;
+    const reason = fileErrorReason(error, 'no such file');
     throw new CliError(
       ExitCode.NoInput,
       `Cannot read ${path}: ${reason}. Check the path given to ${flag}.`,

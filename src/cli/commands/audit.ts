@@ -6,7 +6,7 @@ import { ProgressJournal } from '../../audit/progress-journal.js';
 import type { Client } from '../../client/create-client.js';
 import { ConfigError } from '../../errors.js';
 import { allCheckpoints$ } from '../../resources/discovery.js';
-import { CliError } from '../cli-error.js';
+import { CliError, fileErrorReason } from '../cli-error.js';
 import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
 import { ExitCode } from '../exit-codes.js';
 import { readAllowList, readCheckpointList } from '../inputs.js';
@@ -134,10 +134,7 @@ function openOutput(path: string, resumeAt: number | undefined): OutputSink {
     return fileSink(path, { resumeAt });
   } catch (error) {
     if (error instanceof CliError) throw error;
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such directory'
-        : (error as Error).message;
+    const reason = fileErrorReason(error, 'no such directory');
     throw new CliError(
       ExitCode.IOError,
       `Cannot write ${path}: ${reason}. Check the path given to --output.`,
