@@ -6,6 +6,7 @@ import type { CheckpointPermission, Emulator } from '../../src/emulator/index.js
 import {
   AWKWARD_CHECKPOINT,
   connect,
+  countPermissions,
   expectedGroups,
   expectNoSecret,
   groupByCheckpoint,
@@ -30,8 +31,6 @@ afterAll(async () => {
 });
 
 const truth = (): Record<string, CheckpointPermission[]> => emulator.truth().permissions;
-const total = (permissions: Record<string, CheckpointPermission[]>): number =>
-  Object.values(permissions).reduce((n, list) => n + list.length, 0);
 const file = (name: string, text: string): string => {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -72,10 +71,10 @@ describe('audit --format jsonl', () => {
     const permissions = truth();
     // Raw lines compared with lines built here: the key order and the absence of extra keys count.
     expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(permissions));
-    expect(linesOf(r.stdout)).toHaveLength(total(permissions));
+    expect(linesOf(r.stdout)).toHaveLength(countPermissions(permissions));
     expectSummary(r.stderr, {
       checkpoints: Object.keys(permissions).length,
-      permissions: total(permissions),
+      permissions: countPermissions(permissions),
     });
     expectNoSecret(r);
   });
@@ -241,7 +240,7 @@ describe('audit --format table', () => {
       ]),
       [
         'TOTAL',
-        String(total(permissions)),
+        String(countPermissions(permissions)),
         '0',
         String(names.reduce((n, name) => n + pages(permissions[name]!.length), 0)),
         `${names.length} ok, 0 failed`,
@@ -312,7 +311,7 @@ describe('audit --allow', () => {
     expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(allowedGroups(isAllowed));
     expectSummary(r.stderr, {
       checkpoints: Object.keys(truth()).length,
-      permissions: total(truth()),
+      permissions: countPermissions(truth()),
       violations: violations(isAllowed),
     });
   });
@@ -341,7 +340,7 @@ describe('audit --allow', () => {
     ]);
     expect(r.code).toBe(1);
     const rows = parseCsv(r.stdout).slice(1);
-    expect(rows).toHaveLength(total(truth()));
+    expect(rows).toHaveLength(countPermissions(truth()));
     for (const row of rows) expect(row[4]).toBe(String(isAllowed(row[0]!, row[2]!)));
     expect(rows.filter((row) => row[4] === 'false')).toHaveLength(violations(isAllowed));
   });
@@ -533,7 +532,9 @@ describe('audit progress and --quiet', () => {
     const r = await run(['audit', '--all', ...connect(emulator)], { stderrTTY: true });
     expect(r.code).toBe(0);
     const n = Object.keys(truth()).length;
-    expect(r.stderr).toContain(`${n}/${n} checkpoints | ${total(truth())} permissions | `);
+    expect(r.stderr).toContain(
+      `${n}/${n} checkpoints | ${countPermissions(truth())} permissions | `,
+    );
     expect(r.stderr).toMatch(/ req\/s \| \d+ retries \| \d+ × 429 \| ETA /);
     expect(r.stderr).toMatch(/Audited \d+ checkpoints/);
   });

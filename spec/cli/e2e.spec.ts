@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import {
+  countPermissions,
   expectedGroups,
   expectNoSecret,
   groupByCheckpoint,
@@ -100,8 +101,7 @@ const connect = (e: Emulator, key = SECRET_KEY): string[] => [
   '--api-key',
   key,
 ];
-const totalOf = (e: Emulator): number =>
-  Object.values(e.truth().permissions).reduce((n, list) => n + list.length, 0);
+const totalOf = (e: Emulator): number => countPermissions(e.truth().permissions);
 
 /** stderr of a run that did not fail: the one summary line, and never a progress bar. */
 function expectSummaryOnly(stderr: string): void {

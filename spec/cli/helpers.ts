@@ -234,3 +234,10 @@ export function closingStdout(): PassThrough & { readerLeft: boolean } {
   );
   return stdout;
 }
+
+/** How many permissions a truth map (`emulator.truth().permissions`, or part of it) holds. */
+export function countPermissions(
+  permissions: Readonly<Record<string, readonly unknown[]>>,
+): number {
+  return Object.values(permissions).reduce((n, list) => n + list.length, 0);
+}

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointPermission, Emulator } from '../../src/emulator/index.js';
 import {
   connect,
+  countPermissions,
   expectedGroups,
   groupByCheckpoint,
   linesOf,
@@ -26,7 +27,7 @@ afterAll(async () => {
 });
 
 const truth = (): Record<string, CheckpointPermission[]> => emulator.truth().permissions;
-const total = (): number => Object.values(truth()).reduce((n, list) => n + list.length, 0);
+const total = (): number => countPermissions(truth());
 let runs = 0;
 /** Fresh state and output paths for one scenario. */
 const paths = (): { state: string; output: string } => {

@@ -4,6 +4,7 @@ import type { Emulator } from '../../src/emulator/index.js';
 import {
   closingStdout,
   connect,
+  countPermissions,
   expectedGroups,
   groupByCheckpoint,
   linesOf,
@@ -23,7 +24,7 @@ afterAll(() => emulator.close());
 afterEach(() => emulator.resetStats());
 
 const truth = (): ReturnType<Emulator['truth']>['permissions'] => emulator.truth().permissions;
-const totalItems = (): number => Object.values(truth()).reduce((n, list) => n + list.length, 0);
+const totalItems = (): number => countPermissions(truth());
 const biggest = (): string =>
   Object.entries(truth()).sort((a, b) => b[1].length - a[1].length)[0]![0];
 
