@@ -71,11 +71,7 @@ export class ProgressJournal {
     try {
       text = resume && existsSync(path) ? readFileSync(path, 'utf8') : undefined;
     } catch (error) {
-      throw new ConfigError(
-        'state',
-        `Cannot read the state file ${path}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw stateFileError('read', path, error);
     }
     const state = text === undefined ? emptyState() : replay(path, text);
     try {
@@ -85,11 +81,7 @@ export class ProgressJournal {
       }
       return new ProgressJournal(path, state, openSync(path, resume ? 'a' : 'w'));
     } catch (error) {
-      throw new ConfigError(
-        'state',
-        `Cannot write the state file ${path}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw stateFileError('write', path, error);
     }
   }
 
@@ -116,6 +108,17 @@ function entryOf(
   return record.after === null
     ? { checkpoint, listed: true, violations, offset }
     : { checkpoint, after: record.after, violations, offset };
+}
+
+/** The file system refused the state file: a `ConfigError` with that refusal as its cause. */
+function stateFileError(verb: 'read' | 'write', path: string, error: unknown): ConfigError {
+  return new ConfigError(
+    'state',
+    `Cannot ${verb} the state file ${path}: ${(error as Error).message}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 function emptyState(): JournalState {
