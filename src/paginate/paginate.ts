@@ -63,9 +63,9 @@ export function paginate$<P extends CursorPage, R = P>(
     // `expand` walks the pages, as in the plain form; each page expands into its processed
     // values followed by the next page, so the next request waits for the processing to
     // complete. The values go straight to the subscriber rather than through `expand`, which
-    // would subscribe to an inner stream for every one of them.
-    // Subscribed with `subscriber` itself, so that an unsubscription while pages still arrive
-    // synchronously reaches every operator of the chain at once.
+    // would subscribe to an inner stream for every one of them. The chain is subscribed with
+    // `subscriber` itself, so that unsubscribing while pages still arrive synchronously reaches
+    // every operator at once.
     return fetchPage(start)
       .pipe(
         expand((page) => {
