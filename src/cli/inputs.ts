@@ -16,6 +16,11 @@ import { ExitCode } from './exit-codes.js';
  */
 export async function readCheckpointList(path: string, stdin: Readable): Promise<string[]> {
   const text = path === '-' ? await readStream(stdin) : await readInput(path, '--input');
+  return listLines(text);
+}
+
+/** The entries of a one-per-line list: lines trimmed, blank lines and `#` comments left out. */
+function listLines(text: string): string[] {
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -71,12 +76,7 @@ export async function readAllowList(path: string): Promise<AllowList> {
     }
     return { projects: checkIds(path, 'projects', projects), checkpoints: perCheckpoint };
   }
-  return {
-    projects: trimmed
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('#')),
-  };
+  return { projects: listLines(trimmed) };
 }
 
 function checkIds(path: string, where: string, ids: unknown[]): string[] {
