@@ -241,7 +241,10 @@ class DefaultClient implements Client {
       const left = deadlineAt - scheduler.now();
       if (left <= 0) return subscriber.error(missed());
       const attempt = { timeout: Math.min(timeout, left), signal: options.signal, idempotencyKey };
-      return sendRequest$(this.#transport, spec, attempt).subscribe({
+      const response$ = sendRequest$(this.#transport, spec, attempt);
+      // Only a write that a retry can find already done needs to watch its attempts' failures.
+      if (!spec.alreadyDone) return response$.subscribe(subscriber);
+      return response$.subscribe({
         next: (response) => subscriber.next(response),
         error: (error: unknown) => {
           // A 404 after an attempt whose answer was lost: that attempt did the work (a revocation).
