@@ -10,6 +10,7 @@ import { OutputClosedError, streamSink, type OutputSink } from '../output/sink.j
 import { renderTable } from '../output/table.js';
 import { progressBar } from '../progress.js';
 import { runAudit } from './audit.js';
+import { emulatorOptions } from './emulator.js';
 
 /** The flags of `checkpoint-permissions demo`. */
 export interface DemoFlags {
@@ -38,12 +39,15 @@ export const DEMO = {
  * checkpoint and prints the summary and the violations.
  */
 export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode> {
-  const emulator = await startEmulator({
-    seed: flags.seed,
-    organization: { jobs: DEMO.jobs, checkpointsPerJob: DEMO.checkpointsPerJob },
-    rateLimit: { requestsPerMinute: DEMO.requestsPerMinute },
-    chaos: chaosEverywhere(DEMO.chaos),
-  });
+  const emulator = await startEmulator(
+    emulatorOptions({
+      seed: flags.seed,
+      jobs: DEMO.jobs,
+      checkpointsPerJob: DEMO.checkpointsPerJob,
+      rpm: DEMO.requestsPerMinute,
+      chaos: DEMO.chaos,
+    }),
+  );
   const client = createClient({
     apiKey: emulator.apiKey,
     baseURL: emulator.url,
