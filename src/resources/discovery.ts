@@ -110,15 +110,7 @@ export function allCheckpoints$(options?: DiscoveryOptions): Observable<string> 
 }
 
 function jobsOf(client: Client, o: Resolved): Observable<ListPage<FineTuningJob>> {
-  return paginate$({
-    fetchPage: (after) =>
-      client.request$({
-        method: 'GET',
-        path: '/fine_tuning/jobs',
-        query: { limit: o.limit, after },
-        parse: parseJobsPage,
-      }),
-  });
+  return listOf(client, '/fine_tuning/jobs', parseJobsPage, o);
 }
 
 function checkpointsOf(
@@ -126,13 +118,18 @@ function checkpointsOf(
   jobId: string,
   o: Resolved,
 ): Observable<ListPage<FineTuningJobCheckpoint>> {
+  return listOf(client, jobCheckpointsPath(jobId), parseJobCheckpointsPage, o);
+}
+
+/** Every page of one list endpoint, its path encoded once. */
+function listOf<T extends { readonly id: string }>(
+  client: Client,
+  path: string,
+  parse: (body: unknown, requestID: string | undefined) => ListPage<T>,
+  o: Resolved,
+): Observable<ListPage<T>> {
   return paginate$({
     fetchPage: (after) =>
-      client.request$({
-        method: 'GET',
-        path: jobCheckpointsPath(jobId),
-        query: { limit: o.limit, after },
-        parse: parseJobCheckpointsPage,
-      }),
+      client.request$({ method: 'GET', path, query: { limit: o.limit, after }, parse }),
   });
 }
