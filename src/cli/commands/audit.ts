@@ -192,10 +192,11 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         lines.push(format.line(record));
         pageLines.set(record.checkpoint, lines);
         if (record.allowed === false) violations.push(record);
-        progress.permissions(1);
         return;
       }
       case 'page': {
+        // Counted by page, not by record: the bar redraws ten times a second at most anyway.
+        progress.permissions(record.permissions);
         const text = (pageLines.get(record.checkpoint) ?? []).join('');
         pageLines.delete(record.checkpoint);
         return inTurn(async () => {
