@@ -1,4 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -83,7 +90,8 @@ describe('ProgressJournal', () => {
       130,
     );
     first.close();
-    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(3);
+    // The header, then the three entries.
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(4);
 
     const resumed = ProgressJournal.open(path, { resume: true });
     expect(resumed.state).toEqual({
@@ -117,7 +125,8 @@ describe('ProgressJournal', () => {
       offset: 0,
     });
     fresh.close();
-    expect(readFileSync(path, 'utf8')).toBe('');
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(ProgressJournal.open(path, { resume: true }).state.done).toEqual(new Set());
     expect(() =>
       fresh.commit({
         type: 'checkpoint',
@@ -171,6 +180,52 @@ describe('ProgressJournal', () => {
     journal.close();
     expect(ProgressJournal.open(path, { resume: true }).state.cursors).toEqual({ a: 'cp_2' });
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('records the run in its first line, and gives it back to a resume', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'journal-')), 'state.jsonl');
+    const run = { format: 'csv', allow: null, count: 3, all: false };
+    ProgressJournal.open(path, { resume: false, run }).close();
+    expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!)).toEqual({
+      journal: 'rx-checkpoint-permissions/journal',
+      version: 1,
+      run,
+    });
+    expect(ProgressJournal.open(path, { resume: true, run: { format: 'jsonl' } }).run).toEqual(run);
+    // A journal of version 0.1.0 has no header: it replays, but cannot say which run it saved.
+    writeFileSync(path, line({ checkpoint: 'a', done: true, offset: 3 }));
+    const old = ProgressJournal.open(path, { resume: true });
+    expect({ run: old.run, done: old.state.done }).toEqual({
+      run: undefined,
+      done: new Set(['a']),
+    });
+  });
+
+  it('never overwrites, nor cuts, a file that is not a journal', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+    for (const text of ['notes\n', '{"id": 1}\n', 'one line, no newline']) {
+      const path = join(dir, 'notes');
+      writeFileSync(path, text);
+      expect(() => ProgressJournal.open(path, { resume: false })).toThrow(
+        /is not a state file of checkpoint-permissions.*refusing to overwrite it/,
+      );
+      expect(() => ProgressJournal.open(path, { resume: true })).toThrow(ConfigError);
+      expect(readFileSync(path, 'utf8')).toBe(text);
+    }
+    expect(() => ProgressJournal.open('/dev/null', { resume: true })).toThrow(
+      /is not a regular file/,
+    );
+  });
+
+  it('starts afresh over an empty file or an older journal, keeping the file’s mode', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+    const path = join(dir, 'state.jsonl');
+    writeFileSync(path, line({ checkpoint: 'a', done: true }), { mode: 0o640 });
+    chmodSync(path, 0o640);
+    ProgressJournal.open(path, { resume: false }).close();
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(ProgressJournal.open(path, { resume: true }).state.done).toEqual(new Set());
+    expect(readdirSync(dir)).toEqual(['state.jsonl']); // no temp file left behind
   });
 
   it('reports an unwritable state file as a ConfigError', () => {

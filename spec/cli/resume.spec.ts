@@ -2,7 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckpointPermission, Emulator } from '../../src/emulator/index.js';
+import {
+  startEmulator,
+  type CheckpointPermission,
+  type Emulator,
+} from '../../src/emulator/index.js';
 import {
   connect,
   countPermissions,
@@ -11,6 +15,7 @@ import {
   linesOf,
   parseCsv,
   run,
+  SECRET_KEY,
   startSpecEmulator,
 } from './helpers.js';
 
@@ -47,6 +52,13 @@ const auditArgs = (state: string, output: string, ...more: string[]): string[] =
   ...more,
   ...connect(emulator),
 ];
+
+/** The output length committed by the last of these journal lines that has one (0 if none). */
+const offsetOf = (lines: readonly string[]): number =>
+  lines
+    .map((line) => (JSON.parse(line) as { offset?: number }).offset)
+    .filter((offset) => typeof offset === 'number')
+    .at(-1) ?? 0;
 
 /** The report file must hold the truth exactly: every permission once, in order per checkpoint. */
 function expectTruth(output: string): void {
@@ -108,9 +120,10 @@ describe('audit --resume after a kill', () => {
   /**
    * A kill can strike anywhere: after any journal entry, in the middle of the next one, and after
    * some report lines were written but not yet committed. We replay every such point from a
-   * complete run's own journal and report: keep the first `k` entries (plus half of the next),
-   * keep the report up to the k-th entry's offset plus a torn line, then resume. The report must
-   * end as the truth, exactly.
+   * complete run's own journal and report: keep the first `k` lines (the header, which is written
+   * whole by a rename, and `k - 1` entries) plus half of the next, keep the report up to the last
+   * kept entry's offset plus a torn line, then resume. The report must end as the truth, exactly.
+   * Each point is replayed in the run's own files: a resume is refused anywhere else.
    */
   it('yields exactly the truth from every kill point of a journal', async () => {
     const { state, output } = paths();
@@ -119,16 +132,15 @@ describe('audit --resume after a kill', () => {
     const report = readFileSync(output);
     expect(journal.length).toBeGreaterThan(30);
 
-    for (let k = 0; k < journal.length; k += 3) {
+    for (let k = 1; k < journal.length; k += 3) {
       const kept = journal.slice(0, k);
-      const offset = k === 0 ? 0 : (JSON.parse(kept.at(-1)!) as { offset: number }).offset;
+      const offset = offsetOf(kept);
       const torn = journal[k]!.slice(0, Math.floor(journal[k]!.length / 2));
-      const at = paths();
-      writeFileSync(at.state, kept.map((line) => `${line}\n`).join('') + torn);
-      writeFileSync(at.output, report.subarray(0, Math.min(report.length, offset + 37)));
-      const r = await run(auditArgs(at.state, at.output, '--resume'));
+      writeFileSync(state, kept.map((line) => `${line}\n`).join('') + torn);
+      writeFileSync(output, report.subarray(0, Math.min(report.length, offset + 37)));
+      const r = await run(auditArgs(state, output, '--resume'));
       expect({ k, code: r.code, stderr: r.stderr }).toEqual({ k, code: 0, stderr: '' });
-      expectTruth(at.output);
+      expectTruth(output);
     }
   });
 
@@ -137,12 +149,10 @@ describe('audit --resume after a kill', () => {
     expect((await run(auditArgs(state, output, '--format', 'csv'))).code).toBe(0);
     const journal = linesOf(readFileSync(state, 'utf8'));
     const k = Math.floor(journal.length / 2);
-    const offset = (JSON.parse(journal[k - 1]!) as { offset: number }).offset;
-    const at = paths();
-    writeFileSync(at.state, journal.slice(0, k).join('\n') + '\n');
-    writeFileSync(at.output, readFileSync(output).subarray(0, offset));
-    expect((await run(auditArgs(at.state, at.output, '--format', 'csv', '--resume'))).code).toBe(0);
-    const [header, ...rows] = parseCsv(readFileSync(at.output, 'utf8'));
+    writeFileSync(state, journal.slice(0, k).join('\n') + '\n');
+    writeFileSync(output, readFileSync(output).subarray(0, offsetOf(journal.slice(0, k))));
+    expect((await run(auditArgs(state, output, '--format', 'csv', '--resume'))).code).toBe(0);
+    const [header, ...rows] = parseCsv(readFileSync(output, 'utf8'));
     expect(header![0]).toBe('checkpoint');
     expect(rows).toHaveLength(total());
     expect(new Set(rows.map((row) => `${row[0]} ${row[1]}`)).size).toBe(total());
@@ -185,20 +195,7 @@ describe('audit --revoke --resume', () => {
         .map((line) => `${line}\n`)
         .join('');
       const { state, output } = paths();
-      writeFileSync(output, firstPage);
-      writeFileSync(
-        state,
-        `${JSON.stringify({
-          checkpoint,
-          after: list[9]!.id,
-          violations: list
-            .slice(0, 10)
-            .filter((p) => p.project_id === rogue.project_id)
-            .map((p) => ({ id: p.id, project_id: p.project_id })),
-          offset: Buffer.byteLength(firstPage),
-        })}\n`,
-      );
-      const r = await run([
+      const argv = [
         'audit',
         checkpoint,
         '--limit',
@@ -211,13 +208,31 @@ describe('audit --revoke --resume', () => {
         state,
         '--output',
         output,
-        '--resume',
         '--quiet',
-        '--base-url',
-        own.url,
-        '--api-key',
-        own.apiKey,
-      ]);
+      ];
+      // The journal's first line, recording this run: from the same command against an
+      // organization without that checkpoint, which fails it (2) before any page.
+      const empty = await startEmulator({ apiKey: SECRET_KEY, dataset: { checkpoints: {} } });
+      try {
+        expect((await run([...argv, ...connect(empty)])).code).toBe(2);
+      } finally {
+        await empty.close();
+      }
+      const header = linesOf(readFileSync(state, 'utf8'))[0]!;
+      writeFileSync(output, firstPage);
+      writeFileSync(
+        state,
+        `${header}\n${JSON.stringify({
+          checkpoint,
+          after: list[9]!.id,
+          violations: list
+            .slice(0, 10)
+            .filter((p) => p.project_id === rogue.project_id)
+            .map((p) => ({ id: p.id, project_id: p.project_id })),
+          offset: Buffer.byteLength(firstPage),
+        })}\n`,
+      );
+      const r = await run([...argv, '--resume', '--base-url', own.url, '--api-key', own.apiKey]);
       expect(own.truth().permissions[checkpoint]!.map((p) => p.project_id)).not.toContain(
         rogue.project_id,
       );

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -72,8 +72,9 @@ describe('resuming', () => {
       65,
       /holds 3 bytes, but the state file says/,
     );
+    rmSync(output);
     expectOneErrorLine(
-      await run([...args.map((a) => (a === output ? join(dir, 'missing.jsonl') : a)), '--resume']),
+      await run([...args, '--resume']),
       65,
       /does not exist, but the state file says/,
     );

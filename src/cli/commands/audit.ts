@@ -2,7 +2,7 @@ import { concat, from, lastValueFrom, tap, type Observable } from 'rxjs';
 import type { AllowList } from '../../audit/allow-list.js';
 import { auditPermissions$ } from '../../audit/audit-permissions.js';
 import type { AuditRecord, AuditSummary } from '../../audit/audit-record.js';
-import { ProgressJournal } from '../../audit/progress-journal.js';
+import { ProgressJournal, type JournalRun } from '../../audit/progress-journal.js';
 import type { Client } from '../../client/create-client.js';
 import { ConfigError } from '../../errors.js';
 import { allCheckpoints$ } from '../../resources/discovery.js';
@@ -15,6 +15,8 @@ import { csv, jsonl, type LineFormat } from '../output/formats.js';
 import { fileSink, OutputClosedError, streamSink, type OutputSink } from '../output/sink.js';
 import { renderTable } from '../output/table.js';
 import { progressBar, type ProgressView } from '../progress.js';
+import { runDifferences, runRecord } from '../run-record.js';
+import { checkRunFiles } from '../state-guards.js';
 import { formatSummary } from '../summary.js';
 
 /** The flags of `checkpoint-permissions audit`. */
@@ -53,6 +55,7 @@ export async function auditCommand(
     throw new CliError(ExitCode.Usage, '--apply only makes sense with --revoke.');
   if (flags.revoke && !flags.allow)
     throw new CliError(ExitCode.Usage, '--revoke needs --allow FILE: the projects to keep.');
+  checkRunFiles(flags);
   const listed = [...ids, ...(flags.input ? await readCheckpointList(flags.input, io.stdin) : [])];
   if (listed.length === 0 && !flags.all) {
     throw new CliError(
@@ -65,7 +68,9 @@ export async function auditCommand(
   let journal: ProgressJournal | undefined;
   let sink: OutputSink | undefined;
   try {
-    journal = flags.state ? openJournal(flags.state, flags.resume ?? false) : undefined;
+    journal = flags.state
+      ? openJournal(flags.state, flags.resume ?? false, runOf(flags, listed, allow))
+      : undefined;
     sink = flags.output
       ? openOutput(flags.output, flags.resume ? journal?.state.offset : undefined)
       : streamSink(io.stdout);
@@ -97,6 +102,7 @@ export async function auditCommand(
     return result.exitCode;
   } catch (error) {
     if (error instanceof OutputClosedError) return ExitCode.Clean;
+    if (error instanceof ConfigError && error.option === 'state') throw stateWriteFailed(error);
     throw error;
   } finally {
     journal?.close();
@@ -106,26 +112,75 @@ export async function auditCommand(
   }
 }
 
+/** What defines this run, for the journal to record and a resume to check. */
+function runOf(
+  flags: AuditFlags,
+  ids: readonly string[],
+  allow: AllowList | undefined,
+): JournalRun {
+  return runRecord({
+    format: flags.format,
+    ids,
+    all: flags.all ?? false,
+    allow,
+    revoke: flags.revoke ? (flags.apply ? 'apply' : 'dry-run') : 'off',
+    output: flags.output,
+  });
+}
+
+/** File system errors that say the disk, not the path, is at fault: I/O errors (74). */
+const IO_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EFBIG']);
+
 /**
  * The journal of `--state`. A state file that cannot be parsed is bad data (65); one that cannot
- * be read or written (its `cause` is the file system's error) is a path to fix (64). Both are said
- * in one line that names the flag.
+ * be read or written (its `cause` is the file system's error) is a path to fix (64), or a disk
+ * (74); a file that is not a journal is never overwritten (64). A resume must be the same run
+ * as the saved one, and a journal that does not say which run it saved cannot be resumed (64).
+ * Each is said in one line that names the flag.
  */
-function openJournal(path: string, resume: boolean): ProgressJournal {
+function openJournal(path: string, resume: boolean, run: JournalRun): ProgressJournal {
+  let journal: ProgressJournal;
   try {
-    return ProgressJournal.open(path, { resume });
+    journal = ProgressJournal.open(path, { resume, run });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const inaccessible = typeof (error.cause as { code?: unknown } | undefined)?.code === 'string';
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
     const said = error.message.replace(/([^.?!])$/, '$1.');
+    if (typeof code === 'string') {
+      throw new CliError(
+        IO_FAILURES.has(code) ? ExitCode.IOError : ExitCode.Usage,
+        `${said} Check the path given to --state.`,
+        { cause: error },
+      );
+    }
     throw new CliError(
-      inaccessible ? ExitCode.Usage : ExitCode.DataError,
-      inaccessible
-        ? `${said} Check the path given to --state.`
-        : `${said} Delete it to start afresh, or give another --state file.`,
+      resume ? ExitCode.DataError : ExitCode.Usage,
+      resume
+        ? `${said} Delete it to start afresh, or give another --state file.`
+        : `${said} Give --state a new file, or delete this one.`,
       { cause: error },
     );
   }
+  const differences = resume && journal.run ? runDifferences(run, journal.run) : [];
+  if (resume && (!journal.run || differences.length > 0)) {
+    journal.close();
+    throw new CliError(
+      ExitCode.Usage,
+      journal.run
+        ? `Cannot resume ${path}: ${differences.join('; ')}. Resume with the saved run's flags, or start afresh without --resume (this replaces ${path} and the report).`
+        : `Cannot resume ${path}: it holds no record of the run that wrote it (it was written by version 0.1.0), so this run cannot be checked to be the same. Start afresh without --resume (this replaces ${path} and the report).`,
+    );
+  }
+  return journal;
+}
+
+/** The journal could not take a write mid-run (a full disk): an I/O error (74), as for the report. */
+function stateWriteFailed(error: ConfigError): CliError {
+  return new CliError(
+    ExitCode.IOError,
+    `${error.message.replace(/([^.?!])$/, '$1.')} Check the disk that holds --state (space, permissions), then run the same command with --resume.`,
+    { cause: error },
+  );
 }
 
 /** The file of `--output`: one that cannot be opened is an I/O error (74), not a bug. */

@@ -113,7 +113,9 @@ export function fileSink(path: string, { resumeAt }: { resumeAt?: number } = {})
       );
     }
   }
-  const fd = openSync(path, resuming ? 'r+' : 'w');
+  // Created 0600: a report names the organization's checkpoints and projects. A file that is
+  // already there keeps its mode.
+  const fd = openSync(path, resuming ? 'r+' : 'w', 0o600);
   let bytes = 0;
   if (resuming) {
     ftruncateSync(fd, resumeAt);
