@@ -43,7 +43,7 @@ export type {
 } from './audit/audit-record.js';
 export type { AllowList } from './audit/allow-list.js';
 export { ProgressJournal } from './audit/progress-journal.js';
-export type { JournalState } from './audit/progress-journal.js';
+export type { JournalRun, JournalState } from './audit/progress-journal.js';
 export { pull } from './audit/pull.js';
 export type { PullGate } from './audit/pull.js';
 

@@ -7,13 +7,13 @@ import type { Emulator } from '../../src/emulator/index.js';
 import { connect, expectOneErrorLine, run, startSpecEmulator } from './helpers.js';
 
 /**
- * The file system boundary, with a fault we can inject: `writeSync` on the file at `fault.path`
- * fails with `fault.code` once `fault.after` writes to it have succeeded, as a disk filling up
+ * The file system boundary, with a fault we can inject: `writeSync` on a file that `fault.path`
+ * matches (its path, or a test of its path) fails with `fault.code` once `fault.after` writes to it have succeeded, as a disk filling up
  * mid-run does. Every rename is recorded with the mode its source had, so that the temp file of
  * an atomic write is seen as it was before it took its final name. Nothing else changes.
  */
 const fault = vi.hoisted(() => ({
-  path: undefined as string | undefined,
+  path: undefined as string | ((path: string) => boolean) | undefined,
   after: 0,
   code: 'ENOSPC',
   renames: [] as Array<{ from: string; to: string; mode: number }>,
@@ -38,7 +38,9 @@ vi.mock('node:fs', async (importOriginal) => {
       real.closeSync(fd);
     },
     writeSync: (fd: number, ...rest: unknown[]) => {
-      if (fault.path !== undefined && paths.get(fd) === fault.path && fault.after-- <= 0) {
+      const path = paths.get(fd) ?? '';
+      const hit = typeof fault.path === 'function' ? fault.path(path) : path === fault.path;
+      if (hit && fault.after-- <= 0) {
         throw Object.assign(new Error(`${fault.code}: ${messages[fault.code]}, write`), {
           code: fault.code,
           syscall: 'write',
@@ -278,6 +280,23 @@ describe('a state file that cannot be written mid-run', () => {
       new RegExp(`Cannot write the state file .*${code}.*--state`),
     );
     expect(fault.after).toBeLessThan(0); // it did fail mid-run, after two entries were written
+  });
+});
+
+describe('a state file that cannot be started', () => {
+  it('exits 74 naming --state when its first line cannot be written (a full disk)', async () => {
+    const state = file('start.state');
+    fault.path = (path) => path.startsWith(join(dir, `.${files}-start.state.`));
+    fault.after = 0;
+    fault.code = 'ENOSPC';
+    const r = await run(audit(checkpoints[0]!, '--state', state));
+    expectOneErrorLine(
+      r,
+      ExitCode.IOError,
+      /Cannot write the state file .*ENOSPC.*disk that holds --state/,
+    );
+    expect(fs.existsSync(state)).toBe(false);
+    expect(fs.readdirSync(dir).filter((name) => name.includes('start.state'))).toEqual([]);
   });
 });
 

@@ -147,9 +147,10 @@ function openJournal(path: string, resume: boolean, run: JournalRun): ProgressJo
     const code = (error.cause as { code?: unknown } | undefined)?.code;
     const said = error.message.replace(/([^.?!])$/, '$1.');
     if (typeof code === 'string') {
+      const disk = IO_FAILURES.has(code);
       throw new CliError(
-        IO_FAILURES.has(code) ? ExitCode.IOError : ExitCode.Usage,
-        `${said} Check the path given to --state.`,
+        disk ? ExitCode.IOError : ExitCode.Usage,
+        `${said} Check the ${disk ? 'disk that holds' : 'path given to'} --state.`,
         { cause: error },
       );
     }
