@@ -225,6 +225,36 @@ describe('--resume continues only the same run', () => {
     expect((await run(audit(...argv, '--resume'))).code).toBeLessThan(2);
   });
 
+  it('refuses an --allow that the saved run did not have, and the reverse (64)', async () => {
+    const allow = file('allow.txt', 'proj_a\n');
+    const plain = await firstRun(checkpoints[0]!);
+    expectOneErrorLine(
+      await run(audit(...plain.argv, '--allow', allow, '--resume')),
+      ExitCode.Usage,
+      /this run has an --allow, the saved run had none/,
+    );
+    const allowed = await firstRun(checkpoints[0]!, '--allow', allow);
+    const [, , , ...rest] = allowed.argv; // without the checkpoint and --allow FILE
+    expectOneErrorLine(
+      await run(audit(checkpoints[0]!, ...rest, '--resume')),
+      ExitCode.Usage,
+      /this run has no --allow, the saved run had one/,
+    );
+  });
+
+  it('refuses a saved run that records something this version does not know (64)', async () => {
+    const { state, argv } = await firstRun(checkpoints[0]!);
+    const [header, ...entries] = fs.readFileSync(state, 'utf8').split('\n');
+    const saved = JSON.parse(header!) as { run: Record<string, unknown> };
+    saved.run.region = 'eu';
+    fs.writeFileSync(state, [JSON.stringify(saved), ...entries].join('\n'));
+    expectOneErrorLine(
+      await run(audit(...argv, '--resume')),
+      ExitCode.Usage,
+      /this run's region is null, the saved run's is "eu"/,
+    );
+  });
+
   it('refuses another revoke mode (64)', async () => {
     const allow = file('allow.txt', checkpoints.join('\n'));
     const { argv } = await firstRun(checkpoints[0]!, '--allow', allow, '--revoke');
