@@ -107,6 +107,64 @@ describe('Limiter', () => {
     });
   });
 
+  it('caps the pause of remaining=0 at maxPause, however long x-ratelimit-reset-requests says', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, expectSubscriptions, flush }) => {
+      const limiter = limiterOn(ts, { maxPause: 60_000 });
+      const first = cold<Reply>('-(r|)', { r: budget(6000, 0, '2h') });
+      const second = cold<Reply>('-(r|)', { r: budget(6000, 5, '1ms') });
+      limiter.run('a', first).subscribe();
+      limiter.run('b', second).subscribe();
+      flush();
+      expectSubscriptions(second.subscriptions).toBe('60001ms ^!');
+      expect(limiter.state().pausedForMs).toBe(0);
+    });
+  });
+
+  it('caps a 99999h reset at maxPause and never asks its scheduler for a delay above 2^31-1 ms', () => {
+    const ts = testScheduler();
+    const delays: number[] = [];
+    const spy = {
+      now: () => ts.now(),
+      schedule: (work: () => void, delay = 0) => {
+        delays.push(delay);
+        return ts.schedule(work, delay);
+      },
+    };
+    ts.run(({ cold, expectSubscriptions, flush }) => {
+      // The largest maxPause the options accept: still no timer may overflow.
+      const limiter = limiterOn(ts, { maxPause: 2 ** 31 - 1, scheduler: spy });
+      const first = cold<Reply>('-(r|)', { r: budget(6000, 0, '99999h') });
+      const second = cold<Reply>('-(r|)', { r: ok });
+      limiter.run('a', first).subscribe();
+      limiter.run('b', second).subscribe();
+      flush();
+      expectSubscriptions(second.subscriptions).toBe('2147483648ms ^!');
+    });
+    expect(delays.length).toBeGreaterThan(0);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
+
+  it('never asks its scheduler for a delay above 2^31-1 ms, even at a near-zero requestsPerMinute', () => {
+    const ts = testScheduler();
+    const delays: number[] = [];
+    const spy = {
+      now: () => ts.now(),
+      schedule: (work: () => void, delay = 0) => {
+        delays.push(delay);
+        return ts.schedule(work, delay);
+      },
+    };
+    ts.run(({ cold }) => {
+      const limiter = limiterOn(ts, { requestsPerMinute: 1e-9, scheduler: spy });
+      limiter.run('a', cold<Reply>('-(r|)', { r: ok })).subscribe();
+      const sub = limiter.run('b', cold<Reply>('-(r|)', { r: ok })).subscribe();
+      ts.schedule(() => sub.unsubscribe(), 10);
+    });
+    expect(delays.length).toBeGreaterThan(0);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
+
   it('pauses the whole client for the retry-after of a 429, not only the request that got it', () => {
     const ts = testScheduler();
     ts.run(({ cold, expectSubscriptions, flush }) => {

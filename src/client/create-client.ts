@@ -22,6 +22,7 @@ import { retryBackoff } from '../retry/retry-backoff.js';
 import { RetryBudget } from '../retry/retry-budget.js';
 import { retryPromise } from '../retry/retry-promise.js';
 import { Limiter, type LimiterState } from '../schedule/limiter.js';
+import { timerDelay } from '../schedule/timer-delay.js';
 import type { ClientOptions } from './client-options.js';
 import { missingKeyMessage, resolveOptions, type ResolvedOptions } from './resolve-options.js';
 
@@ -279,7 +280,7 @@ class DefaultClient implements Client {
     return defer(() =>
       turn$.pipe(
         rxTimeout({
-          first: Math.max(0, deadlineAt - scheduler.now()),
+          first: timerDelay(deadlineAt - scheduler.now()),
           with: () => throwError(missed),
           scheduler,
         }),

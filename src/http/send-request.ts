@@ -19,6 +19,7 @@ import {
 } from './exchange.js';
 import type { Headers } from './headers.js';
 import { redactHeaders } from './redact.js';
+import { timerDelay } from '../schedule/timer-delay.js';
 import { pathAndQuery, type Query } from './url.js';
 
 /** Everything a request needs from its client, resolved once by `createClient`. */
@@ -188,7 +189,7 @@ export function sendRequest$<T>(
           { request: summary() },
         ),
       );
-    }, attempt.timeout);
+    }, timerDelay(attempt.timeout));
 
     return () => {
       timer.unsubscribe();
