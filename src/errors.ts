@@ -359,7 +359,7 @@ export class ProtocolError extends CheckpointPermissionsError {
  *
  * @example
  * ```ts
- * createClient({ timeout: -1 }); // ConfigError: timeout must be a positive number of milliseconds, got -1
+ * createClient({ timeout: -1 }); // ConfigError: timeout must be a positive number of milliseconds (above 0 to 2147483647, about 24.8 days), got -1
  * ```
  */
 export class ConfigError extends CheckpointPermissionsError {

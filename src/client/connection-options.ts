@@ -41,6 +41,14 @@ export interface ConnectionOptions {
    */
   timeout?: number;
   /**
+   * The largest response body read, in bytes, success or error. A longer body fails the attempt
+   * with a `ProtocolError` naming this option, and its connection is closed rather than drained:
+   * a broken or hostile server cannot fill the memory. The default fits hundreds of times the
+   * largest page (100 permissions, a few tens of KiB). Accepts 1_024 to 268_435_456 (256 MiB).
+   * @default 33_554_432 (32 MiB)
+   */
+  maxResponseBytes?: number;
+  /**
    * Any undici `Dispatcher` (an `Agent` with your pool sizes, a `ProxyAgent`, a `MockAgent`).
    * A dispatcher you pass is yours: `close()` leaves it open.
    * @default a keep-alive `Agent` owned, and closed, by the client

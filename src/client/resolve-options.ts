@@ -17,6 +17,15 @@ export const ENV = {
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
+/** The default of `maxResponseBytes`: 32 MiB, hundreds of times the largest page of 100. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** `maxResponseBytes` accepts 1 KiB to 256 MiB: a body is held as one string, whose size V8 caps. */
+export const MAX_RESPONSE_BYTES_RANGE = [1024, 256 * 1024 * 1024] as const;
+/** The most `maxRetries` accepts: beyond it a retry loop is a hang, not resilience. */
+export const MAX_RETRIES = 1000;
+/** The most `rateLimit.maxConcurrency` accepts. */
+export const MAX_CONCURRENCY = 1024;
+
 /** Every option with its value settled: what the rest of the client works from. */
 export interface ResolvedOptions {
   readonly apiKey: string | undefined;
@@ -24,6 +33,8 @@ export interface ResolvedOptions {
   /** Sent on every request: user agent, organization, project, then the user's defaults. */
   readonly headers: Readonly<Record<string, string>>;
   readonly timeout: number;
+  /** The largest response body read, bytes (see `ConnectionOptions.maxResponseBytes`). */
+  readonly maxResponseBytes: number;
   readonly dispatcher: Dispatcher | undefined;
   readonly scheduler: SchedulerLike;
   readonly retry: RetryPolicy;
@@ -39,6 +50,7 @@ const CLIENT_KEYS = [
   'organization',
   'project',
   'timeout',
+  'maxResponseBytes',
   'dispatcher',
   'defaultHeaders',
   'userAgent',
@@ -125,11 +137,17 @@ export function resolveOptions(
       o.timeout === undefined
         ? 60_000
         : check.milliseconds('timeout', o.timeout, { positive: true }),
+    maxResponseBytes:
+      o.maxResponseBytes === undefined
+        ? DEFAULT_MAX_RESPONSE_BYTES
+        : check.integerIn('maxResponseBytes', o.maxResponseBytes, ...MAX_RESPONSE_BYTES_RANGE),
     dispatcher: o.dispatcher === undefined ? undefined : checkDispatcher(o.dispatcher),
     scheduler: o.scheduler === undefined ? asyncScheduler : checkScheduler(o.scheduler),
     retry: {
       maxRetries:
-        o.maxRetries === undefined ? 6 : check.nonNegativeInteger('maxRetries', o.maxRetries),
+        o.maxRetries === undefined
+          ? 6
+          : check.nonNegativeInteger('maxRetries', o.maxRetries, MAX_RETRIES),
       initialRetryDelay: msOr('initialRetryDelay', o.initialRetryDelay, 500),
       maxRetryDelay: msOr('maxRetryDelay', o.maxRetryDelay, 8_000),
       maxRetryAfter,
@@ -150,7 +168,7 @@ export function resolveOptions(
       maxConcurrency:
         rl.maxConcurrency === undefined
           ? 8
-          : check.positiveInteger('rateLimit.maxConcurrency', rl.maxConcurrency),
+          : check.positiveInteger('rateLimit.maxConcurrency', rl.maxConcurrency, MAX_CONCURRENCY),
       requestsPerMinute:
         rl.requestsPerMinute === undefined
           ? undefined
@@ -225,9 +243,10 @@ function checkScheduler(value: unknown): SchedulerLike {
 }
 
 function checkRetryBudget(value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= check.MAX_SAFE)
+    return value;
   throw new ConfigError(
     'rateLimit.retryBudget',
-    `rateLimit.retryBudget must be a positive integer (tokens) or false (no budget), got ${typeof value === 'number' ? value : typeof value}`,
+    `rateLimit.retryBudget must be a positive integer (1 to ${check.MAX_SAFE} tokens) or false (no budget), got ${typeof value === 'number' ? value : typeof value}`,
   );
 }
