@@ -1,4 +1,4 @@
-import { defer, finalize, merge, Subscriber, type Observable } from 'rxjs';
+import { defer, finalize, merge, Subscriber, type Observable, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { APIError } from '../../src/errors.js';
@@ -23,6 +23,17 @@ const tooMany = (retryAfterMs: number): APIError =>
 
 function testScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+}
+
+/** `scheduler`, noting the delay of every timer asked of it. */
+function recording(scheduler: TestScheduler, delays: number[]): SchedulerLike {
+  return {
+    now: () => scheduler.now(),
+    schedule: ((work: () => void, delay = 0) => {
+      delays.push(delay);
+      return scheduler.schedule(work, delay);
+    }) as SchedulerLike['schedule'],
+  };
 }
 
 function limiterOn(scheduler: TestScheduler, options: Partial<LimiterOptions> = {}): Limiter {
@@ -124,13 +135,7 @@ describe('Limiter', () => {
   it('caps a 99999h reset at maxPause and never asks its scheduler for a delay above 2^31-1 ms', () => {
     const ts = testScheduler();
     const delays: number[] = [];
-    const spy = {
-      now: () => ts.now(),
-      schedule: (work: () => void, delay = 0) => {
-        delays.push(delay);
-        return ts.schedule(work, delay);
-      },
-    };
+    const spy = recording(ts, delays);
     ts.run(({ cold, expectSubscriptions, flush }) => {
       // The largest maxPause the options accept: still no timer may overflow.
       const limiter = limiterOn(ts, { maxPause: 2 ** 31 - 1, scheduler: spy });
@@ -148,13 +153,7 @@ describe('Limiter', () => {
   it('never asks its scheduler for a delay above 2^31-1 ms, even at a near-zero requestsPerMinute', () => {
     const ts = testScheduler();
     const delays: number[] = [];
-    const spy = {
-      now: () => ts.now(),
-      schedule: (work: () => void, delay = 0) => {
-        delays.push(delay);
-        return ts.schedule(work, delay);
-      },
-    };
+    const spy = recording(ts, delays);
     ts.run(({ cold }) => {
       const limiter = limiterOn(ts, { requestsPerMinute: 1e-9, scheduler: spy });
       limiter.run('a', cold<Reply>('-(r|)', { r: ok })).subscribe();
