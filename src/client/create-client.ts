@@ -164,6 +164,7 @@ class DefaultClient implements Client {
       dispatcher: options.dispatcher ?? (this.#ownedDispatcher as Dispatcher),
       headers: options.headers,
       scheduler: options.scheduler,
+      maxResponseBytes: options.maxResponseBytes,
       authorization: () => {
         if (apiKey === undefined) throw new ConfigError('apiKey', missingKeyMessage());
         return `Bearer ${apiKey}`;

@@ -36,6 +36,8 @@ export interface Transport {
   readonly authorization: () => string;
   /** Times the per-attempt timeout, so tests can run it in virtual time. */
   readonly scheduler: SchedulerLike;
+  /** The longest body read, bytes; a 2xx body past it is a `ProtocolError` (`maxResponseBytes`). */
+  readonly maxResponseBytes: number;
 }
 
 /**
@@ -153,6 +155,15 @@ export function sendRequest$<T>(
         subscriber.next(response);
         subscriber.complete();
       },
+      overflow: (maxBody, responseHeaders) =>
+        subscriber.error(
+          new ProtocolError(
+            `The response body is longer than maxResponseBytes (${maxBody} bytes); the connection ` +
+              `was closed (${spec.method} ${url}). If the server is right, raise maxResponseBytes ` +
+              'in the client options.',
+            { field: 'body', requestID: responseHeaders['x-request-id'] },
+          ),
+        ),
       failure: (cause, responseHeaders) =>
         subscriber.error(
           responseHeaders === undefined
@@ -172,7 +183,12 @@ export function sendRequest$<T>(
     };
     let exchange: Exchange;
     try {
-      exchange = startExchange(transport.dispatcher, request, MAX_ERROR_BODY, listener);
+      exchange = startExchange(
+        transport.dispatcher,
+        request,
+        { maxBody: transport.maxResponseBytes, maxErrorBody: MAX_ERROR_BODY },
+        listener,
+      );
     } catch (error) {
       // A dispatcher that refuses the request outright (an invalid option, a closed pool).
       subscriber.error(classify(error as Error, summary()));
