@@ -30,7 +30,8 @@ describe('resolveOptions', () => {
     it.each<[string, unknown, unknown]>([
       ['baseURL', resolved.baseURL, 'https://api.openai.com/v1'],
       ['apiKey', resolved.apiKey, undefined],
-      ['timeout', resolved.timeout, 60_000],
+      ['timeout', resolved.timeout, 30_000],
+      ['maxResponseBytes', resolved.maxResponseBytes, 32 * 1024 * 1024],
       ['retry.maxRetries', resolved.retry.maxRetries, 6],
       ['retry.initialRetryDelay', resolved.retry.initialRetryDelay, 500],
       ['retry.maxRetryDelay', resolved.retry.maxRetryDelay, 8_000],

@@ -33,11 +33,13 @@ export interface ConnectionOptions {
    */
   project?: string;
   /**
-   * Milliseconds one attempt may take, body included, before it is abandoned (and retried).
-   * A page of permissions takes well under a second; the official SDK's 10 minutes is sized for
-   * long model generations and, being per attempt, multiplies with retries. See `deadline` for a
-   * cap across attempts.
-   * @default 60_000
+   * Milliseconds one attempt may take, from sending to the last byte of the body, before it is
+   * abandoned with `APIConnectionTimeoutError` (and retried): a server that never answers, or
+   * drips its body a byte a second, holds an attempt no longer than this. A page of permissions
+   * takes well under a second; the official SDK's 10 minutes is sized for long model generations
+   * and, being per attempt, multiplies with retries. See `deadline` for a cap across attempts.
+   * Accepts above 0 to 2_147_483_647 (about 24.8 days).
+   * @default 30_000
    */
   timeout?: number;
   /**

@@ -17,6 +17,13 @@ export const ENV = {
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
+/**
+ * The default per-attempt `timeout`: 30 s. A page of 100 permissions is a few KiB and answers in
+ * well under a second even under load; 30 s is dozens of times that, and bounds how long a
+ * server that never answers, or drips a byte a second, holds one attempt.
+ */
+export const DEFAULT_TIMEOUT = 30_000;
+
 /** The default of `maxResponseBytes`: 32 MiB, hundreds of times the largest page of 100. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** `maxResponseBytes` accepts 1 KiB to 256 MiB: a body is held as one string, whose size V8 caps. */
@@ -135,7 +142,7 @@ export function resolveOptions(
     headers,
     timeout:
       o.timeout === undefined
-        ? 60_000
+        ? DEFAULT_TIMEOUT
         : check.milliseconds('timeout', o.timeout, { positive: true }),
     maxResponseBytes:
       o.maxResponseBytes === undefined
