@@ -10,6 +10,7 @@ import {
   ProtocolError,
 } from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
+import { redactURL, secretsOf } from '../http/redact.js';
 import { dispatchTarget } from '../http/url.js';
 import {
   sendRequest$,
@@ -92,7 +93,10 @@ export type ClientEvent = RetryEvent;
  * ```
  */
 export interface Client {
-  /** The API root requests go to, without a trailing slash. */
+  /**
+   * The API root requests go to, without a trailing slash, as it may be shown: a password in it
+   * (`http://user:pass@host/v1`) appears as `http://***@host/v1`.
+   */
   readonly baseURL: string;
   /** Every retry, as it is decided (the same events as the `onRetry` option). Completes on close. */
   readonly events$: Observable<ClientEvent>;
@@ -152,15 +156,17 @@ class DefaultClient implements Client {
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
-    this.baseURL = options.baseURL;
+    // Shown in errors, events and reports: a password in the URL must not be.
+    this.baseURL = redactURL(options.baseURL);
     this.events$ = this.#events.asObservable();
     this.#ownedDispatcher = options.dispatcher
       ? undefined
       : new Agent({ keepAliveTimeout: 10_000 });
     const apiKey = options.apiKey;
     this.#transport = {
-      baseURL: options.baseURL,
+      baseURL: this.baseURL,
       ...dispatchTarget(options.baseURL),
+      secrets: secretsOf(options),
       dispatcher: options.dispatcher ?? (this.#ownedDispatcher as Dispatcher),
       headers: options.headers,
       scheduler: options.scheduler,
