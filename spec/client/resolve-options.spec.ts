@@ -367,6 +367,15 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('hides the password of a refused base URL in its ConfigError', () => {
+    const error = configError(() =>
+      resolveOptions({ baseURL: 'ftp://me:hunter2-secret@files.test/v1' }, NO_ENV),
+    );
+    expect(error.option).toBe('baseURL');
+    expect(error.message).toContain('ftp://***@files.test/v1');
+    expect(JSON.stringify(error)).not.toContain('hunter2-secret');
+  });
+
   describe('never puts the API key in an error', () => {
     // Every bad option, with a valid key beside it: the key is not in the message nor the JSON.
     it.each(BAD.filter(([path]) => path !== 'apiKey'))('%s = %j', (path, value) => {

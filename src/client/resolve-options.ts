@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import type { RetryEvent } from '../retry/plan-retry.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { LimiterOptions } from '../schedule/limiter.js';
+import { redactURL } from '../http/redact.js';
 import { VERSION } from './version.js';
 import * as check from './validate.js';
 
@@ -226,7 +227,7 @@ function checkBaseURL(value: unknown): string {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[?#]/.test(text)) {
     throw new ConfigError(
       'baseURL',
-      `baseURL must be an http(s) URL without query or fragment, such as ${DEFAULT_BASE_URL}, got ${JSON.stringify(text)}`,
+      `baseURL must be an http(s) URL without query or fragment, such as ${DEFAULT_BASE_URL}, got ${JSON.stringify(redactURL(text))}`,
     );
   }
   return text.replace(/\/+$/, '');
