@@ -309,6 +309,19 @@ describe('Limiter', () => {
     });
   });
 
+  it('caps the defaultCooldown of a 429 at maxPause too', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, expectSubscriptions, flush }) => {
+      const limiter = limiterOn(ts, { adaptive: false, maxPause: 1000, defaultCooldown: 5000 });
+      const limited = cold<Reply>('-#', undefined, APIError.fromResponse(429, {}));
+      const next = cold<Reply>('-(r|)', { r: ok });
+      limiter.run('a', limited).subscribe({ error: () => undefined });
+      limiter.run('b', next).subscribe();
+      flush();
+      expectSubscriptions(next.subscriptions).toBe('1001ms ^!');
+    });
+  });
+
   it('cancels its wake-up timer when the last waiting request leaves', () => {
     const ts = testScheduler();
     ts.run(({ cold, flush }) => {
