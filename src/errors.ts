@@ -4,7 +4,9 @@
  * `ProtocolError` and `ConfigError` are ours.
  *
  * No error ever holds the API key: the only request headers an error keeps are passed through
- * `redactHeaders` (in `http/`) first, and `toJSON` lists the public fields explicitly.
+ * `redactHeaders` (in `http/`) first; whatever a server sent (its message, body and headers) has
+ * the client's secrets hidden before an error is built from it; URLs are shown without their
+ * userinfo; and `toJSON` lists the public fields explicitly.
  *
  * @module
  */
@@ -81,6 +83,8 @@ export interface APIErrorInit {
   /** The start of a body that was not an OpenAI error object (an HTML 502 page, say). */
   rawBody?: string | undefined;
   request?: RequestSummary | undefined;
+  /** What to check, when the library can tell (a base URL without `/v1` behind a 404). */
+  hint?: string | undefined;
   cause?: unknown;
 }
 
@@ -106,6 +110,11 @@ export class APIError extends CheckpointPermissionsError {
   readonly type: string | undefined;
   readonly rawBody: string | undefined;
   readonly request: RequestSummary | undefined;
+  /**
+   * What to check, when the library can tell; also at the end of `message`. A 404 from a base
+   * URL whose path does not end in `/v1` says `the API root usually ends in /v1 (got …)`.
+   */
+  readonly hint: string | undefined;
 
   constructor(message: string, init: APIErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -118,6 +127,7 @@ export class APIError extends CheckpointPermissionsError {
     this.type = init.error?.type;
     this.rawBody = init.rawBody;
     this.request = init.request;
+    this.hint = init.hint;
   }
 
   /**
@@ -141,6 +151,7 @@ export class APIError extends CheckpointPermissionsError {
       error: this.error,
       rawBody: this.rawBody,
       request: this.request,
+      hint: this.hint,
     };
   }
 }
@@ -359,7 +370,7 @@ export class ProtocolError extends CheckpointPermissionsError {
  *
  * @example
  * ```ts
- * createClient({ timeout: -1 }); // ConfigError: timeout must be a positive number of milliseconds, got -1
+ * createClient({ timeout: -1 }); // ConfigError: timeout must be a positive number of milliseconds (above 0 to 2147483647, about 24.8 days), got -1
  * ```
  */
 export class ConfigError extends CheckpointPermissionsError {
@@ -408,7 +419,8 @@ function errorClassForStatus(status: number): APIErrorClass {
 function describeResponseError(status: number, init: Omit<APIErrorInit, 'status'>): string {
   const detail = init.error?.message ?? (init.rawBody ? gistOf(init.rawBody) : 'no body');
   const where = init.request ? ` (${init.request.method} ${init.request.url})` : '';
-  return `${status} ${detail}${where}`;
+  const hint = init.hint ? `; ${init.hint}` : '';
+  return `${status} ${detail}${where}${hint}`;
 }
 
 /** A body (an HTML error page, say) as one short line of text: tags dropped, spaces collapsed. */

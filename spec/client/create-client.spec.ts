@@ -252,7 +252,7 @@ describe('createClient', () => {
 
   it('rejects bad options with a ConfigError naming them', () => {
     expect(() => createClient({ timeout: -1 })).toThrow(
-      /timeout must be a positive number of milliseconds, got -1/,
+      /timeout must be a positive number of milliseconds \(above 0 to 2147483647, about 24\.8 days\), got -1/,
     );
     expect(() => createClient({ maxRetry: 3 } as never)).toThrow(/Unknown option maxRetry/);
     expect(() => createClient({ rateLimit: { maxConcurrency: 0 } })).toThrow(

@@ -30,7 +30,8 @@ describe('resolveOptions', () => {
     it.each<[string, unknown, unknown]>([
       ['baseURL', resolved.baseURL, 'https://api.openai.com/v1'],
       ['apiKey', resolved.apiKey, undefined],
-      ['timeout', resolved.timeout, 60_000],
+      ['timeout', resolved.timeout, 30_000],
+      ['maxResponseBytes', resolved.maxResponseBytes, 32 * 1024 * 1024],
       ['retry.maxRetries', resolved.retry.maxRetries, 6],
       ['retry.initialRetryDelay', resolved.retry.initialRetryDelay, 500],
       ['retry.maxRetryDelay', resolved.retry.maxRetryDelay, 8_000],
@@ -364,6 +365,15 @@ describe('resolveOptions', () => {
       const value = deadline === 'Infinity' ? Infinity : deadline;
       expect(resolveOptions({ deadline: value }, NO_ENV).retry.deadline).toBe(value);
     });
+  });
+
+  it('hides the password of a refused base URL in its ConfigError', () => {
+    const error = configError(() =>
+      resolveOptions({ baseURL: 'ftp://me:hunter2-secret@files.test/v1' }, NO_ENV),
+    );
+    expect(error.option).toBe('baseURL');
+    expect(error.message).toContain('ftp://***@files.test/v1');
+    expect(JSON.stringify(error)).not.toContain('hunter2-secret');
   });
 
   describe('never puts the API key in an error', () => {

@@ -91,7 +91,10 @@ describe('milliseconds options', () => {
 
   it.each([
     [{ positive: true }, 'a positive number of milliseconds'],
-    [{ positive: true, infinite: true }, 'a positive number of milliseconds (or Infinity)'],
+    [
+      { positive: true, infinite: true },
+      'a positive number of milliseconds (above 0 to 2147483647, about 24.8 days) or Infinity',
+    ],
     [{}, 'a non-negative number of milliseconds'],
   ])('%j says it accepts %j', (opts, accepted) => {
     expect(configError(() => check.milliseconds('t', -5, opts)).message).toContain(accepted);

@@ -30,6 +30,8 @@ function transportFor(url: string, options: Partial<Transport> = {}): Transport 
     headers: { 'user-agent': 'spec' },
     authorization: () => `Bearer ${SECRET}`,
     scheduler: new ManualScheduler(),
+    maxResponseBytes: 32 * 1024 * 1024,
+    secrets: [SECRET],
     ...options,
   };
 }

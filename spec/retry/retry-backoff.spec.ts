@@ -1,4 +1,4 @@
-import { defer, mergeMap, Observable, throwError, timer } from 'rxjs';
+import { defer, mergeMap, Observable, throwError, timer, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { APIConnectionError, APIError, APIUserAbortError } from '../../src/errors.js';
@@ -52,6 +52,28 @@ function failing(errors: unknown[], scheduler: TestScheduler, log: number[]): Ob
 }
 
 describe('retryBackoff', () => {
+  it('never asks its scheduler for a delay above 2^31-1 ms, whatever the policy it is given', () => {
+    const { scheduler, context } = setup({
+      policy: { ...policy, initialRetryDelay: 1e12, maxRetryDelay: 1e12, maxRetryAfter: 1e12 },
+    });
+    const delays: number[] = [];
+    const recording = {
+      now: () => scheduler.now(),
+      schedule: ((work: () => void, delay = 0) => {
+        delays.push(delay);
+        return scheduler.schedule(work, delay);
+      }) as SchedulerLike['schedule'],
+    };
+    scheduler.run(() => {
+      const starts: number[] = [];
+      const source = failing([unavailable], scheduler, starts);
+      source.pipe(retryBackoff({ ...context, scheduler: recording })).subscribe();
+      scheduler.flush();
+      expect(starts).toEqual([0, 2 ** 31 - 1]);
+    });
+    expect(delays).toEqual([2 ** 31 - 1]);
+  });
+
   it('retries a transient failure after exponential, jittered delays on the scheduler', () => {
     const { scheduler, events, context } = setup();
     scheduler.run(({ expectObservable }) => {

@@ -1,4 +1,4 @@
-import { defer, finalize, merge, Subscriber, type Observable } from 'rxjs';
+import { defer, finalize, merge, Subscriber, type Observable, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { APIError } from '../../src/errors.js';
@@ -23,6 +23,17 @@ const tooMany = (retryAfterMs: number): APIError =>
 
 function testScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+}
+
+/** `scheduler`, noting the delay of every timer asked of it. */
+function recording(scheduler: TestScheduler, delays: number[]): SchedulerLike {
+  return {
+    now: () => scheduler.now(),
+    schedule: ((work: () => void, delay = 0) => {
+      delays.push(delay);
+      return scheduler.schedule(work, delay);
+    }) as SchedulerLike['schedule'],
+  };
 }
 
 function limiterOn(scheduler: TestScheduler, options: Partial<LimiterOptions> = {}): Limiter {
@@ -105,6 +116,52 @@ describe('Limiter', () => {
       flush();
       expectSubscriptions(second.subscriptions).toBe('251ms ^!');
     });
+  });
+
+  it('caps the pause of remaining=0 at maxPause, however long x-ratelimit-reset-requests says', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, expectSubscriptions, flush }) => {
+      const limiter = limiterOn(ts, { maxPause: 60_000 });
+      const first = cold<Reply>('-(r|)', { r: budget(6000, 0, '2h') });
+      const second = cold<Reply>('-(r|)', { r: budget(6000, 5, '1ms') });
+      limiter.run('a', first).subscribe();
+      limiter.run('b', second).subscribe();
+      flush();
+      expectSubscriptions(second.subscriptions).toBe('60001ms ^!');
+      expect(limiter.state().pausedForMs).toBe(0);
+    });
+  });
+
+  it('caps a 99999h reset at maxPause and never asks its scheduler for a delay above 2^31-1 ms', () => {
+    const ts = testScheduler();
+    const delays: number[] = [];
+    const spy = recording(ts, delays);
+    ts.run(({ cold, expectSubscriptions, flush }) => {
+      // The largest maxPause the options accept: still no timer may overflow.
+      const limiter = limiterOn(ts, { maxPause: 2 ** 31 - 1, scheduler: spy });
+      const first = cold<Reply>('-(r|)', { r: budget(6000, 0, '99999h') });
+      const second = cold<Reply>('-(r|)', { r: ok });
+      limiter.run('a', first).subscribe();
+      limiter.run('b', second).subscribe();
+      flush();
+      expectSubscriptions(second.subscriptions).toBe('2147483648ms ^!');
+    });
+    expect(delays.length).toBeGreaterThan(0);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
+
+  it('never asks its scheduler for a delay above 2^31-1 ms, even at a near-zero requestsPerMinute', () => {
+    const ts = testScheduler();
+    const delays: number[] = [];
+    const spy = recording(ts, delays);
+    ts.run(({ cold }) => {
+      const limiter = limiterOn(ts, { requestsPerMinute: 1e-9, scheduler: spy });
+      limiter.run('a', cold<Reply>('-(r|)', { r: ok })).subscribe();
+      const sub = limiter.run('b', cold<Reply>('-(r|)', { r: ok })).subscribe();
+      ts.schedule(() => sub.unsubscribe(), 10);
+    });
+    expect(delays.length).toBeGreaterThan(0);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
   });
 
   it('pauses the whole client for the retry-after of a 429, not only the request that got it', () => {
@@ -249,6 +306,19 @@ describe('Limiter', () => {
       limiter.run('b', next).subscribe();
       flush();
       expectSubscriptions(next.subscriptions).toBe('301ms ^!');
+    });
+  });
+
+  it('caps the defaultCooldown of a 429 at maxPause too', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, expectSubscriptions, flush }) => {
+      const limiter = limiterOn(ts, { adaptive: false, maxPause: 1000, defaultCooldown: 5000 });
+      const limited = cold<Reply>('-#', undefined, APIError.fromResponse(429, {}));
+      const next = cold<Reply>('-(r|)', { r: ok });
+      limiter.run('a', limited).subscribe({ error: () => undefined });
+      limiter.run('b', next).subscribe();
+      flush();
+      expectSubscriptions(next.subscriptions).toBe('1001ms ^!');
     });
   });
 

@@ -33,13 +33,23 @@ export interface ConnectionOptions {
    */
   project?: string;
   /**
-   * Milliseconds one attempt may take, body included, before it is abandoned (and retried).
-   * A page of permissions takes well under a second; the official SDK's 10 minutes is sized for
-   * long model generations and, being per attempt, multiplies with retries. See `deadline` for a
-   * cap across attempts.
-   * @default 60_000
+   * Milliseconds one attempt may take, from sending to the last byte of the body, before it is
+   * abandoned with `APIConnectionTimeoutError` (and retried): a server that never answers, or
+   * drips its body a byte a second, holds an attempt no longer than this. A page of permissions
+   * takes well under a second; the official SDK's 10 minutes is sized for long model generations
+   * and, being per attempt, multiplies with retries. See `deadline` for a cap across attempts.
+   * Accepts above 0 to 2_147_483_647 (about 24.8 days).
+   * @default 30_000
    */
   timeout?: number;
+  /**
+   * The largest response body read, in bytes, success or error. A longer body fails the attempt
+   * with a `ProtocolError` naming this option, and its connection is closed rather than drained:
+   * a broken or hostile server cannot fill the memory. The default fits hundreds of times the
+   * largest page (100 permissions, a few tens of KiB). Accepts 1_024 to 268_435_456 (256 MiB).
+   * @default 33_554_432 (32 MiB)
+   */
+  maxResponseBytes?: number;
   /**
    * Any undici `Dispatcher` (an `Agent` with your pool sizes, a `ProxyAgent`, a `MockAgent`).
    * A dispatcher you pass is yours: `close()` leaves it open.

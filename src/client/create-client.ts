@@ -10,6 +10,7 @@ import {
   ProtocolError,
 } from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
+import { redactURL, secretsOf } from '../http/redact.js';
 import { dispatchTarget } from '../http/url.js';
 import {
   sendRequest$,
@@ -22,6 +23,7 @@ import { retryBackoff } from '../retry/retry-backoff.js';
 import { RetryBudget } from '../retry/retry-budget.js';
 import { retryPromise } from '../retry/retry-promise.js';
 import { Limiter, type LimiterState } from '../schedule/limiter.js';
+import { timerDelay } from '../schedule/timer-delay.js';
 import type { ClientOptions } from './client-options.js';
 import { missingKeyMessage, resolveOptions, type ResolvedOptions } from './resolve-options.js';
 
@@ -91,7 +93,10 @@ export type ClientEvent = RetryEvent;
  * ```
  */
 export interface Client {
-  /** The API root requests go to, without a trailing slash. */
+  /**
+   * The API root requests go to, without a trailing slash, as it may be shown: a password in it
+   * (`http://user:pass@host/v1`) appears as `http://***@host/v1`.
+   */
   readonly baseURL: string;
   /** Every retry, as it is decided (the same events as the `onRetry` option). Completes on close. */
   readonly events$: Observable<ClientEvent>;
@@ -151,18 +156,21 @@ class DefaultClient implements Client {
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
-    this.baseURL = options.baseURL;
+    // Shown in errors, events and reports: a password in the URL must not be.
+    this.baseURL = redactURL(options.baseURL);
     this.events$ = this.#events.asObservable();
     this.#ownedDispatcher = options.dispatcher
       ? undefined
       : new Agent({ keepAliveTimeout: 10_000 });
     const apiKey = options.apiKey;
     this.#transport = {
-      baseURL: options.baseURL,
+      baseURL: this.baseURL,
       ...dispatchTarget(options.baseURL),
+      secrets: secretsOf(options),
       dispatcher: options.dispatcher ?? (this.#ownedDispatcher as Dispatcher),
       headers: options.headers,
       scheduler: options.scheduler,
+      maxResponseBytes: options.maxResponseBytes,
       authorization: () => {
         if (apiKey === undefined) throw new ConfigError('apiKey', missingKeyMessage());
         return `Bearer ${apiKey}`;
@@ -279,7 +287,7 @@ class DefaultClient implements Client {
     return defer(() =>
       turn$.pipe(
         rxTimeout({
-          first: Math.max(0, deadlineAt - scheduler.now()),
+          first: timerDelay(deadlineAt - scheduler.now()),
           with: () => throwError(missed),
           scheduler,
         }),

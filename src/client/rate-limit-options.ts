@@ -10,7 +10,7 @@
 export interface RateLimitOptions {
   /**
    * Requests in flight at once, across every stream of the client. The limiter starts at 1 until
-   * the first response reveals the server's budget (a slow start).
+   * the first response reveals the server's budget (a slow start). Accepts 1 to 1024.
    * @default 8
    */
   maxConcurrency?: number;
@@ -36,7 +36,8 @@ export interface RateLimitOptions {
    */
   retryBudget?: number | false;
   /**
-   * How long everything pauses after a 429 that carried no `retry-after`, ms.
+   * How long everything pauses after a 429 that carried no `retry-after`, ms (at most
+   * `maxRetryAfter`).
    * @default 1_000
    */
   defaultCooldown?: number;

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import type { RetryEvent } from '../retry/plan-retry.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { LimiterOptions } from '../schedule/limiter.js';
+import { redactURL } from '../http/redact.js';
 import { VERSION } from './version.js';
 import * as check from './validate.js';
 
@@ -17,6 +18,22 @@ export const ENV = {
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
+/**
+ * The default per-attempt `timeout`: 30 s. A page of 100 permissions is a few KiB and answers in
+ * well under a second even under load; 30 s is dozens of times that, and bounds how long a
+ * server that never answers, or drips a byte a second, holds one attempt.
+ */
+export const DEFAULT_TIMEOUT = 30_000;
+
+/** The default of `maxResponseBytes`: 32 MiB, hundreds of times the largest page of 100. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** `maxResponseBytes` accepts 1 KiB to 256 MiB: a body is held as one string, whose size V8 caps. */
+export const MAX_RESPONSE_BYTES_RANGE = [1024, 256 * 1024 * 1024] as const;
+/** The most `maxRetries` accepts: beyond it a retry loop is a hang, not resilience. */
+export const MAX_RETRIES = 1000;
+/** The most `rateLimit.maxConcurrency` accepts. */
+export const MAX_CONCURRENCY = 1024;
+
 /** Every option with its value settled: what the rest of the client works from. */
 export interface ResolvedOptions {
   readonly apiKey: string | undefined;
@@ -24,6 +41,8 @@ export interface ResolvedOptions {
   /** Sent on every request: user agent, organization, project, then the user's defaults. */
   readonly headers: Readonly<Record<string, string>>;
   readonly timeout: number;
+  /** The largest response body read, bytes (see `ConnectionOptions.maxResponseBytes`). */
+  readonly maxResponseBytes: number;
   readonly dispatcher: Dispatcher | undefined;
   readonly scheduler: SchedulerLike;
   readonly retry: RetryPolicy;
@@ -39,6 +58,7 @@ const CLIENT_KEYS = [
   'organization',
   'project',
   'timeout',
+  'maxResponseBytes',
   'dispatcher',
   'defaultHeaders',
   'userAgent',
@@ -123,13 +143,19 @@ export function resolveOptions(
     headers,
     timeout:
       o.timeout === undefined
-        ? 60_000
+        ? DEFAULT_TIMEOUT
         : check.milliseconds('timeout', o.timeout, { positive: true }),
+    maxResponseBytes:
+      o.maxResponseBytes === undefined
+        ? DEFAULT_MAX_RESPONSE_BYTES
+        : check.integerIn('maxResponseBytes', o.maxResponseBytes, ...MAX_RESPONSE_BYTES_RANGE),
     dispatcher: o.dispatcher === undefined ? undefined : checkDispatcher(o.dispatcher),
     scheduler: o.scheduler === undefined ? asyncScheduler : checkScheduler(o.scheduler),
     retry: {
       maxRetries:
-        o.maxRetries === undefined ? 6 : check.nonNegativeInteger('maxRetries', o.maxRetries),
+        o.maxRetries === undefined
+          ? 6
+          : check.nonNegativeInteger('maxRetries', o.maxRetries, MAX_RETRIES),
       initialRetryDelay: msOr('initialRetryDelay', o.initialRetryDelay, 500),
       maxRetryDelay: msOr('maxRetryDelay', o.maxRetryDelay, 8_000),
       maxRetryAfter,
@@ -150,7 +176,7 @@ export function resolveOptions(
       maxConcurrency:
         rl.maxConcurrency === undefined
           ? 8
-          : check.positiveInteger('rateLimit.maxConcurrency', rl.maxConcurrency),
+          : check.positiveInteger('rateLimit.maxConcurrency', rl.maxConcurrency, MAX_CONCURRENCY),
       requestsPerMinute:
         rl.requestsPerMinute === undefined
           ? undefined
@@ -201,7 +227,7 @@ function checkBaseURL(value: unknown): string {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[?#]/.test(text)) {
     throw new ConfigError(
       'baseURL',
-      `baseURL must be an http(s) URL without query or fragment, such as ${DEFAULT_BASE_URL}, got ${JSON.stringify(text)}`,
+      `baseURL must be an http(s) URL without query or fragment, such as ${DEFAULT_BASE_URL}, got ${JSON.stringify(redactURL(text))}`,
     );
   }
   return text.replace(/\/+$/, '');
@@ -225,9 +251,10 @@ function checkScheduler(value: unknown): SchedulerLike {
 }
 
 function checkRetryBudget(value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= check.MAX_SAFE)
+    return value;
   throw new ConfigError(
     'rateLimit.retryBudget',
-    `rateLimit.retryBudget must be a positive integer (tokens) or false (no budget), got ${typeof value === 'number' ? value : typeof value}`,
+    `rateLimit.retryBudget must be a positive integer (1 to ${check.MAX_SAFE} tokens) or false (no budget), got ${typeof value === 'number' ? value : typeof value}`,
   );
 }

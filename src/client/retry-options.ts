@@ -17,11 +17,13 @@ export interface RetryOptions {
    * Retries after the first attempt of each request. Higher than the official SDK's 2 because a
    * bulk audit makes thousands of requests and one exhausted page fails a whole checkpoint; the
    * client-wide retry budget (`rateLimit.retryBudget`) still stops a storm when everything fails.
+   * Accepts 0 to 1000.
    * @default 6
    */
   maxRetries?: number;
   /**
    * The first backoff step, ms; step n is `initialRetryDelay * 2^(n-1)`, with full jitter.
+   * Accepts 0 to 2_147_483_647 (about 24.8 days, the longest a timer holds), as every duration.
    * @default 500 (the official SDK's)
    */
   initialRetryDelay?: number;
@@ -34,13 +36,14 @@ export interface RetryOptions {
   /**
    * The longest server-requested wait (`retry-after`, `retry-after-ms`) that is honoured, ms.
    * Asked to wait longer, the request fails at once with the `RateLimitError` rather than
-   * sleeping for an hour; raise it for unattended jobs.
+   * sleeping for an hour; raise it for unattended jobs. It is also the longest any pause of the
+   * client's limiter lasts (after a 429, or while `x-ratelimit-remaining-requests` is 0).
    * @default 60_000 (the threshold of the official SDK 7.5)
    */
   maxRetryAfter?: number;
   /**
    * Total ms one request may take across all its attempts and waits, on top of the per-attempt
-   * `timeout`. `Infinity` for none.
+   * `timeout`. `Infinity` for none; otherwise at most 2_147_483_647.
    * @default Infinity
    */
   deadline?: number;

@@ -1,28 +1,57 @@
 import { ConfigError } from '../errors.js';
+import { MAX_TIMER_DELAY } from '../schedule/timer-delay.js';
 import type { Client } from './create-client.js';
 
 /**
  * Checks of option values, each throwing a {@link ConfigError} that names the option, says what
- * it accepts and shows what it got. Used once, at the boundary (`createClient`, the stream
- * factories), so that nothing deeper ever sees a bad value.
+ * it accepts (the range included) and shows what it got. Used once, at the boundary
+ * (`createClient`, the stream factories), so that nothing deeper ever sees a bad value.
+ *
+ * Every number is bounded: an integer to a safe integer ({@link MAX_SAFE}) or a tighter cap, a
+ * duration to what a timer can hold ({@link MAX_TIMER_DELAY}). `1e21` is a typo, not a limit.
  *
  * @example
  * ```ts
- * positiveInteger('limit', 0); // ConfigError: limit must be a positive integer, got 0
+ * positiveInteger('limit', 0); // ConfigError: limit must be a positive integer (1 to 9007199254740991), got 0
  * ```
  */
-export function positiveInteger(option: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-  throw invalid(option, 'a positive integer', value);
+export function positiveInteger(option: string, value: unknown, max: number = MAX_SAFE): number {
+  return integerIn(option, value, 1, max, 'a positive integer');
 }
 
-/** A whole number ≥ 0. */
-export function nonNegativeInteger(option: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  throw invalid(option, 'an integer ≥ 0', value);
+/** The largest integer every number option accepts unless it names a tighter cap. */
+export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** A whole number ≥ 0, up to `max`. */
+export function nonNegativeInteger(option: string, value: unknown, max: number = MAX_SAFE): number {
+  return integerIn(option, value, 0, max, 'an integer ≥ 0');
 }
 
-/** A number of milliseconds ≥ 0 (`Infinity` allowed when `infinite`). */
+/**
+ * A whole number in [`min`, `max`].
+ *
+ * @example
+ * ```ts
+ * integerIn('maxResponseBytes', 1e21, 1024, 2 ** 28);
+ * // ConfigError: maxResponseBytes must be an integer (1024 to 268435456), got 1e+21
+ * ```
+ */
+export function integerIn(
+  option: string,
+  value: unknown,
+  min: number,
+  max: number,
+  what = 'an integer',
+): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)
+    return value;
+  throw invalid(option, `${what} (${min} to ${max})`, value);
+}
+
+/**
+ * A number of milliseconds ≥ 0 (> 0 when `positive`), at most what a timer holds,
+ * {@link MAX_TIMER_DELAY} (about 24.8 days); `Infinity` allowed when `infinite`.
+ */
 export function milliseconds(
   option: string,
   value: unknown,
@@ -31,17 +60,18 @@ export function milliseconds(
   const ok =
     typeof value === 'number' &&
     !Number.isNaN(value) &&
-    (infinite || Number.isFinite(value)) &&
+    ((infinite && value === Infinity) || value <= MAX_TIMER_DELAY) &&
     (positive ? value > 0 : value >= 0);
   if (ok) return value;
-  const what = `${positive ? 'a positive' : 'a non-negative'} number of milliseconds${infinite ? ' (or Infinity)' : ''}`;
+  const range = `${positive ? 'above 0' : '0'} to ${MAX_TIMER_DELAY}, about 24.8 days`;
+  const what = `${positive ? 'a positive' : 'a non-negative'} number of milliseconds (${range})${infinite ? ' or Infinity' : ''}`;
   throw invalid(option, what, value);
 }
 
-/** A positive finite number. */
-export function positiveNumber(option: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
-  throw invalid(option, 'a positive number', value);
+/** A positive finite number, up to `max`. */
+export function positiveNumber(option: string, value: unknown, max: number = MAX_SAFE): number {
+  if (typeof value === 'number' && value > 0 && value <= max) return value;
+  throw invalid(option, `a positive number (above 0 to ${max})`, value);
 }
 
 /** A non-empty string. `secret` keeps the value itself out of the message. */

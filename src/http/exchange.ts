@@ -27,6 +27,19 @@ export interface ExchangeListener {
    * 2xx response, while its body was still arriving.
    */
   failure(cause: Error, headers: Headers | undefined): void;
+  /**
+   * A 2xx body is longer than `maxBody` (its `content-length` says so, or its bytes so far): the
+   * connection has been closed, not drained, and nothing of the body is kept.
+   */
+  overflow(maxBody: number, headers: Headers): void;
+}
+
+/** How much of a body an exchange reads, in bytes. */
+export interface BodyLimits {
+  /** A 2xx body past this fails the exchange (`overflow`). */
+  readonly maxBody: number;
+  /** An error body is read this far (at most `maxBody`), then the rest is discarded. */
+  readonly maxErrorBody: number;
 }
 
 /** A started exchange; `abort` closes the connection if the request is still in flight. */
@@ -47,9 +60,11 @@ export interface Exchange {
  *
  * @example
  * ```ts
- * const exchange = startExchange(agent, { origin, path: '/v1/things', method: 'GET', headers, body: null }, 65_536, {
+ * const request = { origin, path: '/v1/things', method: 'GET', headers, body: null } as const;
+ * const exchange = startExchange(agent, request, { maxBody: 2 ** 25, maxErrorBody: 65_536 }, {
  *   response: ({ status, body }) => console.log(status, body.length),
  *   failure: (cause) => console.error(cause),
+ *   overflow: (maxBody) => console.error(`body over ${maxBody} bytes`),
  * });
  * exchange.abort(); // the listener hears nothing more
  * ```
@@ -57,10 +72,10 @@ export interface Exchange {
 export function startExchange(
   dispatcher: Dispatcher,
   request: ExchangeRequest,
-  maxErrorBody: number,
+  limits: BodyLimits,
   listener: ExchangeListener,
 ): Exchange {
-  const handler = new CollectingHandler(maxErrorBody, listener);
+  const handler = new CollectingHandler(limits, listener);
   dispatcher.dispatch(
     {
       origin: request.origin,
@@ -86,6 +101,7 @@ class ExchangeAborted extends Error {
  * may pass as `dispatcher`.
  */
 class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
+  readonly #maxBody: number;
   readonly #maxErrorBody: number;
   readonly #listener: ExchangeListener;
   /** Closes the request's connection; known once undici has given the request one. */
@@ -99,8 +115,9 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
   /** The caller aborted: the listener hears nothing more. */
   #cancelled = false;
 
-  constructor(maxErrorBody: number, listener: ExchangeListener) {
-    this.#maxErrorBody = maxErrorBody;
+  constructor(limits: BodyLimits, listener: ExchangeListener) {
+    this.#maxBody = limits.maxBody;
+    this.#maxErrorBody = Math.min(limits.maxErrorBody, limits.maxBody);
     this.#listener = listener;
   }
 
@@ -171,12 +188,16 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
   #responseStarted(statusCode: number, headers: Headers): void {
     this.#status = statusCode;
     this.#headers = headers;
+    // A body announced too long is refused before a byte of it is read.
+    const length = Number(headers['content-length']);
+    if (this.#isSuccess() && length > this.#maxBody) this.#overflow();
   }
 
   #data(chunk: Buffer): void {
     if (this.#settled) return;
-    this.#chunks.push(chunk);
     this.#size += chunk.length;
+    if (this.#isSuccess() && this.#size > this.#maxBody) return this.#overflow();
+    this.#chunks.push(chunk);
     // An error body is read only so far; the rest would only cost time and memory.
     if (!this.#isSuccess() && this.#size >= this.#maxErrorBody) {
       this.#respond();
@@ -192,6 +213,20 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
     const headers = this.#headers;
     queueMicrotask(() => {
       if (!this.#cancelled) this.#listener.failure(error, headers);
+    });
+  }
+
+  /**
+   * The 2xx body is over its cap: the connection is closed at once (draining an endless body
+   * would take forever) and what was collected is let go.
+   */
+  #overflow(): void {
+    this.#settled = true;
+    this.#chunks = [];
+    const headers = this.#headers ?? {};
+    this.#abortRequest?.(new ExchangeAborted('body over its cap'));
+    queueMicrotask(() => {
+      if (!this.#cancelled) this.#listener.overflow(this.#maxBody, headers);
     });
   }
 

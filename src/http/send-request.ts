@@ -18,12 +18,17 @@ import {
   type RawResponse,
 } from './exchange.js';
 import type { Headers } from './headers.js';
-import { redactHeaders } from './redact.js';
+import { baseURLHint } from './base-url-hint.js';
+import { redactHeaders, redactJSON, redactText } from './redact.js';
+import { timerDelay } from '../schedule/timer-delay.js';
 import { pathAndQuery, type Query } from './url.js';
 
 /** Everything a request needs from its client, resolved once by `createClient`. */
 export interface Transport {
-  /** The base URL as configured, without a trailing slash: what error messages show. */
+  /**
+   * The base URL as configured, without a trailing slash and with any userinfo hidden
+   * (`redactURL`): what error messages show.
+   */
   readonly baseURL: string;
   /** The base URL split as undici's `dispatch` takes it (see `dispatchTarget`). */
   readonly origin: string;
@@ -35,6 +40,13 @@ export interface Transport {
   readonly authorization: () => string;
   /** Times the per-attempt timeout, so tests can run it in virtual time. */
   readonly scheduler: SchedulerLike;
+  /**
+   * Every secret the client holds (`secretsOf`): hidden from whatever a server sends back before
+   * an error keeps or shows it, in case the server echoes them.
+   */
+  readonly secrets: readonly string[];
+  /** The longest body read, bytes; a 2xx body past it is a `ProtocolError` (`maxResponseBytes`). */
+  readonly maxResponseBytes: number;
 }
 
 /**
@@ -140,11 +152,12 @@ export function sendRequest$<T>(
       return;
     }
 
+    const safeHeaders = (received: Headers): Headers => redactHeaders(received, transport.secrets);
     const listener: ExchangeListener = {
       response: (raw) => {
         let response: HttpResponse<T>;
         try {
-          response = checkResponse(raw, spec, url, summary);
+          response = checkResponse(raw, spec, transport, summary);
         } catch (error) {
           subscriber.error(error);
           return;
@@ -152,13 +165,22 @@ export function sendRequest$<T>(
         subscriber.next(response);
         subscriber.complete();
       },
+      overflow: (maxBody, responseHeaders) =>
+        subscriber.error(
+          new ProtocolError(
+            `The response body is longer than maxResponseBytes (${maxBody} bytes); the connection ` +
+              `was closed (${spec.method} ${url}). If the server is right, raise maxResponseBytes ` +
+              'in the client options.',
+            { field: 'body', requestID: safeHeaders(responseHeaders)['x-request-id'] },
+          ),
+        ),
       failure: (cause, responseHeaders) =>
         subscriber.error(
           responseHeaders === undefined
-            ? classify(cause, summary())
+            ? classify(cause, summary(), transport.secrets)
             : new APIConnectionError(
                 `The connection closed before the response body was complete (${spec.method} ${url})`,
-                { headers: responseHeaders, request: summary(), cause },
+                { headers: safeHeaders(responseHeaders), request: summary(), cause },
               ),
         ),
     };
@@ -171,10 +193,15 @@ export function sendRequest$<T>(
     };
     let exchange: Exchange;
     try {
-      exchange = startExchange(transport.dispatcher, request, MAX_ERROR_BODY, listener);
+      exchange = startExchange(
+        transport.dispatcher,
+        request,
+        { maxBody: transport.maxResponseBytes, maxErrorBody: MAX_ERROR_BODY },
+        listener,
+      );
     } catch (error) {
       // A dispatcher that refuses the request outright (an invalid option, a closed pool).
-      subscriber.error(classify(error as Error, summary()));
+      subscriber.error(classify(error as Error, summary(), transport.secrets));
       return;
     }
 
@@ -188,7 +215,7 @@ export function sendRequest$<T>(
           { request: summary() },
         ),
       );
-    }, attempt.timeout);
+    }, timerDelay(attempt.timeout));
 
     return () => {
       timer.unsubscribe();
@@ -199,34 +226,49 @@ export function sendRequest$<T>(
   });
 }
 
-/** Turns a response read to its end into the checked result, or the error it stands for. */
+/**
+ * Turns a response read to its end into the checked result, or the error it stands for. What the
+ * server wrote goes into an error only with the client's secrets hidden (a server may echo the
+ * `Authorization` header in a message, a body or a header).
+ */
 function checkResponse<T>(
   raw: RawResponse,
   spec: RequestSpec<T>,
-  url: string,
+  transport: Transport,
   summary: () => RequestSummary,
 ): HttpResponse<T> {
   const { status, headers, body: text } = raw;
-  const requestID = headers['x-request-id'];
+  const { secrets } = transport;
   if (status < 200 || status >= 300) {
-    const error = errorBodyOf(text);
+    const safeText = redactText(text, secrets);
+    const error = redactJSON(errorBodyOf(safeText), secrets);
     throw APIError.fromResponse(status, {
-      headers,
+      headers: redactHeaders(headers, secrets),
       error,
-      rawBody: error ? undefined : text.slice(0, KEPT_RAW_BODY),
+      rawBody: error ? undefined : safeText.slice(0, KEPT_RAW_BODY),
       request: summary(),
+      hint: baseURLHint(status, error, transport.baseURL, transport.basePath),
     });
   }
+  const rawRequestID = headers['x-request-id'];
+  const requestID = rawRequestID === undefined ? undefined : redactText(rawRequestID, secrets);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
     const truncated = endsMidJSON(text, cause);
+    const safeText = redactText(text, secrets);
     throw new ProtocolError(
       truncated
         ? `The response body ended in the middle of its JSON after ${text.length} characters`
-        : `The response body is not JSON: ${JSON.stringify(text.slice(0, 80))}`,
-      { field: 'body', truncated, requestID, cause },
+        : `The response body is not JSON: ${JSON.stringify(safeText.slice(0, 80))}`,
+      // V8's message quotes the text it choked on: it is hidden the same way.
+      {
+        field: 'body',
+        truncated,
+        requestID,
+        cause: new SyntaxError(redactText(String((cause as Error).message), secrets)),
+      },
     );
   }
   return { status, headers, requestID, data: spec.parse(json, requestID) };
@@ -269,20 +311,21 @@ const TIMEOUT_CODES = new Set([
 ]);
 
 /** A failure before any response, as the error hierarchy names it. */
-function classify(error: Error, request: RequestSummary): Error {
+function classify(error: Error, request: RequestSummary, secrets: readonly string[]): Error {
   const where = `${request.method} ${request.url}`;
+  const message = redactText(error.message, secrets);
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
     // One of undici's own timeouts (connect, headers, body), not the attempt's `timeout`.
-    return new APIConnectionTimeoutError(`Request timed out: ${error.message} (${where})`, {
+    return new APIConnectionTimeoutError(`Request timed out: ${message} (${where})`, {
       request,
       cause: error,
     });
   }
   if (code === 'UND_ERR_INVALID_ARG') {
-    return new ConfigError('request', `undici rejected the request: ${error.message}`);
+    return new ConfigError('request', `undici rejected the request: ${message}`);
   }
-  return new APIConnectionError(`Connection error: ${error.message} (${where})`, {
+  return new APIConnectionError(`Connection error: ${message} (${where})`, {
     request,
     cause: error,
   });

@@ -71,7 +71,7 @@ const KEYS = [
  *
  * @example
  * ```ts
- * resolveListOptions('ft:…', { limit: 0 }); // ConfigError: limit must be a positive integer, got 0
+ * resolveListOptions('ft:…', { limit: 1e21 }); // ConfigError: limit must be a positive integer (1 to 9007199254740991), got 1e+21
  * ```
  */
 export function resolveListOptions(checkpoint: unknown, input: unknown): ResolvedListOptions {

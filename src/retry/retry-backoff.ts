@@ -1,4 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
+import { timerDelay } from '../schedule/timer-delay.js';
 import { planRetry, type PlannedRetry, type RetryContext } from './plan-retry.js';
 
 /**
@@ -47,7 +48,7 @@ export function retryBackoff<T>(context: RetryContext): MonoTypeOperatorFunction
             // `onRetry` may have ended the subscription (an abort from inside the callback).
             if (subscriber.closed) return;
             lastCost = plan.cost;
-            backoff = context.scheduler.schedule(subscribe, plan.delayMs);
+            backoff = context.scheduler.schedule(subscribe, timerDelay(plan.delayMs));
           },
           complete: () => subscriber.complete(),
         });

@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { APIUserAbortError } from '../errors.js';
+import { timerDelay } from '../schedule/timer-delay.js';
 
 /**
  * Waits `ms` on a scheduler, and stops at once, rejecting with `APIUserAbortError`, when the
@@ -22,7 +23,7 @@ export function sleep(ms: number, scheduler: SchedulerLike, signal?: AbortSignal
     const wait = scheduler.schedule(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, timerDelay(ms));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -5,6 +5,7 @@ import { parseRateLimitHeaders } from '../http/rate-limit-headers.js';
 import { retryAfterMs } from '../http/retry-after.js';
 import { CubicRate } from './cubic-rate.js';
 import { FairQueue } from './fair-queue.js';
+import { timerDelay } from './timer-delay.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** The limiter's knobs, resolved by `createClient` (see `RateLimitOptions` for their defaults). */
@@ -17,9 +18,10 @@ export interface LimiterOptions {
   /** The pause after a 429 that did not say how long to wait, ms. */
   readonly defaultCooldown: number;
   /**
-   * The longest server-requested pause honoured, ms (the retry policy's `maxRetryAfter`). A 429
-   * asking for longer fails its request at once; the rest of the client then pauses only
-   * `defaultCooldown`, not the hour the server asked for.
+   * The longest pause, ms (the retry policy's `maxRetryAfter`). A 429 asking for longer fails its
+   * request at once; the rest of the client then pauses only `defaultCooldown`, not the hour the
+   * server asked for. An exhausted budget (`x-ratelimit-remaining-requests: 0`) whose reset is
+   * further away pauses this long, then lets requests try again.
    */
   readonly maxPause: number;
   readonly scheduler: SchedulerLike;
@@ -246,10 +248,11 @@ export class Limiter {
     this.#wake?.subscription.unsubscribe();
     this.#wake = {
       at,
+      // A clamped wait wakes early and `#pump` re-arms the timer for what is left.
       subscription: this.#options.scheduler.schedule(() => {
         this.#wake = undefined;
         this.#pump();
-      }, ms),
+      }, timerDelay(ms)),
     };
   }
 
@@ -266,7 +269,7 @@ export class Limiter {
         asked === undefined || asked > this.#options.maxPause
           ? this.#options.defaultCooldown
           : asked;
-      this.#pauseUntil(now + pause);
+      this.#pauseFor(pause, now);
     }
     const info = parseRateLimitHeaders(headers);
     if (info) {
@@ -284,8 +287,7 @@ export class Limiter {
         // Requests sent after this one have already taken their tokens here but had not reached
         // the server when it counted `remaining`.
         this.#bucket?.clampTo(info.remaining - (this.#sent - seq), now);
-        if (info.remaining === 0 && info.resetMs !== undefined)
-          this.#pauseUntil(now + info.resetMs);
+        if (info.remaining === 0 && info.resetMs !== undefined) this.#pauseFor(info.resetMs, now);
       }
     } else if (this.#mode !== 'headers') {
       this.#mode = this.#options.requestsPerMinute === undefined ? 'adaptive' : 'fixed';
@@ -305,7 +307,14 @@ export class Limiter {
     else this.#bucket = new TokenBucket(ratePerMs, capacity, now, tokens ?? 1);
   }
 
-  #pauseUntil(until: number): void {
+  /**
+   * Pauses every request for `ms`, but never longer than `maxPause`: a server announcing a reset
+   * hours away (`x-ratelimit-reset-requests: 2h`) must not stall the client past the longest
+   * wait it was told to honour. After `maxPause` requests resume, and the server's next answer
+   * (a 429, or fresh headers) decides again.
+   */
+  #pauseFor(ms: number, now: number): void {
+    const until = now + Math.min(ms, this.#options.maxPause);
     this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 }
