@@ -32,7 +32,9 @@ async function failure(attempt: () => unknown): Promise<CliError> {
 
 describe('readAllowList', () => {
   it('reads JSON objects, JSON arrays and one id per line', async () => {
-    expect(await readAllowList(file('{"projects":["proj_a"],"checkpoints":{"ft:x":["proj_b"]}}'))).toEqual({
+    expect(
+      await readAllowList(file('{"projects":["proj_a"],"checkpoints":{"ft:x":["proj_b"]}}')),
+    ).toEqual({
       projects: ['proj_a'],
       checkpoints: { 'ft:x': ['proj_b'] },
     });

@@ -69,7 +69,8 @@ export function compileAllowList(
       toSet(`allow.checkpoints[${JSON.stringify(checkpoint)}]`, projects as Iterable<string>),
     );
   }
-  const allowsNone = everywhere.size === 0 && [...perCheckpoint.values()].every((s) => s.size === 0);
+  const allowsNone =
+    everywhere.size === 0 && [...perCheckpoint.values()].every((s) => s.size === 0);
   if (allowsNone && !allowEmpty) {
     throw new ConfigError(
       'allow',

@@ -175,7 +175,8 @@ export function resolveAuditOptions(input: unknown): ResolvedAuditOptions {
       o.allow === undefined
         ? undefined
         : compileAllowList(o.allow as AllowList, {
-            allowEmpty: o.allowEmpty === undefined ? false : check.boolean('allowEmpty', o.allowEmpty),
+            allowEmpty:
+              o.allowEmpty === undefined ? false : check.boolean('allowEmpty', o.allowEmpty),
           }),
     revoke,
     maxRevocations:
