@@ -35,10 +35,10 @@ const truth = (): Record<string, CheckpointPermission[]> => emulator.truth().per
 const biggest = (): string =>
   Object.entries(truth()).sort((a, b) => b[1].length - a[1].length)[0]![0];
 /** The projects of every permission of a checkpoint but its first `rogue`. */
-const keepAllBut = (checkpoint: string, rogue: number): string[] =>
-  truth()
-    [checkpoint]!.slice(rogue)
-    .map((p) => p.project_id);
+const keepAllBut = (checkpoint: string, rogue: number): string[] => {
+  const permissions = truth()[checkpoint]!;
+  return permissions.slice(rogue).map((p) => p.project_id);
+};
 
 interface RevocationLine {
   checkpoint: string;

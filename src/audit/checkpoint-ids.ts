@@ -17,10 +17,23 @@ export function checkpointIdProblem(id: unknown): string | undefined {
   if (typeof id !== 'string') return `is not a string (got ${id === null ? 'null' : typeof id})`;
   if (id === '') return 'is empty';
   if (id.trim() === '') return 'is blank';
-  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(id);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    return `holds a control character (U+${code})`;
+  const control = controlCharacter(id);
+  return control === undefined ? undefined : `holds a control character (${control})`;
+}
+
+/**
+ * The first control character of a text (C0, DEL or C1), as `U+XXXX`; `undefined` if none.
+ *
+ * @example
+ * ```ts
+ * controlCharacter('ft:a\u0000b'); // 'U+0000'
+ * ```
+ */
+export function controlCharacter(text: string): string | undefined {
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f))
+      return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { AllowList } from '../audit/allow-list.js';
-import { checkpointIdProblem } from '../audit/checkpoint-ids.js';
+import { checkpointIdProblem, controlCharacter } from '../audit/checkpoint-ids.js';
 import { CliError, fileErrorReason } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -145,7 +145,7 @@ function parseAllowList(path: string, text: string): AllowList {
   }
   return {
     projects: listLines(trimmed).map(({ text: id, number }) => {
-      if (!/[\s"',{}[\]\u0000-\u001f\u007f-\u009f\uFFFD]/.test(id)) return id;
+      if (!/[\s"',{}[\]\uFFFD]/.test(id) && controlCharacter(id) === undefined) return id;
       throw new CliError(
         ExitCode.DataError,
         `${path} line ${number} holds ${JSON.stringify(id)}, not a project id: give one project id per line, such as proj_abc123.`,

@@ -125,7 +125,7 @@ export async function auditCommand(
 /** What to do about the violations a spent `--max-revocations` budget left in place. */
 function overBudgetNote(summary: AuditSummary, budget: number): string {
   const left = summary.overBudget;
-  return `${left.toLocaleString('en-US')} violation${left === 1 ? '' : 's'} not revoked: the --max-revocations budget of ${budget.toLocaleString('en-US')} ran out (exit 3). Check the report, then run again with a larger --max-revocations.\n`;
+  return `${left.toLocaleString('en-US')} violation${left === 1 ? '' : 's'} not revoked: the --max-revocations budget of ${budget.toLocaleString('en-US')} ran out (exit 3). Check the report, then audit again (not --resume: it would not retry them) with a larger --max-revocations.\n`;
 }
 
 /**
