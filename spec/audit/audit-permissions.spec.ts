@@ -498,6 +498,29 @@ describe('guards against destructive mistakes', () => {
     ).not.toThrow();
   });
 
+  it('holds revocations back for a slow consumer: never more than concurrency ahead of it', async () => {
+    const before = own.truth().permissions[MANY]!.length;
+    let processed = 0;
+    let worst = 0;
+    await lastValueFrom(
+      auditPermissions$([MANY], {
+        client: ownClient,
+        concurrency: 3,
+        allow: keepAllBut(MANY, 12),
+        revoke: 'apply',
+        process: (record) => {
+          if (record.type !== 'revocation') return [];
+          // DELETEs answered so far (the emulator counts a request as it arrives).
+          const deletes = own.stats().requests - Math.ceil(before / 100);
+          worst = Math.max(worst, deletes - processed);
+          return timer(2).pipe(concatMap(() => ((processed += 1), [])));
+        },
+      }),
+    );
+    expect(processed).toBe(12);
+    expect(worst).toBeLessThanOrEqual(3);
+  });
+
   it('runs a checkpoint’s revocations concurrently, bounded by the concurrency', async () => {
     own.setLatency(5);
     const records = await lastValueFrom(

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -272,5 +272,53 @@ describe('checkpoint ids that cannot be', () => {
     const r = await run(['audit', '--input', input, ...connect(emulator)]);
     expectOneErrorLine(r, ExitCode.DataError, /a\.out line 3 holds a control character/);
     expect(emulator.stats().requests).toBe(0);
+  });
+});
+
+describe('concurrent revocations, resumed', () => {
+  it('report each violation once, in one CSV row per permission, after a kill between two revocations', async () => {
+    const checkpoint = biggest();
+    const before = truth()[checkpoint]!;
+    const rogue = before.slice(0, 6);
+    const allow = file('keep-resume.json', JSON.stringify({ projects: keepAllBut(checkpoint, 6) }));
+    const state = join(dir, 'concurrent.state');
+    const output = join(dir, 'concurrent.csv');
+    const args = [
+      'audit',
+      checkpoint,
+      '--allow',
+      allow,
+      '--revoke',
+      '--apply',
+      '--concurrency',
+      '4',
+      '--format',
+      'csv',
+      '--state',
+      state,
+      '--output',
+      output,
+      '--quiet',
+      ...connect(emulator),
+    ];
+    expect((await run(args)).code).toBe(ExitCode.Violations);
+    // A kill after the second revocation's commit: the journal ends there (the output is cut
+    // back to it by --resume); the other four were deleted but never committed.
+    const entries = readFileSync(state, 'utf8').trim().split('\n');
+    const cut = entries.findIndex(
+      (e, i) => entries.slice(0, i + 1).filter((x) => x.includes('"revoked"')).length === 2,
+    );
+    writeFileSync(state, `${entries.slice(0, cut + 1).join('\n')}\n`);
+    const resumed = await run([...args, '--resume']);
+    expect(resumed.code).toBe(ExitCode.Violations);
+    const rows = parseCsv(readFileSync(output, 'utf8')).slice(1);
+    expect(rows.map((row) => row[1]).sort()).toEqual(before.map((p) => p.id).sort());
+    expect(
+      rows
+        .filter((row) => row[4] === 'false')
+        .map((row) => [row[1], row[3], row[5]])
+        .sort(),
+    ).toEqual(rogue.map((p) => [p.id, String(p.created_at), 'true']).sort());
+    expect(truth()[checkpoint]).toEqual(before.slice(6));
   });
 });
