@@ -51,7 +51,8 @@ export interface AuditOptions {
    */
   client?: Client;
   /**
-   * Checkpoints audited at once. More than the client's `rateLimit.maxConcurrency` only queues.
+   * Checkpoints audited at once, and revocations of one checkpoint sent at once. More than the
+   * client's `rateLimit.maxConcurrency` only queues.
    * @default 8
    */
   concurrency?: number;
