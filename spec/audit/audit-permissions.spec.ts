@@ -1,4 +1,4 @@
-import { concatMap, lastValueFrom, take, timer, toArray } from 'rxjs';
+import { concatMap, lastValueFrom, of, take, timer, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditPermissions } from '../../src/audit/audit-iterable.js';
 import { auditPermissions$ } from '../../src/audit/audit-permissions.js';
@@ -192,8 +192,13 @@ describe('auditPermissions$', () => {
         toArray(),
       ),
     );
-    expect(applied.filter((r) => r.type === 'revocation')).toEqual(
-      rogue.map((id) => expect.objectContaining({ id, dryRun: false, deleted: true })),
+    // Revocations run concurrently: their records come in the order the deletions finish.
+    const appliedRevocations = applied.filter((r) => r.type === 'revocation');
+    expect(appliedRevocations).toHaveLength(rogue.length);
+    expect(appliedRevocations).toEqual(
+      expect.arrayContaining(
+        rogue.map((id) => expect.objectContaining({ id, dryRun: false, deleted: true })),
+      ),
     );
     expect(applied.at(-1)).toMatchObject({ revoked: 2 });
     expect(emulator.truth().permissions[checkpoint]!.map((p) => p.id)).toEqual(
@@ -233,10 +238,14 @@ describe('auditPermissions$', () => {
         },
       }).pipe(toArray()),
     );
-    expect(records.filter((r) => r.type === 'revocation')).toEqual([
-      expect.objectContaining({ id: second!.id, deleted: true }),
-      expect.objectContaining({ id: gone.id, deleted: true, error: undefined }),
-    ]);
+    const revocations = records.filter((r) => r.type === 'revocation');
+    expect(revocations).toHaveLength(2);
+    expect(revocations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: second!.id, deleted: true }),
+        expect.objectContaining({ id: gone.id, deleted: true, error: undefined }),
+      ]),
+    );
     expect(records.at(-1)).toMatchObject({ violations: 3, revoked: 2 });
     expect(emulator.truth().permissions[checkpoint]!.map((p) => p.id)).not.toContain(second!.id);
     expect(emulator.truth().permissions[checkpoint]!.map((p) => p.id)).toContain(first!.id);
@@ -359,5 +368,172 @@ describe('discovery', () => {
   it('stops discovering when the consumer has enough', async () => {
     const two = await lastValueFrom(allCheckpoints$({ client }).pipe(take(2), toArray()));
     expect(two).toHaveLength(2);
+  });
+});
+
+describe('guards against destructive mistakes', () => {
+  const MANY = 'ft:gpt-4o-mini-2024-07-18:acme:guards:Gd1:ckpt-step-1';
+  const FEW = 'ft:gpt-4o-mini-2024-07-18:acme:guards:Gd1:ckpt-step-2';
+  let own: Emulator;
+  let ownClient: Client;
+  beforeAll(async () => {
+    own = await startEmulator({ dataset: { checkpoints: { [MANY]: 130, [FEW]: 8 } } });
+    ownClient = createClient({ apiKey: own.apiKey, baseURL: own.url, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await ownClient.close();
+    await own.close();
+  });
+  afterEach(() => {
+    own.setLatency(0);
+    own.resetStats();
+  });
+  /** An allow-list that keeps every project of the checkpoint except those of `rogue`. */
+  const keepAllBut = (checkpoint: string, rogue: number): { projects: string[] } => ({
+    projects: own
+      .truth()
+      .permissions[checkpoint]!.slice(rogue)
+      .map((p) => p.project_id),
+  });
+
+  it.each([
+    ['a string', 'ft:gpt-4o-mini-2024-07-18:acme:guards:Gd1:ckpt-step-1'],
+    ['a number', 42],
+    ['null', null],
+    ['a plain object', { 0: 'ft:a' }],
+  ])('refuses %s for the checkpoints before any request', (_, checkpoints) => {
+    expect(() => auditPermissions$(checkpoints as never, { client: ownClient })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', option: 'checkpoints' }),
+    );
+    expect(() => auditPermissions$('ft:x' as never, { client: ownClient })).toThrow(
+      /checkpoints must be a list of checkpoint ids .*\['ft:x'\]/,
+    );
+    expect(own.stats().requests).toBe(0);
+  });
+
+  it.each([
+    ['an empty id', ''],
+    ['a blank id', '   '],
+    ['a NUL', 'ft:a\u0000b'],
+    ['a control character', 'ft:a\u001bb'],
+    ['not a string', 7],
+  ])('refuses %s in a list before any request', (_, bad) => {
+    expect(() => auditPermissions$([MANY, bad as string], { client: ownClient })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', option: 'checkpoints[1]' }),
+    );
+    expect(own.stats().requests).toBe(0);
+  });
+
+  it('ends a streamed audit with a ConfigError at an empty id, auditing nothing after it', async () => {
+    const outcome = await lastValueFrom(
+      auditPermissions$(of('', FEW), { client: ownClient }).pipe(toArray()),
+    ).catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(ConfigError);
+    expect((outcome as ConfigError).option).toBe('checkpoints[0]');
+    expect(own.stats().requests).toBe(0);
+  });
+
+  it('refuses an allow-list that allows no project, unless allowEmpty says so on purpose', async () => {
+    expect(() => auditPermissions$([FEW], { client: ownClient, allow: {} })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', option: 'allow' }),
+    );
+    expect(() =>
+      auditPermissions$([FEW], { client: ownClient, allow: { projets: ['proj_a'] } as never }),
+    ).toThrow(expect.objectContaining({ option: 'allow.projets' }));
+    expect(own.stats().requests).toBe(0);
+    const records = await lastValueFrom(
+      auditPermissions$([FEW], { client: ownClient, allow: {}, allowEmpty: true }).pipe(toArray()),
+    );
+    expect(records.at(-1)).toMatchObject({ violations: 8 });
+  });
+
+  it('stops revoking at maxRevocations, reporting the rest as over budget, and counts them', async () => {
+    const before = own.truth().permissions[FEW]!;
+    const records = await lastValueFrom(
+      auditPermissions$([FEW], {
+        client: ownClient,
+        allow: keepAllBut(FEW, 5),
+        revoke: 'apply',
+        maxRevocations: 2,
+      }).pipe(toArray()),
+    );
+    const revocations = records.filter((r) => r.type === 'revocation');
+    expect(revocations).toHaveLength(5);
+    const done = revocations.filter((r) => r.deleted);
+    const over = revocations.filter((r) => r.reason === 'budget-exhausted');
+    expect(done).toHaveLength(2);
+    expect(over).toHaveLength(3);
+    expect(over.every((r) => !r.deleted && r.error === undefined)).toBe(true);
+    expect(own.stats().byStatus['200']).toBe(1 + 2); // the page, then exactly two deletions
+    const left = own.truth().permissions[FEW]!.map((p) => p.id);
+    expect(left).toEqual(before.filter((p) => !done.some((r) => r.id === p.id)).map((p) => p.id));
+    expect(left).toHaveLength(before.length - 2);
+    expect(records.at(-1)).toMatchObject({ violations: 5, revoked: 2, overBudget: 3 });
+  });
+
+  it('revokes at most 100 by default with revoke: "apply"', async () => {
+    const before = own.truth().permissions[MANY]!.length;
+    const records = await lastValueFrom(
+      auditPermissions$([MANY], {
+        client: ownClient,
+        allow: { projects: ['proj_nobody_here'] },
+        revoke: 'apply',
+      }).pipe(toArray()),
+    );
+    expect(records.at(-1)).toMatchObject({
+      violations: before,
+      revoked: 100,
+      overBudget: before - 100,
+    });
+    expect(own.truth().permissions[MANY]).toHaveLength(before - 100);
+  });
+
+  it('rejects a maxRevocations that is not a positive integer (or Infinity)', () => {
+    for (const bad of [0, -1, 1.5, '10'])
+      expect(() =>
+        auditPermissions$([], { allow: { projects: ['p'] }, maxRevocations: bad as never }),
+      ).toThrow(expect.objectContaining({ option: 'maxRevocations' }));
+    expect(() =>
+      auditPermissions$([], { allow: { projects: ['p'] }, maxRevocations: Infinity }),
+    ).not.toThrow();
+  });
+
+  it('holds revocations back for a slow consumer: never more than concurrency ahead of it', async () => {
+    const before = own.truth().permissions[MANY]!.length;
+    let processed = 0;
+    let worst = 0;
+    await lastValueFrom(
+      auditPermissions$([MANY], {
+        client: ownClient,
+        concurrency: 3,
+        allow: keepAllBut(MANY, 12),
+        revoke: 'apply',
+        process: (record) => {
+          if (record.type !== 'revocation') return [];
+          // DELETEs answered so far (the emulator counts a request as it arrives).
+          const deletes = own.stats().requests - Math.ceil(before / 100);
+          worst = Math.max(worst, deletes - processed);
+          return timer(2).pipe(concatMap(() => ((processed += 1), [])));
+        },
+      }),
+    );
+    expect(processed).toBe(12);
+    expect(worst).toBeLessThanOrEqual(3);
+  });
+
+  it('runs a checkpoint’s revocations concurrently, bounded by the concurrency', async () => {
+    own.setLatency(5);
+    const records = await lastValueFrom(
+      auditPermissions$([FEW], {
+        client: ownClient,
+        concurrency: 3,
+        allow: { projects: ['proj_nobody_here'] },
+        revoke: 'apply',
+      }).pipe(toArray()),
+    );
+    const revocations = records.filter((r) => r.type === 'revocation');
+    expect(revocations.length).toBeGreaterThan(3);
+    expect(revocations.every((r) => r.deleted)).toBe(true);
+    expect(own.stats().maxInFlight).toBe(3);
   });
 });

@@ -42,6 +42,7 @@ describe('the documented exit codes', () => {
       Clean: 0,
       Violations: 1,
       CheckpointFailed: 2,
+      RevocationBudget: 3,
       Usage: 64,
       DataError: 65,
       NoInput: 66,

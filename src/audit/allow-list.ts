@@ -22,33 +22,72 @@ export interface AllowPolicy {
   isAllowed(checkpoint: string, projectId: string): boolean;
 }
 
+/** The keys an allow-list takes: any other (a typo such as `projets`) is refused. */
+const KEYS = ['projects', 'checkpoints'] as const;
+
 /**
- * Compiles an allow-list once, validating it.
+ * Compiles an allow-list once, validating it. A misspelled key, a wrong shape, or an allow-list
+ * that allows no project at all is a `ConfigError` (option `allow…`): with `revoke: 'apply'`
+ * any of them would otherwise revoke every permission. Pass `allowEmpty: true` when allowing
+ * nothing is what you mean.
  *
  * @example
  * ```ts
  * compileAllowList({ projects: ['proj_a'] }).isAllowed('ft:x', 'proj_b'); // false
+ * compileAllowList({}, { allowEmpty: true }).isAllowed('ft:x', 'proj_a'); // false: on purpose
  * ```
  */
-export function compileAllowList(allow: AllowList): AllowPolicy {
-  if (typeof allow !== 'object' || allow === null) {
+export function compileAllowList(
+  allow: AllowList,
+  { allowEmpty = false }: { allowEmpty?: boolean } = {},
+): AllowPolicy {
+  if (typeof allow !== 'object' || allow === null || Array.isArray(allow)) {
     throw new ConfigError(
       'allow',
-      'allow must be an object such as { projects: ["proj_…"], checkpoints: { "ft:…": ["proj_…"] } }',
+      `allow must be an object such as { projects: ["proj_…"], checkpoints: { "ft:…": ["proj_…"] } }, got ${shapeOf(allow)}`,
     );
   }
-  const everywhere = toSet('allow.projects', allow.projects ?? []);
+  for (const key of Object.keys(allow)) {
+    if (!(KEYS as readonly string[]).includes(key))
+      throw new ConfigError(
+        `allow.${key}`,
+        `Unknown allow-list key ${JSON.stringify(key)}; an allow-list takes ${KEYS.join(', ')}`,
+      );
+  }
+  const everywhere = toSet('allow.projects', allow.projects === undefined ? [] : allow.projects);
+  const checkpoints: unknown = allow.checkpoints === undefined ? {} : allow.checkpoints;
+  if (typeof checkpoints !== 'object' || checkpoints === null || Array.isArray(checkpoints)) {
+    throw new ConfigError(
+      'allow.checkpoints',
+      `allow.checkpoints must be an object { "ft:…": ["proj_…"] }, got ${shapeOf(checkpoints)}`,
+    );
+  }
   const perCheckpoint = new Map<string, Set<string>>();
-  for (const [checkpoint, projects] of Object.entries(allow.checkpoints ?? {})) {
+  for (const [checkpoint, projects] of Object.entries(checkpoints as Record<string, unknown>)) {
     perCheckpoint.set(
       checkpoint,
-      toSet(`allow.checkpoints[${JSON.stringify(checkpoint)}]`, projects),
+      toSet(`allow.checkpoints[${JSON.stringify(checkpoint)}]`, projects as Iterable<string>),
+    );
+  }
+  const allowsNone =
+    everywhere.size === 0 && [...perCheckpoint.values()].every((s) => s.size === 0);
+  if (allowsNone && !allowEmpty) {
+    throw new ConfigError(
+      'allow',
+      'The allow-list allows no project: every permission would be a violation (and revoked, with revoke: "apply"). Check its keys (projects, checkpoints), or pass allowEmpty: true if that is what you mean',
     );
   }
   return {
     isAllowed: (checkpoint, projectId) =>
       everywhere.has(projectId) || (perCheckpoint.get(checkpoint)?.has(projectId) ?? false),
   };
+}
+
+/** What a value is, for a message: its kind, and a short string as itself. */
+function shapeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return value === null || typeof value !== 'object' ? String(value) : 'an object';
 }
 
 function toSet(option: string, values: Iterable<string>): Set<string> {

@@ -51,7 +51,8 @@ export interface AuditOptions {
    */
   client?: Client;
   /**
-   * Checkpoints audited at once. More than the client's `rateLimit.maxConcurrency` only queues.
+   * Checkpoints audited at once, and revocations of one checkpoint sent at once. More than the
+   * client's `rateLimit.maxConcurrency` only queues.
    * @default 8
    */
   concurrency?: number;
@@ -65,14 +66,34 @@ export interface AuditOptions {
    * @default false
    */
   failFast?: boolean;
-  /** The projects allowed; permissions outside it are reported as violations (`allowed: false`). */
+  /**
+   * The projects allowed; permissions outside it are reported as violations (`allowed: false`).
+   * A misspelled key, or an allow-list that allows no project, is a `ConfigError`: see
+   * `allowEmpty`.
+   */
   allow?: AllowList;
+  /**
+   * Accept an `allow` that allows no project, making every permission a violation. Without it
+   * such an allow-list is refused, since it is far more often a mistake (a typo in a key, an
+   * empty file) than a wish to revoke everything.
+   * @default false
+   */
+  allowEmpty?: boolean;
   /**
    * What to do with violations, after each checkpoint's listing: nothing, report what would be
    * revoked (`'dry-run'`), or revoke them through the client's limiter (`'apply'`).
    * @default false
    */
   revoke?: false | 'dry-run' | 'apply';
+  /**
+   * With `revoke: 'apply'`, the most permissions the audit deletes (each DELETE sent counts, over
+   * the whole audit). Past it nothing more is revoked: the other violations are still reported, as
+   * `revocation` records with `reason: 'budget-exhausted'`, and counted in the summary's
+   * `overBudget`. A guard against an allow-list that is wrong in a way no check can see.
+   * `Infinity` lifts it.
+   * @default 100
+   */
+  maxRevocations?: number;
   /**
    * Your processing of each record. A checkpoint's next page is requested only when the records
    * of its previous page have been processed, so a slow consumer holds memory at
@@ -93,6 +114,8 @@ export interface ResolvedAuditOptions {
   readonly failFast: boolean;
   readonly policy: AllowPolicy | undefined;
   readonly revoke: false | 'dry-run' | 'apply';
+  /** Deletions allowed (`Infinity` unless revoking for real). */
+  readonly maxRevocations: number;
   readonly process: ((record: AuditRecord) => ObservableInput<unknown>) | undefined;
   readonly done: ReadonlySet<string>;
   readonly cursors: Readonly<Record<string, string>>;
@@ -107,7 +130,9 @@ const KEYS = [
   'limit',
   'failFast',
   'allow',
+  'allowEmpty',
   'revoke',
+  'maxRevocations',
   'process',
   'resume',
   'signal',
@@ -147,8 +172,22 @@ export function resolveAuditOptions(input: unknown): ResolvedAuditOptions {
       o.concurrency === undefined ? 8 : check.positiveInteger('concurrency', o.concurrency),
     limit: o.limit === undefined ? 100 : check.positiveInteger('limit', o.limit),
     failFast: o.failFast === undefined ? false : check.boolean('failFast', o.failFast),
-    policy: o.allow === undefined ? undefined : compileAllowList(o.allow as AllowList),
+    policy:
+      o.allow === undefined
+        ? undefined
+        : compileAllowList(o.allow as AllowList, {
+            allowEmpty:
+              o.allowEmpty === undefined ? false : check.boolean('allowEmpty', o.allowEmpty),
+          }),
     revoke,
+    maxRevocations:
+      o.maxRevocations === undefined
+        ? revoke === 'apply'
+          ? 100
+          : Infinity
+        : o.maxRevocations === Infinity
+          ? Infinity
+          : check.positiveInteger('maxRevocations', o.maxRevocations),
     process: o.process === undefined ? undefined : check.callable('process', o.process),
     done: new Set(resume?.done ?? []),
     cursors: { ...resume?.cursors },

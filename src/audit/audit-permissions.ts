@@ -30,6 +30,7 @@ import {
   type ResolvedAuditOptions,
 } from './audit-options.js';
 import type { AuditRecord, RevocationRecord, Violation } from './audit-record.js';
+import { checkpointIds$ } from './checkpoint-ids.js';
 import { errorDetails } from './error-details.js';
 import { Tally } from './tally.js';
 
@@ -45,6 +46,10 @@ import { Tally } from './tally.js';
  * Duplicate checkpoint ids in the input are audited once. Pages are read in ascending order, so
  * permissions granted during an audit (or between a run and its resumption) are not missed.
  *
+ * Guards: `checkpoints` must be a list or stream of ids, never a string, and an empty, blank or
+ * control-character id is a `ConfigError`; so is an allow-list that allows no project (unless
+ * `allowEmpty`); and `revoke: 'apply'` deletes at most `maxRevocations` (100) permissions.
+ *
  * @example
  * ```ts
  * auditPermissions$(allCheckpoints$({ client }), {
@@ -59,10 +64,12 @@ export function auditPermissions$(
   options?: AuditOptions,
 ): Observable<AuditRecord> {
   const o = resolveAuditOptions(options);
+  const ids$ = checkpointIds$(checkpoints);
   return withClient(o.client, (client) =>
     defer(() => {
       const tally = new Tally(client.metrics(), performance.now());
       const gate = gateFor(o);
+      const budget: Budget = { left: o.maxRevocations };
       const seen = new Set<string>();
       const fresh = (checkpoint: string): boolean => {
         if (seen.has(checkpoint)) return false;
@@ -71,10 +78,10 @@ export function auditPermissions$(
         tally.skipped();
         return false;
       };
-      const records$ = from(checkpoints).pipe(
+      const records$ = ids$.pipe(
         filter(fresh),
         mergeMap(
-          (checkpoint) => auditCheckpoint(client, checkpoint, o, gate, tally),
+          (checkpoint) => auditCheckpoint(client, checkpoint, o, gate, tally, budget),
           o.concurrency,
         ),
         tap((record) => tally.count(record)),
@@ -92,6 +99,11 @@ export function auditPermissions$(
 }
 
 type Gate = (record: AuditRecord) => Observable<AuditRecord>;
+
+/** What is left of the audit's `maxRevocations`, shared by all its checkpoints. */
+interface Budget {
+  left: number;
+}
 
 /**
  * Emits each record once the user's `process` of it has completed. A failure of `process` is
@@ -122,6 +134,7 @@ function auditCheckpoint(
   o: ResolvedAuditOptions,
   gate: Gate,
   tally: Tally,
+  budget: Budget,
 ): Observable<AuditRecord> {
   return defer(() => {
     // A resumed run carries over the violations of the pages an interrupted run committed.
@@ -139,7 +152,8 @@ function auditCheckpoint(
         const found: Violation[] = [];
         const records: AuditRecord[] = page.data.map((p) => {
           const allowed = o.policy?.isAllowed(checkpoint, p.project_id);
-          if (allowed === false) found.push({ id: p.id, project_id: p.project_id });
+          if (allowed === false)
+            found.push({ id: p.id, project_id: p.project_id, created_at: p.created_at });
           return {
             type: 'permission',
             checkpoint,
@@ -165,7 +179,7 @@ function auditCheckpoint(
     });
     return concat(
       o.listed.has(checkpoint) ? EMPTY : listing$,
-      defer(() => revoke(client, checkpoint, violations, o).pipe(concatMap(gate))),
+      defer(() => revoke(client, checkpoint, violations, o, budget, gate)),
       defer(() =>
         gate({ type: 'checkpoint', checkpoint, permissions, violations: violations.length, pages }),
       ),
@@ -179,37 +193,61 @@ function auditCheckpoint(
   });
 }
 
-/** Revokes (or, in a dry run, reports) each violation in turn, through the limiter like reads. */
+/**
+ * Revokes (or, in a dry run, reports) each violation not yet revoked, through the limiter like
+ * reads: up to `concurrency` at once, each taking its share of the budget, in order, as it
+ * starts. A revocation's slot is freed only once its record has passed the gate, so a slow
+ * consumer holds the DELETEs back as it holds pages back.
+ */
 function revoke(
   client: Client,
   checkpoint: string,
   violations: readonly Violation[],
   o: ResolvedAuditOptions,
-): Observable<RevocationRecord> {
+  budget: Budget,
+  gate: Gate,
+): Observable<AuditRecord> {
   if (!o.revoke) return EMPTY;
-  const pending = violations.filter((v) => !v.revoked);
   const dryRun = o.revoke === 'dry-run';
-  return from(pending).pipe(
-    concatMap((v) => {
-      const base = {
-        type: 'revocation',
-        checkpoint,
-        id: v.id,
-        project_id: v.project_id,
-        dryRun,
-      } as const;
-      if (dryRun) return of<RevocationRecord>({ ...base, deleted: false, error: undefined });
-      return client.request$(deletePermissionRequest(checkpoint, v.id), { checkpoint }).pipe(
-        map((result): RevocationRecord => ({ ...base, deleted: result.deleted, error: undefined })),
-        // Gone already (an interrupted run's revocation, or someone else's): the goal is met.
-        catchError((error: unknown) =>
-          of<RevocationRecord>(
-            error instanceof NotFoundError
-              ? { ...base, deleted: true, error: undefined }
-              : { ...base, deleted: false, error: errorDetails(error) },
-          ),
-        ),
-      );
-    }),
+  return from(violations.filter((v) => !v.revoked)).pipe(
+    mergeMap(
+      (v) => defer(() => revokeOne(client, checkpoint, v, dryRun, budget)).pipe(concatMap(gate)),
+      o.concurrency,
+    ),
+  );
+}
+
+function revokeOne(
+  client: Client,
+  checkpoint: string,
+  v: Violation,
+  dryRun: boolean,
+  budget: Budget,
+): Observable<RevocationRecord> {
+  const base = {
+    type: 'revocation',
+    checkpoint,
+    id: v.id,
+    project_id: v.project_id,
+    created_at: v.created_at,
+    dryRun,
+    error: undefined,
+    reason: undefined,
+  } as const;
+  if (dryRun) return of<RevocationRecord>({ ...base, deleted: false });
+  if (budget.left <= 0) {
+    return of<RevocationRecord>({ ...base, deleted: false, reason: 'budget-exhausted' });
+  }
+  budget.left--;
+  return client.request$(deletePermissionRequest(checkpoint, v.id), { checkpoint }).pipe(
+    map((result): RevocationRecord => ({ ...base, deleted: result.deleted })),
+    // Gone already (an interrupted run's revocation, or someone else's): the goal is met.
+    catchError((error: unknown) =>
+      of<RevocationRecord>(
+        error instanceof NotFoundError
+          ? { ...base, deleted: true }
+          : { ...base, deleted: false, error: errorDetails(error) },
+      ),
+    ),
   );
 }

@@ -75,17 +75,26 @@ export interface PageRecord {
 export interface Violation {
   readonly id: string;
   readonly project_id: string;
+  /** When it was granted (absent in journals written before it was recorded). */
+  readonly created_at?: number;
   /** Already revoked (or reported, in a dry run) by the interrupted run: counted, not redone. */
   readonly revoked?: true;
 }
 
 /**
- * A violation was revoked, or would have been in a dry run.
+ * A violation was revoked, would have been in a dry run, or was left in place because the
+ * audit's `maxRevocations` budget was spent (`reason: 'budget-exhausted'`). One per violation.
  *
  * @example
  * ```ts
  * if (record.type === 'revocation') {
- *   const outcome = record.dryRun ? 'would revoke' : record.deleted ? 'revoked' : 'failed';
+ *   const outcome = record.dryRun
+ *     ? 'would revoke'
+ *     : record.reason === 'budget-exhausted'
+ *       ? 'not revoked: budget exhausted'
+ *       : record.deleted
+ *         ? 'revoked'
+ *         : 'failed';
  *   console.log(outcome, record.id, record.project_id, record.error?.message ?? '');
  * }
  * ```
@@ -95,10 +104,14 @@ export interface RevocationRecord {
   readonly checkpoint: string;
   readonly id: string;
   readonly project_id: string;
+  /** When the permission was granted, if known. */
+  readonly created_at?: number | undefined;
   readonly dryRun: boolean;
   /** True when the permission is gone: the API confirmed the deletion, or found it gone (404). */
   readonly deleted: boolean;
   readonly error: ErrorDetails | undefined;
+  /** Why no DELETE was sent: the `maxRevocations` budget was spent. `undefined` otherwise. */
+  readonly reason?: 'budget-exhausted' | undefined;
 }
 
 /**
@@ -172,6 +185,8 @@ export interface AuditSummary {
   readonly permissions: number;
   readonly violations: number;
   readonly revoked: number;
+  /** Violations left in place because the `maxRevocations` budget was spent. */
+  readonly overBudget: number;
   readonly requests: number;
   readonly retries: number;
   readonly rateLimited: number;

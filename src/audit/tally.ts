@@ -19,6 +19,7 @@ export class Tally {
   #permissions = 0;
   #violations = 0;
   #revoked = 0;
+  #overBudget = 0;
 
   constructor(
     private readonly startMetrics: ClientMetrics,
@@ -48,6 +49,7 @@ export class Tally {
         break;
       case 'revocation':
         if (record.deleted) this.#revoked++;
+        if (record.reason === 'budget-exhausted') this.#overBudget++;
         break;
     }
   }
@@ -59,6 +61,7 @@ export class Tally {
       permissions: this.#permissions,
       violations: this.#violations,
       revoked: this.#revoked,
+      overBudget: this.#overBudget,
       requests: metrics.requests - this.startMetrics.requests,
       retries: metrics.retries - this.startMetrics.retries,
       rateLimited: metrics.rateLimited - this.startMetrics.rateLimited,

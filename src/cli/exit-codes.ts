@@ -1,5 +1,5 @@
 /**
- * The exit codes of `checkpoint-permissions`. 0–2 describe the audit; 64 and above are the
+ * The exit codes of `checkpoint-permissions`. 0–3 describe the audit; 64 and above are the
  * BSD `sysexits.h` codes for runs that could not start.
  */
 export const ExitCode = {
@@ -9,6 +9,11 @@ export const ExitCode = {
   Violations: 1,
   /** At least one checkpoint could not be audited (it wins over 1). */
   CheckpointFailed: 2,
+  /**
+   * `--revoke --apply` spent its `--max-revocations` budget: some violations were left in place
+   * (2 wins over it; it wins over 1).
+   */
+  RevocationBudget: 3,
   /** Bad command line: unknown option, bad value, missing argument. */
   Usage: 64,
   /** An input file (checkpoints, allow-list, state) is malformed. */

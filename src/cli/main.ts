@@ -159,8 +159,14 @@ function buildProgram(
         '--allow <file>',
         'allow-list: JSON {"projects":[…],"checkpoints":{…}} or one project id per line',
       )
+      .option('--allow-empty', 'accept an --allow that allows no project (all are violations)')
       .option('--revoke', 'revoke permissions outside the allow-list (a dry run unless --apply)')
       .option('--apply', 'with --revoke: really delete them')
+      .option(
+        '--max-revocations <n>',
+        'with --revoke --apply: delete at most this many (default 100)',
+        positiveInteger,
+      )
       .option('--state <file>', 'save progress to this file, to resume an interrupted audit')
       .option('--resume', 'continue the audit saved in --state')
       .option(

@@ -9,7 +9,7 @@ import { allCheckpoints$ } from '../../resources/discovery.js';
 import { CliError, fileErrorReason } from '../cli-error.js';
 import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
 import { ExitCode } from '../exit-codes.js';
-import { readAllowList, readCheckpointList } from '../inputs.js';
+import { checkCheckpointArguments, readAllowList, readCheckpointList } from '../inputs.js';
 import type { CliIO } from '../io.js';
 import { csv, jsonl, type LineFormat } from '../output/formats.js';
 import { fileSink, OutputClosedError, streamSink, type OutputSink } from '../output/sink.js';
@@ -27,8 +27,10 @@ export interface AuditFlags extends ConnectionFlags {
   readonly concurrency: number;
   readonly limit: number;
   readonly allow?: string;
+  readonly allowEmpty?: boolean;
   readonly revoke?: boolean;
   readonly apply?: boolean;
+  readonly maxRevocations?: number;
   readonly state?: string;
   readonly resume?: boolean;
   readonly output?: string;
@@ -55,15 +57,27 @@ export async function auditCommand(
     throw new CliError(ExitCode.Usage, '--apply only makes sense with --revoke.');
   if (flags.revoke && !flags.allow)
     throw new CliError(ExitCode.Usage, '--revoke needs --allow FILE: the projects to keep.');
+  if (flags.allowEmpty && !flags.allow)
+    throw new CliError(ExitCode.Usage, '--allow-empty only makes sense with --allow FILE.');
+  if (flags.maxRevocations !== undefined && !(flags.revoke && flags.apply))
+    throw new CliError(
+      ExitCode.Usage,
+      '--max-revocations only makes sense with --revoke --apply: a dry run deletes nothing.',
+    );
   checkRunFiles(flags);
-  const listed = [...ids, ...(flags.input ? await readCheckpointList(flags.input, io.stdin) : [])];
+  const listed = [
+    ...checkCheckpointArguments(ids),
+    ...(flags.input ? await readCheckpointList(flags.input, io.stdin) : []),
+  ];
   if (listed.length === 0 && !flags.all) {
     throw new CliError(
       ExitCode.Usage,
       'No checkpoints to audit: give their ids, --input FILE (or - for stdin), or --all.',
     );
   }
-  const allow = flags.allow ? await readAllowList(flags.allow) : undefined;
+  const allow = flags.allow
+    ? await readAllowList(flags.allow, { allowEmpty: flags.allowEmpty ?? false })
+    : undefined;
   const client = clientFromFlags(flags, io.env);
   let journal: ProgressJournal | undefined;
   let sink: OutputSink | undefined;
@@ -99,6 +113,8 @@ export async function auditCommand(
     sink = undefined;
     await closing.close();
     if (!flags.quiet) io.stderr.write(formatSummary(result.summary));
+    if (!flags.quiet && result.summary.overBudget > 0)
+      io.stderr.write(overBudgetNote(result.summary, flags.maxRevocations ?? 100));
     return result.exitCode;
   } catch (error) {
     if (error instanceof OutputClosedError) return ExitCode.Clean;
@@ -130,6 +146,12 @@ function runOf(
 
 /** File system errors that say the disk, not the path, is at fault: I/O errors (74). */
 const IO_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EFBIG']);
+
+/** What to do about the violations a spent `--max-revocations` budget left in place. */
+function overBudgetNote(summary: AuditSummary, budget: number): string {
+  const left = summary.overBudget;
+  return `${left.toLocaleString('en-US')} violation${left === 1 ? '' : 's'} not revoked: the --max-revocations budget of ${budget.toLocaleString('en-US')} ran out (exit 3). Check the report, then audit again (not --resume: it would not retry them) with a larger --max-revocations.\n`;
+}
 
 /**
  * The journal of `--state`. A state file that cannot be parsed is bad data (65); one that cannot
@@ -205,7 +227,15 @@ export interface AuditRun {
   readonly checkpoints: Observable<string>;
   readonly flags: Pick<
     AuditFlags,
-    'format' | 'concurrency' | 'limit' | 'revoke' | 'apply' | 'failFast' | 'resume'
+    | 'format'
+    | 'concurrency'
+    | 'limit'
+    | 'revoke'
+    | 'apply'
+    | 'maxRevocations'
+    | 'allowEmpty'
+    | 'failFast'
+    | 'resume'
   >;
   readonly allow: AllowList | undefined;
   readonly sink: OutputSink;
@@ -236,6 +266,10 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const rows: Array<[string, number, number, number, string]> = [];
   const violations: Array<{ checkpoint: string; project_id: string; id: string }> = [];
   let summary: AuditSummary | undefined;
+  // In CSV a violation has one row, written with its revocation once its fate is known; the
+  // permission's own row is held back (and written only if the checkpoint fails first).
+  const oneRowPerViolation = flags.format === 'csv' && Boolean(flags.revoke);
+  const heldBack = new Map<string, Map<string, string>>();
   // Writes and journal commits take turns, one at a time, so that a commit's offset is exactly the
   // end of the lines it commits, never the middle of another checkpoint's page.
   let turn = Promise.resolve();
@@ -244,10 +278,15 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const write = async (record: AuditRecord): Promise<void> => {
     switch (record.type) {
       case 'permission': {
+        if (record.allowed === false) violations.push(record);
+        if (oneRowPerViolation && record.allowed === false) {
+          const held = heldBack.get(record.checkpoint) ?? new Map<string, string>();
+          heldBack.set(record.checkpoint, held.set(record.id, format.line(record)));
+          return;
+        }
         const lines = pageLines.get(record.checkpoint) ?? [];
         lines.push(format.line(record));
         pageLines.set(record.checkpoint, lines);
-        if (record.allowed === false) violations.push(record);
         return;
       }
       case 'page': {
@@ -261,12 +300,14 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         });
       }
       case 'revocation':
+        heldBack.get(record.checkpoint)?.delete(record.id);
         // Committed too: a resumed run neither revokes nor reports it again.
         return inTurn(async () => {
           if (flags.format !== 'table') await sink.write(format.line(record));
           journal?.commit(record, sink.bytes);
         });
       case 'checkpoint':
+        heldBack.delete(record.checkpoint);
         rows.push([record.checkpoint, record.permissions, record.violations, record.pages, 'ok']);
         progress.checkpointDone();
         return inTurn(() => journal?.commit(record, sink.bytes));
@@ -287,7 +328,11 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
           `failed: ${record.error.message.replace(/ \((GET|POST|DELETE) [^)]*\)$/, '')}`,
         ]);
         progress.checkpointDone();
-        if (flags.format !== 'table') return inTurn(() => sink.write(format.line(record)));
+        if (flags.format !== 'table') {
+          const held = [...(heldBack.get(record.checkpoint)?.values() ?? [])].join('');
+          heldBack.delete(record.checkpoint);
+          return inTurn(() => sink.write(held + format.line(record)));
+        }
         return;
       case 'summary':
         summary = record;
@@ -302,8 +347,9 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         concurrency: flags.concurrency,
         limit: flags.limit,
         failFast: flags.failFast ?? false,
-        ...(run.allow ? { allow: run.allow } : {}),
+        ...(run.allow ? { allow: run.allow, allowEmpty: flags.allowEmpty ?? false } : {}),
         revoke: flags.revoke ? (flags.apply ? 'apply' : 'dry-run') : false,
+        ...(flags.maxRevocations === undefined ? {} : { maxRevocations: flags.maxRevocations }),
         ...(journal && flags.resume ? { resume: journal.state } : {}),
         process: write,
       }),
@@ -328,8 +374,10 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const exitCode =
     final.checkpoints.failed > 0
       ? ExitCode.CheckpointFailed
-      : final.violations > 0
-        ? ExitCode.Violations
-        : ExitCode.Clean;
+      : final.overBudget > 0
+        ? ExitCode.RevocationBudget
+        : final.violations > 0
+          ? ExitCode.Violations
+          : ExitCode.Clean;
   return { summary: final, exitCode, table, violations };
 }

@@ -54,7 +54,9 @@ const CSV_COLUMNS = [
 
 /**
  * CSV (RFC 4180) with a header row: one row per permission, per revocation (`revoked` is `true`,
- * `false`, or `dry-run`) and per failed checkpoint (`error` holds the message).
+ * `false`, `dry-run` or `budget-exhausted`) and per failed checkpoint (`error` holds the
+ * message). When revoking, the audit writes a violation's row from its revocation record only,
+ * so that each permission has one row.
  *
  * @example
  * ```ts
@@ -81,9 +83,9 @@ export function csv(): LineFormat {
             record.checkpoint,
             record.id,
             record.project_id,
-            '',
+            record.created_at,
             false,
-            record.dryRun ? 'dry-run' : record.deleted,
+            record.dryRun ? 'dry-run' : (record.reason ?? record.deleted),
             record.error?.message ?? '',
           ]);
         case 'error':
@@ -114,6 +116,7 @@ function revocationFields(record: RevocationRecord): Record<string, unknown> {
       project_id: record.project_id,
       dry_run: record.dryRun,
       deleted: record.deleted,
+      ...(record.reason ? { reason: record.reason } : {}),
     },
     ...(record.error ? { error: record.error } : {}),
   };
