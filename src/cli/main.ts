@@ -8,6 +8,7 @@ import { emulatorCommand, type EmulatorFlags } from './commands/emulator.js';
 import { listCommand, type ListFlags } from './commands/list.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
+import { terminalSafe } from './terminal-text.js';
 
 /**
  * Runs `checkpoint-permissions` with `argv` (without the node and script paths) and returns
@@ -35,8 +36,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return error.exitCode === 0 ? ExitCode.Clean : ExitCode.Usage;
     }
     const { code, message } = describe(error);
-    io.stderr.write(`checkpoint-permissions: ${message}\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    // The message may quote the server or the command line: shown, never obeyed, by the terminal.
+    io.stderr.write(`checkpoint-permissions: ${terminalSafe(message)}\n`);
+    if (debug && error instanceof Error && error.stack)
+      io.stderr.write(`${error.stack.split('\n').map(terminalSafe).join('\n')}\n`);
     else if (code === ExitCode.Software)
       io.stderr.write('Run again with --debug for the stack trace.\n');
     return code;
@@ -199,12 +202,17 @@ function buildProgram(
   return program;
 }
 
-/** Commander's error text as one line: without its `error: ` prefix, line breaks folded. */
+/**
+ * Commander's error text as one line: without its `error: ` prefix, line breaks folded, and
+ * whatever it quotes from the command line shown {@link terminalSafe}.
+ */
 function oneLine(text: string): string {
-  return text
-    .trim()
-    .replace(/^error: /, '')
-    .replace(/\s*\n\s*/g, ' ');
+  return terminalSafe(
+    text
+      .trim()
+      .replace(/^error: /, '')
+      .replace(/\s*\n\s*/g, ' '),
+  );
 }
 
 function integer(text: string): number {
