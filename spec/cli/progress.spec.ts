@@ -31,6 +31,7 @@ function fakeTTY() {
     // Cursor moves and clears are escape sequences; the drawn text is what follows the last one.
     lastLine: () =>
       written
+        // eslint-disable-next-line no-control-regex -- control characters are what this matches
         .split(/\r|\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/)
         .filter((s) => s.trim())
         .at(-1) ?? '',

@@ -31,6 +31,7 @@ describe('terminalSafe', () => {
   it('leaves no character a terminal acts on, for any input', () => {
     let all = '';
     for (let c = 0; c < 0x3000; c++) all += String.fromCharCode(c);
+    // eslint-disable-next-line no-control-regex -- control characters are what this matches
     expect(terminalSafe(all)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 });
@@ -38,6 +39,7 @@ describe('terminalSafe', () => {
 describe('hostile text from the server never reaches the terminal raw', () => {
   const EVIL_CHECKPOINT = 'ft:evil\x1b[2J\x1b]0;PWNED\x07\r\b\u202e';
   const EVIL_PROJECT = 'proj_\x9b2J\u2066x';
+  // eslint-disable-next-line no-control-regex -- control characters are what this matches
   const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
   let emulator: Emulator;
   let hostile: ScriptedServer;

@@ -235,6 +235,7 @@ describe('docs examples parse on the running Node line, as a user would paste th
         const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
         throw new Error(
           `${document}, block ${i + 1}: not valid on Node ${process.versions.node}: ${stderr.split('\n').find((l) => l.startsWith('SyntaxError')) ?? stderr}`,
+          { cause: error },
         );
       }
     });

@@ -4,6 +4,7 @@
  * the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder what
  * follows them (CVE-2021-42574, "Trojan Source").
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 const SHORT: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
