@@ -3,12 +3,15 @@ import { lastValueFrom, mergeMap, reduce } from 'rxjs';
 
 /** Which projects can use this checkpoint? Key and URL come from OPENAI_ADMIN_KEY / OPENAI_BASE_URL. */
 export async function projectsWithAccess(checkpoint: string): Promise<Set<string>> {
-  await using client = createClient();
-  const projects = await lastValueFrom(
-    permissions$(checkpoint, { client, limit: 100 }).pipe(
-      mergeMap((page) => page.data),
-      reduce((ids, permission) => ids.add(permission.project_id), new Set<string>()),
-    ),
-  );
-  return projects;
+  const client = createClient();
+  try {
+    return await lastValueFrom(
+      permissions$(checkpoint, { client, limit: 100 }).pipe(
+        mergeMap((page) => page.data),
+        reduce((ids, permission) => ids.add(permission.project_id), new Set<string>()),
+      ),
+    );
+  } finally {
+    await client.close(); // releases its keep-alive connections
+  }
 }

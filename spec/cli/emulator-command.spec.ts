@@ -30,7 +30,11 @@ async function serve(argv: string[]): Promise<{
   const url = /listening on (\S+)\n/.exec(banner)![1]!;
   const key = /Admin API key: (\S+)\n/.exec(banner)![1]!;
   const stats = /Stats:\s+(\S+)\n/.exec(banner)![1]!;
-  expect(banner).toBe(`${formatEmulatorBanner({ url, apiKey: key })}Press Ctrl-C to stop.\n`);
+  // The closing hint is a command that works here, in a clone, where the binary is not on the PATH.
+  const hint = 'npx tsx src/cli/bin.ts audit --all';
+  expect(banner).toBe(
+    `${formatEmulatorBanner({ url, apiKey: key }).replace('checkpoint-permissions …', hint)}Press Ctrl-C to stop.\n`,
+  );
   return { started, url, key, stats };
 }
 

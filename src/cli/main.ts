@@ -1,13 +1,17 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../client/version.js';
 import { APIError, CheckpointPermissionsError, ConfigError, ProtocolError } from '../errors.js';
+import { formatDuration } from '../emulator/duration.js';
+import { parseDuration } from '../http/duration.js';
 import { CliError } from './cli-error.js';
+import { readKeyFile } from './client-from-flags.js';
 import { auditCommand, type AuditFlags } from './commands/audit.js';
 import { demoCommand, type DemoFlags } from './commands/demo.js';
 import { emulatorCommand, type EmulatorFlags } from './commands/emulator.js';
 import { listCommand, type ListFlags } from './commands/list.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
+import { terminalSafe } from './terminal-text.js';
 
 /**
  * Runs `checkpoint-permissions` with `argv` (without the node and script paths) and returns
@@ -35,8 +39,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return error.exitCode === 0 ? ExitCode.Clean : ExitCode.Usage;
     }
     const { code, message } = describe(error);
-    io.stderr.write(`checkpoint-permissions: ${message}\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    // The message may quote the server or the command line: shown, never obeyed, by the terminal.
+    io.stderr.write(`checkpoint-permissions: ${terminalSafe(message)}\n`);
+    if (debug && error instanceof Error && error.stack)
+      io.stderr.write(`${error.stack.split('\n').map(terminalSafe).join('\n')}\n`);
     else if (code === ExitCode.Software)
       io.stderr.write('Run again with --debug for the stack trace.\n');
     return code;
@@ -78,6 +84,56 @@ function describe(error: unknown): { code: ExitCode; message: string } {
   };
 }
 
+/** The variables every API command reads, as `--help` lists them. */
+const ENVIRONMENT = `
+Environment:
+  OPENAI_ADMIN_KEY   the admin API key (safer than --api-key, which ps shows to other users)
+  OPENAI_API_KEY     the key, when OPENAI_ADMIN_KEY is not set
+  OPENAI_BASE_URL    the API root (default https://api.openai.com/v1)
+  OPENAI_ORG_ID      sent as OpenAI-Organization
+  OPENAI_PROJECT_ID  sent as OpenAI-Project`;
+
+const PROGRAM_HELP = `
+Examples:
+  $ checkpoint-permissions demo
+  $ checkpoint-permissions list ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd
+  $ checkpoint-permissions audit --all --allow allow.json --format table
+  $ checkpoint-permissions emulator --port 4010
+${ENVIRONMENT}
+
+Exit codes: 0 clean, 1 violations, 2 a checkpoint failed, 64 usage, 65 bad data, 66 no input,
+70 internal error, 74 cannot write, 78 configuration (key).`;
+
+const LIST_HELP = `
+Examples:
+  $ checkpoint-permissions list ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd
+  $ checkpoint-permissions list ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd --format csv > permissions.csv
+  $ checkpoint-permissions list ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd --admin-key-file ~/.openai-admin-key
+${ENVIRONMENT}`;
+
+const AUDIT_HELP = `
+Examples:
+  $ checkpoint-permissions audit --all --format table
+  $ checkpoint-permissions audit --input checkpoints.txt --allow allow.json > report.jsonl
+  $ checkpoint-permissions audit --all --allow allow.json --revoke            # dry run
+  $ checkpoint-permissions audit --all --allow allow.json --revoke --apply    # really revoke
+  $ checkpoint-permissions audit --all --state audit.state --output report.jsonl --resume
+${ENVIRONMENT}`;
+
+const EMULATOR_HELP = `
+Examples:
+  $ checkpoint-permissions emulator --port 4010 --seed 7
+  $ checkpoint-permissions emulator --rpm 600 --chaos 0.1 --latency 50
+
+Environment: none; it prints the OPENAI_BASE_URL and OPENAI_ADMIN_KEY that point a client at it.`;
+
+const DEMO_HELP = `
+Examples:
+  $ checkpoint-permissions demo
+  $ checkpoint-permissions demo --seed 42 --quiet
+
+Environment: none; no key and no network needed.`;
+
 function buildProgram(
   io: CliIO,
   setExit: (code: number) => void,
@@ -98,7 +154,13 @@ function buildProgram(
       outputError: (text, write) =>
         write(`checkpoint-permissions: ${oneLine(text)} (run with --help for usage)\n`),
     })
-    .hook('preAction', (command) => setDebug(Boolean(command.opts<{ debug?: boolean }>().debug)));
+    // Every subcommand's help lists --debug (and --help) under "Global Options".
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', PROGRAM_HELP)
+    .hook('preAction', (command, action) => {
+      setDebug(Boolean(command.opts<{ debug?: boolean }>().debug));
+      keyFromFile(action, io);
+    });
 
   const connection = (command: Command): Command =>
     command
@@ -107,8 +169,22 @@ function buildProgram(
         'API root (default: $OPENAI_BASE_URL or https://api.openai.com/v1)',
       )
       .option(
+        '--admin-key-file <file>',
+        'read the admin API key from this file (chmod 600): unlike --api-key, not shown by ps',
+      )
+      .option(
         '--api-key <key>',
-        'admin API key (default: $OPENAI_ADMIN_KEY, then $OPENAI_API_KEY)',
+        'admin API key; visible to other users in ps: prefer $OPENAI_ADMIN_KEY or --admin-key-file',
+      )
+      .option(
+        '--timeout <duration>',
+        'how long one attempt may take before it is retried: 30s, 2m, 500ms; a bare number is ms',
+        duration(1, 3_600_000),
+      )
+      .option(
+        '--max-retries <n>',
+        'retries of a failed request after its first attempt, 0 to 100',
+        intInRange(0, 100),
       );
 
   connection(
@@ -120,11 +196,12 @@ function buildProgram(
       .addOption(
         new Option('--order <order>', 'created_at order').choices(['ascending', 'descending']),
       )
-      .option('--limit <n>', 'permissions per page', positiveInteger)
-      .option('--max-pages <n>', 'stop after this many pages', positiveInteger)
+      .option('--limit <n>', 'permissions per page, 1 to 100', intInRange(1, 100))
+      .option('--max-pages <n>', 'stop after this many pages', intInRange(1, 1_000_000))
       .addOption(
         new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'),
-      ),
+      )
+      .addHelpText('after', LIST_HELP),
   ).action(async (checkpoint: string, flags: ListFlags) =>
     setExit(await listCommand(checkpoint, flags, io)),
   );
@@ -145,15 +222,15 @@ function buildProgram(
       )
       .option(
         '--concurrency <n>',
-        'checkpoints (and requests) in flight at once',
-        positiveInteger,
+        'checkpoints (and requests) in flight at once, 1 to 256',
+        intInRange(1, 256),
         8,
       )
-      .option('--limit <n>', 'permissions per page', positiveInteger, 100)
+      .option('--limit <n>', 'permissions per page, 1 to 100', intInRange(1, 100), 100)
       .option(
         '--rpm <n>',
         'cap on requests per minute (default: learned from the API’s rate-limit headers)',
-        positiveInteger,
+        intInRange(1, 1_000_000),
       )
       .option(
         '--allow <file>',
@@ -174,66 +251,117 @@ function buildProgram(
         'write the report to a file instead of stdout (exact resume after a kill)',
       )
       .option('--fail-fast', 'stop at the first checkpoint that fails')
-      .option('--quiet', 'no progress bar, no summary on stderr'),
+      .option('--quiet', 'no progress bar, no summary on stderr')
+      .addHelpText('after', AUDIT_HELP),
   ).action(async (ids: string[], flags: AuditFlags) => setExit(await auditCommand(ids, flags, io)));
 
   program
     .command('emulator')
     .description('serve a local OpenAI API emulator (no key, no network) until Ctrl-C')
-    .option('--port <n>', 'TCP port on 127.0.0.1 (0: any free one)', port, 4010)
-    .option('--seed <n>', 'seed of the generated organization and of chaos', integer, 1)
-    .option('--rpm <n>', 'rate limit in requests per minute', positiveInteger)
-    .option('--burst <n>', 'rate-limit burst (default: one second’s worth)', positiveInteger)
+    .option('--port <n>', 'TCP port on 127.0.0.1 (0: any free one)', intInRange(0, 65_535), 4010)
+    .option('--seed <n>', 'seed of the generated organization and of chaos', seed, 1)
+    .option('--rpm <n>', 'rate limit in requests per minute', intInRange(1, 1_000_000))
+    .option(
+      '--burst <n>',
+      'rate-limit burst (default: one second’s worth)',
+      intInRange(1, 1_000_000),
+    )
     .option(
       '--chaos <p>',
       'probability of a fault per request, spread over every fault kind',
       probability,
     )
-    .option('--latency <ms>', 'latency added to every request', nonNegativeInteger)
+    .option('--latency <ms>', 'latency added to every request, ms', intInRange(0, 60_000))
     .option('--dataset <file>', 'serve this dataset (JSON) instead of a generated organization')
-    .option('--jobs <n>', 'fine-tuning jobs in the generated organization', positiveInteger)
-    .option('--checkpoints-per-job <n>', 'checkpoints per generated job', positiveInteger)
+    .option('--jobs <n>', 'fine-tuning jobs in the generated organization', intInRange(1, 10_000))
+    .option('--checkpoints-per-job <n>', 'checkpoints per generated job', intInRange(1, 1_000))
+    .addHelpText('after', EMULATOR_HELP)
     .action(async (flags: EmulatorFlags) => setExit(await emulatorCommand(flags, io)));
 
   program
     .command('demo')
     .description('audit a seeded organization on the built-in emulator: no key, no network')
-    .option('--seed <n>', 'seed of the organization', integer, 7)
+    .option('--seed <n>', 'seed of the organization', seed, 7)
     .option('--quiet', 'no progress bar')
+    .addHelpText('after', DEMO_HELP)
     .action(async (flags: DemoFlags) => setExit(await demoCommand(flags, io)));
 
   return program;
 }
 
-/** Commander's error text as one line: without its `error: ` prefix, line breaks folded. */
+/**
+ * `--admin-key-file`: the key read from the file becomes `--api-key` (giving both is an error,
+ * they would disagree). Warnings about the file's mode go to stderr.
+ */
+function keyFromFile(command: Command, io: CliIO): void {
+  const { adminKeyFile, apiKey } = command.opts<{ adminKeyFile?: string; apiKey?: string }>();
+  if (adminKeyFile === undefined) return;
+  if (apiKey !== undefined)
+    throw new CliError(ExitCode.Usage, 'Give --api-key or --admin-key-file, not both.');
+  command.setOptionValue(
+    'apiKey',
+    readKeyFile(adminKeyFile, (line) => io.stderr.write(line)),
+  );
+}
+
+/**
+ * Commander's error text as one line: without its `error: ` prefix, line breaks folded, and
+ * whatever it quotes from the command line shown {@link terminalSafe}.
+ */
 function oneLine(text: string): string {
-  return text
-    .trim()
-    .replace(/^error: /, '')
-    .replace(/\s*\n\s*/g, ' ');
+  return terminalSafe(
+    text
+      .trim()
+      .replace(/^error: /, '')
+      .replace(/\s*\n\s*/g, ' '),
+  );
 }
 
-function integer(text: string): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new InvalidArgumentError('expected an integer.');
-  return Number(text);
+/**
+ * The parser of an integer flag that accepts `min` to `max`: anything else (not an integer,
+ * `1e20`, out of range) is a usage error that states the range. A bound on every number keeps
+ * `--limit 99999999999999999999` from reaching the API as `1e20`.
+ *
+ * @example
+ * ```ts
+ * new Option('--concurrency <n>').argParser(intInRange(1, 256));
+ * intInRange(1, 100)('500'); // InvalidArgumentError: expected an integer from 1 to 100.
+ * ```
+ */
+export function intInRange(min: number, max: number): (text: string) => number {
+  const range = `from ${min} to ${max}`;
+  return (text) => {
+    const n = Number(text.trim());
+    if (!/^-?\d+$/.test(text.trim()) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer ${range}.`);
+    return n;
+  };
 }
 
-function positiveInteger(text: string): number {
-  const n = integer(text);
-  if (n < 1) throw new InvalidArgumentError('expected an integer of at least 1.');
-  return n;
-}
+/** Emulator seeds are 32-bit: the emulator's PRNG takes `seed >>> 0`. */
+const seed = intInRange(0, 4_294_967_295);
 
-function nonNegativeInteger(text: string): number {
-  const n = integer(text);
-  if (n < 0) throw new InvalidArgumentError('expected an integer of at least 0.');
-  return n;
-}
-
-function port(text: string): number {
-  const n = nonNegativeInteger(text);
-  if (n > 65_535) throw new InvalidArgumentError('expected a port from 0 to 65535.');
-  return n;
+/**
+ * The parser of a duration flag, in ms: `30s`, `1m30s`, `500ms` (Go's syntax, as in OpenAI's
+ * rate-limit headers), or a bare number of ms; from `minMs` to `maxMs`.
+ *
+ * @example
+ * ```ts
+ * duration(1, 3_600_000)('2m'); // 120000
+ * duration(1, 3_600_000)('1500'); // 1500
+ * ```
+ */
+export function duration(minMs: number, maxMs: number): (text: string) => number {
+  return (text) => {
+    const trimmed = text.trim();
+    const ms = /^\d+$/.test(trimmed) ? Number(trimmed) : parseDuration(trimmed);
+    if (ms === undefined || !Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+      throw new InvalidArgumentError(
+        `expected a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}, such as 30s, 2m or 500ms (a bare number is ms).`,
+      );
+    }
+    return Math.ceil(ms);
+  };
 }
 
 function probability(text: string): number {

@@ -5,6 +5,7 @@ import { chaosEverywhere, startEmulator } from '../../emulator/index.js';
 import { allCheckpoints$ } from '../../resources/discovery.js';
 import { createPermissions$ } from '../../resources/write-permissions.js';
 import { ExitCode } from '../exit-codes.js';
+import { howToRun, whereToRead } from '../invocation.js';
 import type { CliIO } from '../io.js';
 import { OutputClosedError, streamSink, type OutputSink } from '../output/sink.js';
 import { renderTable } from '../output/table.js';
@@ -129,8 +130,10 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
     await out(
       `\nAn audit finding these exits with ${result.exitCode} (${describeExit(result.exitCode)}).\n`,
     );
+    // A hint that works where it is printed: a clone has no `checkpoint-permissions` on the PATH,
+    // an installed package no docs/.
     await out(
-      'Next: run `checkpoint-permissions emulator` in one terminal and audit it from another, see docs/cli.md.\n',
+      `Next: run \`${howToRun('emulator')}\` in one terminal and audit it from another, see ${whereToRead()}.\n`,
     );
     return ExitCode.Clean;
   } catch (error) {

@@ -6,6 +6,7 @@ import {
 } from '../../emulator/index.js';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
+import { howToRun } from '../invocation.js';
 import type { CliIO } from '../io.js';
 import { OutputClosedError, streamSink } from '../output/sink.js';
 
@@ -74,7 +75,7 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIO): Promise<
   const stdout = streamSink(io.stdout);
   const interrupted = io.interrupted();
   await stdout
-    .write(`${formatEmulatorBanner(emulator)}Press Ctrl-C to stop.\n`)
+    .write(`${bannerWithHint(formatEmulatorBanner(emulator))}Press Ctrl-C to stop.\n`)
     .catch((error: unknown) => {
       if (!(error instanceof OutputClosedError)) throw error;
     });
@@ -83,4 +84,12 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIO): Promise<
   await emulator.close();
   io.stderr.write(`Emulator stopped (${signal}).\n`);
   return ExitCode.Clean;
+}
+
+/**
+ * The banner's closing hint, `… checkpoint-permissions …`, as a command that works where the
+ * tool runs (in a clone the binary is not on the PATH).
+ */
+function bannerWithHint(banner: string): string {
+  return banner.replace(/checkpoint-permissions …$/m, howToRun('audit --all'));
 }

@@ -17,6 +17,7 @@ export interface LineFormat {
  * JSON Lines: one object per permission `{"checkpoint","id","project_id","created_at"}` (plus
  * `"allowed"` when an allow-list is in force), one per failed checkpoint
  * `{"checkpoint","error":{"status","type","message","request_id"}}`, and one per revocation.
+ * Safe to print to a terminal: JSON escapes C0 controls, and {@link jsonLine} the rest.
  *
  * @example
  * ```ts
@@ -30,11 +31,11 @@ export function jsonl(withAllowed: boolean): LineFormat {
     line(record) {
       switch (record.type) {
         case 'permission':
-          return `${JSON.stringify(permissionFields(record, withAllowed))}\n`;
+          return jsonLine(permissionFields(record, withAllowed));
         case 'error':
-          return `${JSON.stringify({ checkpoint: record.checkpoint, error: record.error })}\n`;
+          return jsonLine({ checkpoint: record.checkpoint, error: record.error });
         case 'revocation':
-          return `${JSON.stringify(revocationFields(record))}\n`;
+          return jsonLine(revocationFields(record));
         default:
           return '';
       }
@@ -53,19 +54,20 @@ const CSV_COLUMNS = [
 ] as const;
 
 /**
- * CSV (RFC 4180) with a header row: one row per permission, per revocation (`revoked` is `true`,
- * `false`, `dry-run` or `budget-exhausted`) and per failed checkpoint (`error` holds the
- * message). When revoking, the audit writes a violation's row from its revocation record only,
- * so that each permission has one row.
+ * CSV (RFC 4180: CRLF line endings) with a header row: one row per permission, per revocation
+ * (`revoked` is `true`, `false`, `dry-run` or `budget-exhausted`) and per failed checkpoint
+ * (`error` holds the message). When revoking, the audit writes a violation's row from its
+ * revocation record only, so that each permission has one row. Cells are {@link csvCell}s, so a
+ * project id such as `=cmd|"/c calc"!A1` is text to a spreadsheet, not a formula.
  *
  * @example
  * ```ts
- * csv().header; // 'checkpoint,id,project_id,created_at,allowed,revoked,error\n'
+ * csv().header; // 'checkpoint,id,project_id,created_at,allowed,revoked,error\r\n'
  * ```
  */
 export function csv(): LineFormat {
   return {
-    header: `${CSV_COLUMNS.join(',')}\n`,
+    header: `${CSV_COLUMNS.join(',')}${CRLF}`,
     line(record) {
       switch (record.type) {
         case 'permission':
@@ -130,11 +132,48 @@ function errorLine(record: CheckpointErrorRecord): string {
   return request_id ? `${reason} | request ${request_id}` : reason;
 }
 
+/** RFC 4180 §2.1: each record ends with CRLF. */
+const CRLF = '\r\n';
+
 function row(cells: ReadonlyArray<string | number | boolean | undefined>): string {
-  return `${cells.map((cell) => csvCell(cell === undefined ? '' : String(cell))).join(',')}\n`;
+  return `${cells.map((cell) => csvCell(cell === undefined ? '' : String(cell))).join(',')}${CRLF}`;
 }
 
-/** Quotes a cell when it holds a comma, quote or line break (RFC 4180 §2.6–2.7). */
+/**
+ * One CSV cell. A cell that a spreadsheet would take for a formula (it begins with `=`, `+`,
+ * `-`, `@`, a tab or a CR) is neutralised as OWASP recommends against CSV injection: a single
+ * quote in front, then quoted. Any cell holding a comma, quote or line break is quoted
+ * (RFC 4180 §2.6–2.7). The API's ids never start with those characters, so only hostile or
+ * corrupt values change.
+ *
+ * @see https://owasp.org/www-community/attacks/CSV_Injection
+ * @example
+ * ```ts
+ * csvCell('proj_1'); // 'proj_1'
+ * csvCell('say "hi", then'); // '"say ""hi"", then"'
+ * csvCell('=cmd|"/c calc"!A1'); // '"\'=cmd|""/c calc""!A1"'
+ * ```
+ */
 export function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const formula = /^[=+\-@\t\r]/.test(text);
+  const cell = formula ? `'${text}` : text;
+  return formula || /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+}
+
+/**
+ * One JSON Lines line. `JSON.stringify` escapes C0 controls but leaves DEL, C1 controls (such as
+ * the one-character CSI U+009B) and bidi overrides raw; they are escaped here too (`\u009b`), so
+ * that JSONL printed to a terminal cannot drive it. The JSON parses back to the same values.
+ *
+ * @example
+ * ```ts
+ * jsonLine({ project_id: 'proj_\u202e' }); // '{"project_id":"proj_\\u202e"}\n'
+ * ```
+ */
+export function jsonLine(value: unknown): string {
+  const json = JSON.stringify(value).replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `${json}\n`;
 }

@@ -1,5 +1,9 @@
+import { terminalSafe } from '../terminal-text.js';
+
 /**
- * Renders rows as an aligned plain-text table, numbers right-aligned, for humans.
+ * Renders rows as an aligned plain-text table, numbers right-aligned, for humans. Cells are
+ * shown {@link terminalSafe}: a checkpoint named with escape sequences cannot drive the terminal
+ * (and escaping before measuring keeps the columns aligned).
  *
  * @example
  * ```ts
@@ -12,7 +16,9 @@ export function renderTable(
   rows: ReadonlyArray<ReadonlyArray<string | number>>,
 ): string {
   const cells = rows.map((row) =>
-    row.map((cell) => (typeof cell === 'number' ? cell.toLocaleString('en-US') : cell)),
+    row.map((cell) =>
+      typeof cell === 'number' ? cell.toLocaleString('en-US') : terminalSafe(cell),
+    ),
   );
   const numeric = headers.map(
     (_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number'),
@@ -25,5 +31,7 @@ export function renderTable(
       .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [render(headers), ...cells.map(render)].map((line) => `${line}\n`).join('');
+  return [render(headers.map(terminalSafe)), ...cells.map(render)]
+    .map((line) => `${line}\n`)
+    .join('');
 }

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { connect, parseCsv, run, SECRET_KEY } from './helpers.js';
+
+/** Cells a spreadsheet would run as formulas (OWASP's CSV injection list), as project ids. */
+const FORMULAS = ['=cmd|"/c calc"!A1', '+1+1', '-2+3', '@SUM(A1)', '\tx', '\r=1'];
+const CHECKPOINT = 'ft:gpt-4o-mini-2024-07-18:acme:csv:Qx1';
+const FORMULA_CHECKPOINT = '=HYPERLINK("http://evil")';
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({
+    apiKey: SECRET_KEY,
+    dataset: {
+      jobs: [
+        {
+          id: 'ftjob-csv',
+          created_at: 1_700_000_000,
+          checkpoints: [
+            {
+              fine_tuned_model_checkpoint: CHECKPOINT,
+              permissions: FORMULAS.map((project_id, i) => ({
+                id: `cp_${i}`,
+                project_id,
+                created_at: 1_700_000_100 + i,
+              })),
+            },
+            {
+              fine_tuned_model_checkpoint: FORMULA_CHECKPOINT,
+              permissions: [{ id: 'cp_x', project_id: 'proj_ok', created_at: 1_700_000_200 }],
+            },
+          ],
+        },
+      ],
+    },
+  });
+});
+afterAll(() => emulator.close());
+
+/** What a neutralised cell reads as once parsed: the value, behind a single quote. */
+const neutral = (value: string): string => `'${value}`;
+
+/** Every data row ends in CRLF (RFC 4180 §2.1), and no cell parses to something starting a formula. */
+function expectSafeCsv(text: string): string[][] {
+  expect(text.endsWith('\r\n')).toBe(true);
+  expect(text.replaceAll('\r\n', '').replace(/"[^"]*"/g, '')).not.toMatch(/\n/);
+  const rows = parseCsv(text);
+  for (const cell of rows.flat()) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  return rows;
+}
+
+describe('CSV formula injection', () => {
+  it('list --format csv neutralises every formula-like project id, with CRLF line endings', async () => {
+    const r = await run([
+      'list',
+      CHECKPOINT,
+      '--format',
+      'csv',
+      '--order',
+      'ascending',
+      ...connect(emulator),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\r\n')[0]).toBe(
+      'checkpoint,id,project_id,created_at,allowed,revoked,error',
+    );
+    const truth = emulator.truth().permissions[CHECKPOINT]!;
+    expect(expectSafeCsv(r.stdout).slice(1)).toEqual(
+      truth.map((p) => [CHECKPOINT, p.id, neutral(p.project_id), String(p.created_at), '', '', '']),
+    );
+    // Quoted, as OWASP recommends, so the quote-prefixed cell stays one field.
+    expect(r.stdout).toContain(`"'=cmd|""/c calc""!A1"`);
+  });
+
+  it('audit --format csv neutralises checkpoint names and project ids too', async () => {
+    const r = await run(['audit', '--all', '--format', 'csv', '--quiet', ...connect(emulator)]);
+    expect(r.code).toBe(0);
+    const rows = expectSafeCsv(r.stdout).slice(1);
+    const truth = emulator.truth().permissions;
+    const expected = Object.entries(truth).flatMap(([checkpoint, list]) =>
+      list.map((p) => [
+        checkpoint.startsWith('=') ? neutral(checkpoint) : checkpoint,
+        p.id,
+        /^[=+\-@\t\r]/.test(p.project_id) ? neutral(p.project_id) : p.project_id,
+        String(p.created_at),
+        '',
+        '',
+        '',
+      ]),
+    );
+    expect(rows.sort()).toEqual(expected.sort());
+  });
+});
