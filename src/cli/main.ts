@@ -241,8 +241,8 @@ function buildProgram(
       .option('--apply', 'with --revoke: really delete them')
       .option(
         '--max-revocations <n>',
-        'with --revoke --apply: delete at most this many (default 100)',
-        positiveInteger,
+        'with --revoke --apply: delete at most this many, 1 to 1000000 (default 100)',
+        intInRange(1, 1_000_000),
       )
       .option('--state <file>', 'save progress to this file, to resume an interrupted audit')
       .option('--resume', 'continue the audit saved in --state')
