@@ -433,6 +433,15 @@ describe('guards against destructive mistakes', () => {
     expect(own.stats().requests).toBe(0);
   });
 
+  it('audits a streamed id with a control character (a name the server gave), never skips it', async () => {
+    const records = await lastValueFrom(
+      auditPermissions$(of(`${FEW}\u001b[2J`), { client: ownClient }).pipe(toArray()),
+    );
+    expect(records.filter((r) => r.type === 'error' || r.type === 'checkpoint')).toEqual([
+      expect.objectContaining({ checkpoint: `${FEW}\u001b[2J` }),
+    ]);
+  });
+
   it('refuses an allow-list that allows no project, unless allowEmpty says so on purpose', async () => {
     expect(() => auditPermissions$([FEW], { client: ownClient, allow: {} })).toThrow(
       expect.objectContaining({ name: 'ConfigError', option: 'allow' }),

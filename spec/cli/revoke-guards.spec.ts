@@ -196,7 +196,7 @@ describe('--max-revocations', () => {
     expectOneErrorLine(
       await run(['audit', 'ft:x', '--max-revocations', '0', ...connect(emulator)]),
       ExitCode.Usage,
-      /'--max-revocations <n>' argument '0'.*at least 1/,
+      /'--max-revocations <n>' argument '0'.*from 1 to/,
     );
   });
 });

@@ -13,10 +13,14 @@ import { ConfigError } from '../errors.js';
  * checkpointIdProblem('ft:\u0000'); // 'holds a control character (U+0000)'
  * ```
  */
-export function checkpointIdProblem(id: unknown): string | undefined {
+export function checkpointIdProblem(
+  id: unknown,
+  { allowControl = false }: { readonly allowControl?: boolean } = {},
+): string | undefined {
   if (typeof id !== 'string') return `is not a string (got ${id === null ? 'null' : typeof id})`;
   if (id === '') return 'is empty';
   if (id.trim() === '') return 'is blank';
+  if (allowControl) return undefined;
   const control = controlCharacter(id);
   return control === undefined ? undefined : `holds a control character (${control})`;
 }
@@ -43,7 +47,10 @@ export function controlCharacter(text: string): string | undefined {
  * of ids, never a string (which would be audited one character at a time). The shape, and
  * every id of an array, are checked at once, before any request; ids arriving later (from a
  * stream) are checked as they come, and the first bad one ends the audit. Each failure is a
- * `ConfigError` whose option names the id's position, such as `checkpoints[3]`.
+ * `ConfigError` whose option names the id's position, such as `checkpoints[3]`. A control
+ * character is refused in a list (what a person typed or a binary file held), but not in a
+ * stream, which is most often discovery: there the name is what the server holds, and a
+ * checkpoint named with an escape sequence must be audited (and shown escaped), never skipped.
  *
  * @example
  * ```ts
@@ -65,13 +72,14 @@ export function checkpointIds$(checkpoints: ObservableInput<string>): Observable
       `checkpoints must be a list of checkpoint ids (an array, an iterable or an Observable), got ${got}`,
     );
   }
-  if (Array.isArray(input)) input.forEach(checkId);
-  return from(checkpoints).pipe(map((id, index) => checkId(id, index)));
+  if (Array.isArray(input)) input.forEach((id, index) => checkId(id, index, false));
+  const streamed = !Array.isArray(input);
+  return from(checkpoints).pipe(map((id, index) => checkId(id, index, streamed)));
 }
 
 /** The id itself, or a `ConfigError` naming its position and what is wrong with it. */
-function checkId(id: unknown, index: number): string {
-  const problem = checkpointIdProblem(id);
+function checkId(id: unknown, index: number, allowControl: boolean): string {
+  const problem = checkpointIdProblem(id, { allowControl });
   if (problem === undefined) return id as string;
   throw new ConfigError(
     `checkpoints[${index}]`,
