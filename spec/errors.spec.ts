@@ -420,9 +420,12 @@ describe('every kind of failure, over loopback', () => {
     });
     const arrived = server.requests.length;
     const failure = client
-      .request({ method: 'GET', path: PATH, parse: c.parse ?? ((body) => body) }, {
-        signal: controller.signal,
-      })
+      .request(
+        { method: 'GET', path: PATH, parse: c.parse ?? ((body) => body) },
+        {
+          signal: controller.signal,
+        },
+      )
       .then(
         () => undefined,
         (error: unknown) => error,
@@ -472,7 +475,10 @@ describe('every kind of failure, over loopback', () => {
     const client = createClient({ apiKey: KEY, baseURL: server.url, maxRetries: 3, scheduler });
     const arrived = server.requests.length;
     const failure = firstValueFrom(
-      client.request$({ method: 'GET', path: PATH, parse: (b) => b }, { signal: controller.signal }),
+      client.request$(
+        { method: 'GET', path: PATH, parse: (b) => b },
+        { signal: controller.signal },
+      ),
     ).then(
       () => undefined,
       (e: unknown) => e as APIUserAbortError,
@@ -492,9 +498,9 @@ describe('every kind of failure, over loopback', () => {
     const client = createClient({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
     await client.close();
     const arrived = server.requests.length;
-    const error = await client.request({ method: 'GET', path: PATH, parse: (b) => b }).catch(
-      (e: unknown) => e,
-    );
+    const error = await client
+      .request({ method: 'GET', path: PATH, parse: (b) => b })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClientClosedError);
     expect(error).not.toBeInstanceOf(ConfigError);
     expect(server.requests).toHaveLength(arrived);

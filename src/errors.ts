@@ -57,7 +57,8 @@ export interface RequestSummary {
  *
  * @example
  * ```ts
- * const context: ErrorContext = { request: { method: 'GET', url, headers: {} }, requestID: 'req_1' };
+ * const request = { method: 'GET', url, headers: {} };
+ * const context: ErrorContext = { request, requestID: 'req_1' };
  * throw new ProtocolError('The page has no data', { field: 'data', ...context });
  * ```
  */
@@ -77,7 +78,7 @@ export interface ErrorContext {
  * @example
  * ```ts
  * permissions$('ft:…').subscribe({
- *   error: (e) => e instanceof CheckpointPermissionsError && log(e.message, e.request?.url, e.requestID),
+ *   error: (e) => e instanceof CheckpointPermissionsError && log(e.message, e.request?.url),
  * });
  * ```
  */
@@ -146,7 +147,7 @@ export interface APIErrorInit {
  * permissions$(checkpoint, { client }).pipe(
  *   catchError((e) => {
  *     if (e instanceof NotFoundError) return EMPTY; // a checkpoint deleted since it was listed
- *     if (e instanceof APIError) console.error(`${e.message} (${e.request?.method} ${e.request?.url}, request ${e.requestID})`);
+ *     if (e instanceof APIError) console.error(e.message, e.request?.url, e.requestID);
  *     return throwError(() => e); // retryable failures were already retried by the client
  *   }),
  * );
@@ -169,7 +170,11 @@ export class APIError extends CheckpointPermissionsError {
 
   constructor(message: string, init: APIErrorInit = {}) {
     const headers = init.headers ?? {};
-    super(message, { request: init.request, requestID: headers['x-request-id'], cause: init.cause });
+    super(message, {
+      request: init.request,
+      requestID: headers['x-request-id'],
+      cause: init.cause,
+    });
     this.status = init.status;
     this.headers = headers;
     this.error = init.error;
@@ -204,35 +209,91 @@ export class APIError extends CheckpointPermissionsError {
   }
 }
 
-/** 400: the request was malformed; `param` names the offending parameter. Never retried. */
+/**
+ * 400: the request was malformed; `param` names the offending parameter. Never retried.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof BadRequestError) console.error(`bad ${e.param}: ${e.message}`);
+ * ```
+ */
 export class BadRequestError extends APIError {
   override name = 'BadRequestError';
 }
-/** 401: the key is missing, wrong or revoked. Never retried. */
+/**
+ * 401: the key is missing, wrong or revoked. Never retried.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof AuthenticationError) console.error('The API key was refused; is it revoked?');
+ * ```
+ */
 export class AuthenticationError extends APIError {
   override name = 'AuthenticationError';
 }
-/** 403: the key is valid but may not do this; permissions endpoints need an admin key. */
+/**
+ * 403: the key is valid but may not do this; permissions endpoints need an admin key.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof PermissionDeniedError) console.error('These endpoints need an admin key');
+ * ```
+ */
 export class PermissionDeniedError extends APIError {
   override name = 'PermissionDeniedError';
 }
-/** 404: no such checkpoint, job or permission (or the key cannot see it). Never retried. */
+/**
+ * 404: no such checkpoint, job or permission (or the key cannot see it). Never retried.
+ *
+ * @example
+ * ```ts
+ * catchError((e) => (e instanceof NotFoundError ? EMPTY : throwError(() => e)));
+ * ```
+ */
 export class NotFoundError extends APIError {
   override name = 'NotFoundError';
 }
-/** 409: a conflicting concurrent change; retried. */
+/**
+ * 409: a conflicting concurrent change; retried.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof ConflictError) console.warn(`still conflicting after retries: ${e.message}`);
+ * ```
+ */
 export class ConflictError extends APIError {
   override name = 'ConflictError';
 }
-/** 422: well-formed but semantically invalid. Never retried. */
+/**
+ * 422: well-formed but semantically invalid. Never retried.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof UnprocessableEntityError) console.error(`invalid ${e.param}: ${e.message}`);
+ * ```
+ */
 export class UnprocessableEntityError extends APIError {
   override name = 'UnprocessableEntityError';
 }
-/** 429: rate limited. Retried after the server's `retry-after`, and the whole client pauses. */
+/**
+ * 429: rate limited. Retried after the server's `retry-after`, and the whole client pauses.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof RateLimitError) console.warn(`still rate limited (request ${e.requestID})`);
+ * ```
+ */
 export class RateLimitError extends APIError {
   override name = 'RateLimitError';
 }
-/** 5xx: the server failed. Retried. */
+/**
+ * 5xx: the server failed. Retried.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof InternalServerError) console.error(`${e.status}, request ${e.requestID}`);
+ * ```
+ */
 export class InternalServerError extends APIError {
   override name = 'InternalServerError';
 }
@@ -241,17 +302,36 @@ export class InternalServerError extends APIError {
  * The request never got a complete response: refused or reset connection, DNS failure, a body
  * cut off mid-way. `cause` keeps the underlying error (undici's, with its `UND_ERR_*` `code`).
  * Retried.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof APIConnectionError) console.error(`cannot reach ${e.request?.url}:`, e.cause);
+ * ```
  */
 export class APIConnectionError extends APIError {
   override name = 'APIConnectionError';
 }
 
-/** An attempt outlived its `timeout`, or the request outlived its total `deadline`. Retried. */
+/**
+ * An attempt outlived its `timeout`, or the request outlived its total `deadline`. Retried.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof APIConnectionTimeoutError) console.error(`${e.message}; raise timeout?`);
+ * ```
+ */
 export class APIConnectionTimeoutError extends APIConnectionError {
   override name = 'APIConnectionTimeoutError';
 }
 
-/** The caller aborted (an `AbortSignal` fired, or the subscriber unsubscribed). Never retried. */
+/**
+ * The caller aborted (an `AbortSignal` fired, or the subscriber unsubscribed). Never retried.
+ *
+ * @example
+ * ```ts
+ * catchError((e) => (e instanceof APIUserAbortError ? EMPTY : throwError(() => e)));
+ * ```
+ */
 export class APIUserAbortError extends APIError {
   override name = 'APIUserAbortError';
 }
@@ -365,7 +445,8 @@ export function withRequest<E extends CheckpointPermissionsError>(
   error: E,
   request: RequestSummary,
 ): E {
-  if (error.request === undefined) (error as { request: RequestSummary | undefined }).request = request;
+  if (error.request === undefined)
+    (error as { request: RequestSummary | undefined }).request = request;
   return error;
 }
 

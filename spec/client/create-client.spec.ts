@@ -8,7 +8,6 @@ import {
   APIConnectionTimeoutError,
   APIUserAbortError,
   ClientClosedError,
-  ConfigError,
   InternalServerError,
 } from '../../src/errors.js';
 import type { RequestSpec } from '../../src/http/send-request.js';

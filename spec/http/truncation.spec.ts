@@ -73,7 +73,10 @@ describe('a body cut off on the wire, by undici’s code', () => {
         return true;
       },
     } as unknown as Dispatcher;
-    const error = (await failure({ ...transportFor(), dispatcher: stalling })) as APIConnectionError;
+    const error = (await failure({
+      ...transportFor(),
+      dispatcher: stalling,
+    })) as APIConnectionError;
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
     expect((error.cause as { code?: unknown }).code).toBe('UND_ERR_BODY_TIMEOUT');
     expect(error.requestID).toBe('req_slow');
@@ -103,18 +106,15 @@ describe('a complete HTTP body whose JSON is cut, by the body itself', () => {
   it.each([
     ['JavaScriptCore', 'JSON Parse error: Unexpected EOF'],
     ['an empty message', ''],
-  ])(
-    'is truncated whatever the parser says (%s)',
-    async (_engine, said) => {
-      replyWith('{"object":"list","data":[{"id":"cp_1"');
-      const transport = transportFor();
-      parserSays(said);
-      const error = (await failure(transport)) as ProtocolError;
-      vi.restoreAllMocks();
-      expect(error).toBeInstanceOf(ProtocolError);
-      expect(error.truncated).toBe(true);
-    },
-  );
+  ])('is truncated whatever the parser says (%s)', async (_engine, said) => {
+    replyWith('{"object":"list","data":[{"id":"cp_1"');
+    const transport = transportFor();
+    parserSays(said);
+    const error = (await failure(transport)) as ProtocolError;
+    vi.restoreAllMocks();
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error.truncated).toBe(true);
+  });
 
   it('is not truncated when the JSON is whole and garbage follows, whatever the parser says', async () => {
     replyWith('{"object":"list"} trailing');
