@@ -1,7 +1,11 @@
 /**
  * The error hierarchy. Names and fields mirror the official `openai` SDK (`APIError`,
  * `RateLimitError`, `APIConnectionError`...) so that code written against it reads the same here;
- * `ProtocolError` and `ConfigError` are ours.
+ * `ProtocolError`, `ConfigError` and `ClientClosedError` are ours.
+ *
+ * A message says what happened, as openai-node's do (`404 No such checkpoint`); the request that
+ * failed is a field (`request`), not text appended to the message. A message never ends in a
+ * period, so that whoever shows it (the CLI) adds exactly one, or follows it with more.
  *
  * No error ever holds the API key: the only request headers an error keeps are passed through
  * `redactHeaders` (in `http/`) first; whatever a server sent (its message, body and headers) has
@@ -30,11 +34,12 @@ export interface APIErrorBody {
 }
 
 /**
- * What an error remembers of the request that caused it. `Authorization` is always redacted.
+ * What an error remembers of the request that caused it: the `url` is shown with any userinfo
+ * hidden (`http://***@host/v1/…`), and secret headers (`Authorization`) are `[redacted]`.
  *
  * @example
  * ```ts
- * if (e instanceof APIError && e.request) {
+ * if (e instanceof CheckpointPermissionsError && e.request) {
  *   // Header names are lower-case, and `authorization` is '[redacted]'.
  *   console.error(`${e.request.method} ${e.request.url}`, e.request.headers);
  * }
@@ -42,24 +47,65 @@ export interface APIErrorBody {
  */
 export interface RequestSummary {
   method: string;
+  /** The full URL, base URL and query included, userinfo hidden. */
   url: string;
   headers: Record<string, string>;
 }
 
 /**
- * The base class of every error this library raises, so one `instanceof` catches them all.
+ * What every error may know of the request that caused it, whatever its kind.
  *
  * @example
  * ```ts
- * permissions$('ft:…').subscribe({ error: (e) => e instanceof CheckpointPermissionsError && log(e.message) });
+ * const request = { method: 'GET', url, headers: {} };
+ * const context: ErrorContext = { request, requestID: 'req_1' };
+ * throw new ProtocolError('The page has no data', { field: 'data', ...context });
+ * ```
+ */
+export interface ErrorContext {
+  /** The request, redacted (see {@link RequestSummary}); `undefined` before any request. */
+  request?: RequestSummary | undefined;
+  /** The response's `x-request-id`, when a response arrived. */
+  requestID?: string | undefined;
+  cause?: unknown;
+}
+
+/**
+ * The base class of every error this library raises, so one `instanceof` catches them all. The
+ * fields that any kind may have (`request`, `requestID`) live here, so that code reading them
+ * needs no guess at the kind.
+ *
+ * @example
+ * ```ts
+ * permissions$('ft:…').subscribe({
+ *   error: (e) => e instanceof CheckpointPermissionsError && log(e.message, e.request?.url),
+ * });
  * ```
  */
 export class CheckpointPermissionsError extends Error {
   override name = 'CheckpointPermissionsError';
+  /** The request that failed, `undefined` for an error raised before any (an option, say). */
+  readonly request: RequestSummary | undefined;
+  /** The `x-request-id` of the response: quote it to OpenAI support. */
+  readonly requestID: string | undefined;
+
+  constructor(message: string, context: ErrorContext = {}) {
+    super(
+      withoutFinalPeriod(message),
+      context.cause === undefined ? undefined : { cause: context.cause },
+    );
+    this.request = context.request;
+    this.requestID = context.requestID;
+  }
 
   /** The enumerable fields that `JSON.stringify` shows; never a secret. */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message };
+    return {
+      name: this.name,
+      message: this.message,
+      requestID: this.requestID,
+      request: this.request,
+    };
   }
 }
 
@@ -92,24 +138,30 @@ export interface APIErrorInit {
  * An error answered by the API (a non-2xx status), or met on the way to it.
  *
  * `status`, `headers`, `requestID` (the `x-request-id` header: quote it to OpenAI support) and
- * `error` (the parsed `{message,type,param,code}`) are those of the response.
+ * `error` (the parsed `{message,type,param,code}`) are those of the response; `request` is the
+ * request that got it. The `message` is `404 No such checkpoint`: the status and the server's
+ * words, as in the official SDK.
  *
  * @example
  * ```ts
- * catchError((e) => (e instanceof APIError && e.status === 404 ? EMPTY : throwError(() => e)));
+ * permissions$(checkpoint, { client }).pipe(
+ *   catchError((e) => {
+ *     if (e instanceof NotFoundError) return EMPTY; // a checkpoint deleted since it was listed
+ *     if (e instanceof APIError) console.error(e.message, e.request?.url, e.requestID);
+ *     return throwError(() => e); // retryable failures were already retried by the client
+ *   }),
+ * );
  * ```
  */
 export class APIError extends CheckpointPermissionsError {
   override name = 'APIError';
   readonly status: number | undefined;
   readonly headers: Record<string, string>;
-  readonly requestID: string | undefined;
   readonly error: APIErrorBody | undefined;
   readonly code: string | null | undefined;
   readonly param: string | null | undefined;
   readonly type: string | undefined;
   readonly rawBody: string | undefined;
-  readonly request: RequestSummary | undefined;
   /**
    * What to check, when the library can tell; also at the end of `message`. A 404 from a base
    * URL whose path does not end in `/v1` says `the API root usually ends in /v1 (got …)`.
@@ -117,16 +169,19 @@ export class APIError extends CheckpointPermissionsError {
   readonly hint: string | undefined;
 
   constructor(message: string, init: APIErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    const headers = init.headers ?? {};
+    super(message, {
+      request: init.request,
+      requestID: headers['x-request-id'],
+      cause: init.cause,
+    });
     this.status = init.status;
-    this.headers = init.headers ?? {};
-    this.requestID = this.headers['x-request-id'];
+    this.headers = headers;
     this.error = init.error;
     this.code = init.error?.code;
     this.param = init.error?.param;
     this.type = init.error?.type;
     this.rawBody = init.rawBody;
-    this.request = init.request;
     this.hint = init.hint;
   }
 
@@ -147,10 +202,8 @@ export class APIError extends CheckpointPermissionsError {
     return {
       ...super.toJSON(),
       status: this.status,
-      requestID: this.requestID,
       error: this.error,
       rawBody: this.rawBody,
-      request: this.request,
       hint: this.hint,
     };
   }
@@ -161,10 +214,7 @@ export class APIError extends CheckpointPermissionsError {
  *
  * @example
  * ```ts
- * catchError((e) => {
- *   if (e instanceof BadRequestError) console.error(`bad parameter ${e.param}: ${e.message}`);
- *   return throwError(() => e); // never retried: the same request fails the same way
- * });
+ * if (e instanceof BadRequestError) console.error(`bad ${e.param}: ${e.message}`);
  * ```
  */
 export class BadRequestError extends APIError {
@@ -175,11 +225,7 @@ export class BadRequestError extends APIError {
  *
  * @example
  * ```ts
- * catchError((e) =>
- *   e instanceof AuthenticationError
- *     ? throwError(() => new Error('The API key was refused; is it revoked?', { cause: e }))
- *     : throwError(() => e),
- * );
+ * if (e instanceof AuthenticationError) console.error('The API key was refused; is it revoked?');
  * ```
  */
 export class AuthenticationError extends APIError {
@@ -190,25 +236,18 @@ export class AuthenticationError extends APIError {
  *
  * @example
  * ```ts
- * catchError((e) =>
- *   e instanceof PermissionDeniedError
- *     ? throwError(() => new Error('Checkpoint permissions need an admin key', { cause: e }))
- *     : throwError(() => e),
- * );
+ * if (e instanceof PermissionDeniedError) console.error('These endpoints need an admin key');
  * ```
  */
 export class PermissionDeniedError extends APIError {
   override name = 'PermissionDeniedError';
 }
 /**
- * 404: no such checkpoint, job or permission (or the key cannot see it).
+ * 404: no such checkpoint, job or permission (or the key cannot see it). Never retried.
  *
  * @example
  * ```ts
- * permissions$(checkpoint, { client }).pipe(
- *   // A checkpoint deleted since it was listed grants nothing: no pages rather than an error.
- *   catchError((e) => (e instanceof NotFoundError ? EMPTY : throwError(() => e))),
- * );
+ * catchError((e) => (e instanceof NotFoundError ? EMPTY : throwError(() => e)));
  * ```
  */
 export class NotFoundError extends APIError {
@@ -219,9 +258,7 @@ export class NotFoundError extends APIError {
  *
  * @example
  * ```ts
- * // Seen only once the client's retries are spent: try the whole call again a minute later.
- * const later = (e: unknown) => (e instanceof ConflictError ? timer(60_000) : throwError(() => e));
- * createPermissions$(checkpoint, ['proj_abc'], { client }).pipe(retry({ count: 1, delay: later }));
+ * if (e instanceof ConflictError) console.warn(`still conflicting after retries: ${e.message}`);
  * ```
  */
 export class ConflictError extends APIError {
@@ -232,10 +269,7 @@ export class ConflictError extends APIError {
  *
  * @example
  * ```ts
- * catchError((e) => {
- *   if (e instanceof UnprocessableEntityError) console.error(`invalid ${e.param}: ${e.message}`);
- *   return throwError(() => e); // never retried: the same request fails the same way
- * });
+ * if (e instanceof UnprocessableEntityError) console.error(`invalid ${e.param}: ${e.message}`);
  * ```
  */
 export class UnprocessableEntityError extends APIError {
@@ -246,11 +280,7 @@ export class UnprocessableEntityError extends APIError {
  *
  * @example
  * ```ts
- * catchError((e) => {
- *   // Retries spent, or the server asked for a wait above maxRetryAfter.
- *   if (e instanceof RateLimitError) console.warn(`still rate limited (request ${e.requestID})`);
- *   return throwError(() => e);
- * });
+ * if (e instanceof RateLimitError) console.warn(`still rate limited (request ${e.requestID})`);
  * ```
  */
 export class RateLimitError extends APIError {
@@ -261,10 +291,7 @@ export class RateLimitError extends APIError {
  *
  * @example
  * ```ts
- * catchError((e) => {
- *   if (e instanceof InternalServerError) console.error(`${e.status}, request ${e.requestID}`);
- *   return throwError(() => e); // already retried by the client
- * });
+ * if (e instanceof InternalServerError) console.error(`${e.status}, request ${e.requestID}`);
  * ```
  */
 export class InternalServerError extends APIError {
@@ -273,11 +300,12 @@ export class InternalServerError extends APIError {
 
 /**
  * The request never got a complete response: refused or reset connection, DNS failure, a body
- * cut off mid-way. `cause` keeps the underlying error. Retried.
+ * cut off mid-way. `cause` keeps the underlying error (undici's, with its `UND_ERR_*` `code`).
+ * Retried.
  *
  * @example
  * ```ts
- * if (e instanceof APIConnectionError) console.error('network trouble:', e.cause);
+ * if (e instanceof APIConnectionError) console.error(`cannot reach ${e.request?.url}:`, e.cause);
  * ```
  */
 export class APIConnectionError extends APIError {
@@ -285,14 +313,11 @@ export class APIConnectionError extends APIError {
 }
 
 /**
- * An attempt outlived its `timeout`, or the request outlived its total `deadline`.
+ * An attempt outlived its `timeout`, or the request outlived its total `deadline`. Retried.
  *
  * @example
  * ```ts
- * catchError((e) => {
- *   if (e instanceof APIConnectionTimeoutError) console.error(`${e.message}; raise timeout?`);
- *   return throwError(() => e);
- * });
+ * if (e instanceof APIConnectionTimeoutError) console.error(`${e.message}; raise timeout?`);
  * ```
  */
 export class APIConnectionTimeoutError extends APIConnectionError {
@@ -304,10 +329,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
  *
  * @example
  * ```ts
- * permissions$(checkpoint, { client, signal: controller.signal }).pipe(
- *   // The user pressed Cancel: an ending, not a failure.
- *   catchError((e) => (e instanceof APIUserAbortError ? EMPTY : throwError(() => e))),
- * );
+ * catchError((e) => (e instanceof APIUserAbortError ? EMPTY : throwError(() => e)));
  * ```
  */
 export class APIUserAbortError extends APIError {
@@ -333,6 +355,7 @@ export interface ProtocolErrorInit {
   /** True when a 2xx body ended before its JSON did: a truncation, so worth retrying. */
   truncated?: boolean | undefined;
   requestID?: string | undefined;
+  request?: RequestSummary | undefined;
   cause?: unknown;
 }
 
@@ -350,17 +373,15 @@ export class ProtocolError extends CheckpointPermissionsError {
   override name = 'ProtocolError';
   readonly field: string | undefined;
   readonly truncated: boolean;
-  readonly requestID: string | undefined;
 
   constructor(message: string, init: ProtocolErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(message, init);
     this.field = init.field;
     this.truncated = init.truncated ?? false;
-    this.requestID = init.requestID;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), field: this.field, requestID: this.requestID };
+    return { ...super.toJSON(), field: this.field, truncated: this.truncated };
   }
 }
 
@@ -383,13 +404,57 @@ export class ConfigError extends CheckpointPermissionsError {
    *   `--state` file that cannot be read or written.
    */
   constructor(option: string, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(message, { cause: options?.cause });
     this.option = option;
   }
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), option: this.option };
   }
+}
+
+/**
+ * A request on a client that was closed (`client.close()`, or the end of an `await using`
+ * block), including one still waiting for its turn when the client closed. Nothing is sent, and
+ * it is never retried. The official SDK has no `close()`, so no counterpart there.
+ *
+ * @example
+ * ```ts
+ * await client.close();
+ * await client.request(spec).catch((e) => e instanceof ClientClosedError); // true
+ * ```
+ */
+export class ClientClosedError extends CheckpointPermissionsError {
+  override name = 'ClientClosedError';
+
+  constructor() {
+    super('This client was closed; create a new one with createClient()');
+  }
+}
+
+/**
+ * Gives an error raised without the request (by a `parse` function, which sees only the body)
+ * the request it belongs to. Internal: the transport calls it before the error leaves it.
+ *
+ * @example
+ * ```ts
+ * throw withRequest(error, summary()); // the same error, now with `request` set
+ * ```
+ */
+export function withRequest<E extends CheckpointPermissionsError>(
+  error: E,
+  request: RequestSummary,
+): E {
+  if (error.request === undefined)
+    (error as { request: RequestSummary | undefined }).request = request;
+  return error;
+}
+
+/** `text` without its final period(s) and trailing space: the shower of a message adds one. */
+function withoutFinalPeriod(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '.' || /\s/.test(text[end - 1] as string))) end--;
+  return text.slice(0, end);
 }
 
 type APIErrorClass = new (message: string, init: APIErrorInit) => APIError;
@@ -418,9 +483,8 @@ function errorClassForStatus(status: number): APIErrorClass {
 
 function describeResponseError(status: number, init: Omit<APIErrorInit, 'status'>): string {
   const detail = init.error?.message ?? (init.rawBody ? gistOf(init.rawBody) : 'no body');
-  const where = init.request ? ` (${init.request.method} ${init.request.url})` : '';
   const hint = init.hint ? `; ${init.hint}` : '';
-  return `${status} ${detail}${where}${hint}`;
+  return `${status} ${withoutFinalPeriod(detail)}${hint}`;
 }
 
 /** A body (an HTML error page, say) as one short line of text: tags dropped, spaces collapsed. */

@@ -82,5 +82,12 @@ export {
   APIUserAbortError,
   ProtocolError,
   ConfigError,
+  ClientClosedError,
 } from './errors.js';
-export type { APIErrorBody, APIErrorInit, ProtocolErrorInit, RequestSummary } from './errors.js';
+export type {
+  APIErrorBody,
+  APIErrorInit,
+  ErrorContext,
+  ProtocolErrorInit,
+  RequestSummary,
+} from './errors.js';

@@ -7,7 +7,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import {
   APIConnectionTimeoutError,
   APIUserAbortError,
-  ConfigError,
+  ClientClosedError,
   InternalServerError,
 } from '../../src/errors.js';
 import type { RequestSpec } from '../../src/http/send-request.js';
@@ -67,7 +67,7 @@ describe('createClient', () => {
     await client.close();
     await client.close();
     expect(completed).toBe(true);
-    await expect(firstValueFrom(client.request$(echo))).rejects.toThrow(ConfigError);
+    await expect(firstValueFrom(client.request$(echo))).rejects.toThrow(ClientClosedError);
     // The dispatcher is the caller's: still usable.
     const other = createClient({ apiKey: 'k', baseURL: server.url, dispatcher });
     await expect(firstValueFrom(other.request$(echo))).resolves.toBeDefined();
@@ -213,7 +213,7 @@ describe('createClient', () => {
     await expect(firstValueFrom(client.request$(echo))).rejects.toThrow(/slow down/);
     const waiting = firstValueFrom(client.request$(echo)).catch((e: unknown) => e);
     await client.close();
-    expect(await waiting).toBeInstanceOf(ConfigError);
+    expect(await waiting).toBeInstanceOf(ClientClosedError);
     expect(scripted.requests).toHaveLength(1);
     await scripted.close();
   });

@@ -87,13 +87,14 @@ describe('parseListPage', () => {
     expect(fieldOf(body)).toBe(field);
   });
 
-  it('puts the field and the request id in the message', () => {
+  it('puts the field in the message, and the request id in its field', () => {
     try {
       parseListPage(page({ data: [{ id: 'a' }, { id: 9 }] }), 'req_7', parseItem);
       expect.unreachable();
     } catch (error) {
       expect((error as Error).message).toMatch(/data\[1\]\.id/);
-      expect((error as Error).message).toContain('req_7');
+      expect((error as ProtocolError).requestID).toBe('req_7');
+      expect((error as Error).message).not.toContain('req_7');
     }
   });
 

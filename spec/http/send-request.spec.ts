@@ -327,7 +327,9 @@ describe('sendRequest$', () => {
         }),
       ).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
-      expect((failure as Error).message).toMatch(/^Request timed out: .*GET .*\/things\)$/);
+      expect((failure as Error).message).toMatch(/^Request timed out: /);
+      expect((failure as APIError).request).toMatchObject({ method: 'GET' });
+      expect((failure as APIError).request?.url).toMatch(/\/things$/);
     } finally {
       await impatient.destroy();
     }

@@ -1,6 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../client/version.js';
-import { APIError, CheckpointPermissionsError, ConfigError, ProtocolError } from '../errors.js';
+import {
+  APIConnectionError,
+  APIError,
+  CheckpointPermissionsError,
+  ConfigError,
+  ProtocolError,
+} from '../errors.js';
 import { formatDuration } from '../emulator/duration.js';
 import { parseDuration } from '../http/duration.js';
 import { CliError } from './cli-error.js';
@@ -49,14 +55,22 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
-/** The exit code and the one line to print for an error that ended the run. */
+/**
+ * The exit code and the one line to print for an error that ended the run. A library error's
+ * message is a sentence without its final period (see `errors.ts`): it gets exactly one here.
+ */
 function describe(error: unknown): { code: ExitCode; message: string } {
   if (error instanceof CliError) return { code: error.exitCode, message: error.message };
   if (error instanceof ConfigError) {
     return {
       code: error.option === 'apiKey' ? ExitCode.Config : ExitCode.Usage,
-      message: error.message,
+      message: `${error.message}.`,
     };
+  }
+  if (error instanceof APIConnectionError && error.request) {
+    // Which server could not be reached is the first thing to check.
+    const { method, url } = error.request;
+    return { code: ExitCode.CheckpointFailed, message: `${error.message} (${method} ${url}).` };
   }
   if (error instanceof APIError) {
     const hint =
@@ -77,7 +91,7 @@ function describe(error: unknown): { code: ExitCode; message: string } {
     };
   }
   if (error instanceof CheckpointPermissionsError)
-    return { code: ExitCode.CheckpointFailed, message: error.message };
+    return { code: ExitCode.CheckpointFailed, message: `${error.message}.` };
   return {
     code: ExitCode.Software,
     message: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,

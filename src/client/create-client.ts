@@ -1,17 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { defer, firstValueFrom, Observable, Subject, throwError, timeout as rxTimeout } from 'rxjs';
+import {
+  catchError,
+  defer,
+  firstValueFrom,
+  Observable,
+  Subject,
+  throwError,
+  timeout as rxTimeout,
+} from 'rxjs';
 import { Agent, type Dispatcher } from 'undici';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
+  APIUserAbortError,
+  ClientClosedError,
   ConfigError,
   NotFoundError,
   ProtocolError,
+  withRequest,
+  type RequestSummary,
 } from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
-import { redactURL, secretsOf } from '../http/redact.js';
-import { dispatchTarget } from '../http/url.js';
+import { redactHeaders, redactURL, secretsOf } from '../http/redact.js';
+import { dispatchTarget, pathAndQuery } from '../http/url.js';
 import {
   sendRequest$,
   type HttpResponse,
@@ -190,17 +202,24 @@ class DefaultClient implements Client {
           complete: () => subscriber.complete(),
         }),
     );
-    return request$.pipe(abortOnSignal(options.signal));
+    return request$.pipe(
+      abortOnSignal(options.signal),
+      catchError((error: unknown) => throwError(() => this.#withRequest(error, spec))),
+    );
   }
 
   async request<T>(spec: RequestSpec<T>, options: RequestOptions = {}): Promise<T> {
     const attempts = this.#attempts(spec, options).pipe(abortOnSignal(options.signal));
-    const response = await retryPromise(
-      () => firstValueFrom(attempts),
-      this.#retryContext(options),
-      options.signal,
-    );
-    return response.data;
+    try {
+      const response = await retryPromise(
+        () => firstValueFrom(attempts),
+        this.#retryContext(options),
+        options.signal,
+      );
+      return response.data;
+    } catch (error) {
+      throw this.#withRequest(error, spec);
+    }
   }
 
   metrics(): ClientMetrics {
@@ -219,7 +238,7 @@ class DefaultClient implements Client {
     if (this.#closed) return;
     this.#closed = true;
     // Requests still waiting for a turn fail now, rather than start on a closed pool.
-    this.#limiter.dispose(closedError());
+    this.#limiter.dispose(new ClientClosedError());
     this.#events.complete();
     await this.#ownedDispatcher?.close();
   }
@@ -238,9 +257,9 @@ class DefaultClient implements Client {
     const { scheduler, timeout, retry } = this.#options;
     const deadlineAt = scheduler.now() + retry.deadline;
     const missed = (): APIConnectionTimeoutError =>
-      new APIConnectionTimeoutError(
-        `The request's total deadline of ${retry.deadline} ms passed (${spec.method} ${spec.path})`,
-      );
+      new APIConnectionTimeoutError(`The request's total deadline of ${retry.deadline} ms passed`, {
+        request: this.#summary(spec),
+      });
     // A write sent twice must be recognisable as one: the conventional `Idempotency-Key`, which a
     // server that supports it uses to apply the write once.
     const idempotencyKey = spec.method === 'GET' ? undefined : `rxcp-${randomUUID()}`;
@@ -279,7 +298,7 @@ class DefaultClient implements Client {
     });
     const key = options.checkpoint ?? '';
     const turn$ = new Observable<HttpResponse<T>>((subscriber) => {
-      if (this.#closed) return subscriber.error(closedError());
+      if (this.#closed) return subscriber.error(new ClientClosedError());
       return this.#limiter.run(key, send$).subscribe(subscriber);
     });
     if (!Number.isFinite(retry.deadline)) return turn$;
@@ -293,6 +312,23 @@ class DefaultClient implements Client {
         }),
       ),
     );
+  }
+
+  /** The request of `spec` as an error shows it, for failures outside any one attempt. */
+  #summary(spec: RequestSpec<unknown>): RequestSummary {
+    return {
+      method: spec.method,
+      url: `${this.#transport.baseURL}${pathAndQuery(spec.path, spec.query)}`,
+      headers: redactHeaders(this.#transport.headers),
+    };
+  }
+
+  /**
+   * An abort met while the request waited for its turn or for a retry names the request too,
+   * as one met mid-attempt does.
+   */
+  #withRequest(error: unknown, spec: RequestSpec<unknown>): unknown {
+    return error instanceof APIUserAbortError ? withRequest(error, this.#summary(spec)) : error;
   }
 
   #retryContext(options: RequestOptions): RetryContext {
@@ -310,10 +346,6 @@ class DefaultClient implements Client {
       },
     };
   }
-}
-
-function closedError(): ConfigError {
-  return new ConfigError('client', 'This client was closed; create a new one with createClient()');
 }
 
 /** Failures after which the server may have done the work although its answer never arrived. */

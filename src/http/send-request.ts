@@ -5,8 +5,10 @@ import {
   APIConnectionTimeoutError,
   APIError,
   APIUserAbortError,
+  CheckpointPermissionsError,
   ConfigError,
   ProtocolError,
+  withRequest,
   type APIErrorBody,
   type RequestSummary,
 } from '../errors.js';
@@ -19,6 +21,7 @@ import {
 } from './exchange.js';
 import type { Headers } from './headers.js';
 import { baseURLHint } from './base-url-hint.js';
+import { endsMidJSON } from './json-prefix.js';
 import { redactHeaders, redactJSON, redactText } from './redact.js';
 import { timerDelay } from '../schedule/timer-delay.js';
 import { pathAndQuery, type Query } from './url.js';
@@ -142,7 +145,7 @@ export function sendRequest$<T>(
       headers: redactHeaders(headers),
     });
     const userAbort = (cause?: unknown): APIUserAbortError =>
-      new APIUserAbortError(`Request aborted by the caller (${spec.method} ${url})`, {
+      new APIUserAbortError('Request aborted by the caller', {
         request: summary(),
         cause,
       });
@@ -169,19 +172,22 @@ export function sendRequest$<T>(
         subscriber.error(
           new ProtocolError(
             `The response body is longer than maxResponseBytes (${maxBody} bytes); the connection ` +
-              `was closed (${spec.method} ${url}). If the server is right, raise maxResponseBytes ` +
-              'in the client options.',
-            { field: 'body', requestID: safeHeaders(responseHeaders)['x-request-id'] },
+              'was closed. If the server is right, raise maxResponseBytes in the client options',
+            {
+              field: 'body',
+              requestID: safeHeaders(responseHeaders)['x-request-id'],
+              request: summary(),
+            },
           ),
         ),
       failure: (cause, responseHeaders) =>
         subscriber.error(
-          responseHeaders === undefined
-            ? classify(cause, summary(), transport.secrets)
-            : new APIConnectionError(
-                `The connection closed before the response body was complete (${spec.method} ${url})`,
-                { headers: safeHeaders(responseHeaders), request: summary(), cause },
-              ),
+          classify(
+            cause,
+            summary(),
+            transport.secrets,
+            responseHeaders && safeHeaders(responseHeaders),
+          ),
         ),
     };
     const request: ExchangeRequest = {
@@ -210,10 +216,9 @@ export function sendRequest$<T>(
     attempt.signal?.addEventListener('abort', onUserAbort, { once: true });
     const timer = transport.scheduler.schedule(() => {
       subscriber.error(
-        new APIConnectionTimeoutError(
-          `Request timed out after ${attempt.timeout} ms (${spec.method} ${url})`,
-          { request: summary() },
-        ),
+        new APIConnectionTimeoutError(`Request timed out after ${attempt.timeout} ms`, {
+          request: summary(),
+        }),
       );
     }, timerDelay(attempt.timeout));
 
@@ -256,7 +261,7 @@ function checkResponse<T>(
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    const truncated = endsMidJSON(text, cause);
+    const truncated = endsMidJSON(text);
     const safeText = redactText(text, secrets);
     throw new ProtocolError(
       truncated
@@ -267,23 +272,17 @@ function checkResponse<T>(
         field: 'body',
         truncated,
         requestID,
+        request: summary(),
         cause: new SyntaxError(redactText(String((cause as Error).message), secrets)),
       },
     );
   }
-  return { status, headers, requestID, data: spec.parse(json, requestID) };
-}
-
-/**
- * Whether a JSON syntax error sits at the very end of the text: the body was cut off rather
- * than malformed. V8 says either "Unexpected end of JSON input" or names the position.
- */
-function endsMidJSON(text: string, error: unknown): boolean {
-  const message = String(error);
-  if (text.trim() === '') return false;
-  if (/end of JSON input/.test(message)) return true;
-  const position = /at position (\d+)/.exec(message);
-  return position !== null && Number(position[1]) >= text.trimEnd().length;
+  try {
+    return { status, headers, requestID, data: spec.parse(json, requestID) };
+  } catch (error) {
+    // `parse` sees only the body: the request is added here, where it is known.
+    throw error instanceof CheckpointPermissionsError ? withRequest(error, summary()) : error;
+  }
 }
 
 /** The `error` object of an OpenAI error body (`{"error": {message, type, param, code}}`). */
@@ -310,14 +309,23 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
-/** A failure before any response, as the error hierarchy names it. */
-function classify(error: Error, request: RequestSummary, secrets: readonly string[]): Error {
-  const where = `${request.method} ${request.url}`;
+/**
+ * A failure of the exchange, as the error hierarchy names it: before any response (`headers`
+ * undefined), or while a 2xx body was arriving (a body cut off). Told apart by undici's `code`,
+ * never by the wording of its message.
+ */
+function classify(
+  error: Error,
+  request: RequestSummary,
+  secrets: readonly string[],
+  headers?: Headers,
+): Error {
   const message = redactText(error.message, secrets);
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
     // One of undici's own timeouts (connect, headers, body), not the attempt's `timeout`.
-    return new APIConnectionTimeoutError(`Request timed out: ${message} (${where})`, {
+    return new APIConnectionTimeoutError(`Request timed out: ${message}`, {
+      headers,
       request,
       cause: error,
     });
@@ -325,8 +333,12 @@ function classify(error: Error, request: RequestSummary, secrets: readonly strin
   if (code === 'UND_ERR_INVALID_ARG') {
     return new ConfigError('request', `undici rejected the request: ${message}`);
   }
-  return new APIConnectionError(`Connection error: ${message} (${where})`, {
-    request,
-    cause: error,
-  });
+  if (headers !== undefined) {
+    return new APIConnectionError('The connection closed before the response body was complete', {
+      headers,
+      request,
+      cause: error,
+    });
+  }
+  return new APIConnectionError(`Connection error: ${message}`, { request, cause: error });
 }

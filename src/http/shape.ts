@@ -18,8 +18,7 @@ export class ShapeCheck {
   fail(field: string, expected: string, actual: unknown): never {
     const got = actual === null ? 'null' : Array.isArray(actual) ? 'an array' : typeof actual;
     throw new ProtocolError(
-      `Malformed response: ${field || 'body'} should be ${expected}, got ${got}` +
-        (this.requestID ? ` (request ${this.requestID})` : ''),
+      `Malformed response: ${field || 'body'} should be ${expected}, got ${got}`,
       { field: field || 'body', requestID: this.requestID },
     );
   }

@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import { APIConnectionTimeoutError, APIError } from '../errors.js';
+import { APIConnectionTimeoutError, APIError, CheckpointPermissionsError } from '../errors.js';
 import { RetryBudget } from './retry-budget.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 
@@ -96,10 +96,7 @@ export function planRetry(
     delayMs: decision.delayMs,
     reason: decision.reason,
     status: error instanceof APIError ? error.status : undefined,
-    requestID:
-      error instanceof APIError
-        ? error.requestID
-        : (error as { requestID?: string } | null)?.requestID,
+    requestID: error instanceof CheckpointPermissionsError ? error.requestID : undefined,
     error,
   });
   return { retry: true, delayMs: decision.delayMs, cost };

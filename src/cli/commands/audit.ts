@@ -167,7 +167,8 @@ function openJournal(path: string, resume: boolean, run: JournalRun): ProgressJo
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const code = (error.cause as { code?: unknown } | undefined)?.code;
-    const said = error.message.replace(/([^.?!])$/, '$1.');
+    // A library message has no final period (see errors.ts).
+    const said = `${error.message}.`;
     if (typeof code === 'string') {
       const disk = IO_FAILURES.has(code);
       throw new CliError(
@@ -201,7 +202,7 @@ function openJournal(path: string, resume: boolean, run: JournalRun): ProgressJo
 function stateWriteFailed(error: ConfigError): CliError {
   return new CliError(
     ExitCode.IOError,
-    `${error.message.replace(/([^.?!])$/, '$1.')} Check the disk that holds --state (space, permissions), then run the same command with --resume.`,
+    `${error.message}. Check the disk that holds --state (space, permissions), then run the same command with --resume.`,
     { cause: error },
   );
 }
@@ -319,14 +320,7 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
             { cause: record.cause },
           );
         }
-        // The request is in the JSONL/CSV error line; a table row keeps to the reason.
-        rows.push([
-          record.checkpoint,
-          0,
-          0,
-          0,
-          `failed: ${record.error.message.replace(/ \((GET|POST|DELETE) [^)]*\)$/, '')}`,
-        ]);
+        rows.push([record.checkpoint, 0, 0, 0, `failed: ${record.error.message}`]);
         progress.checkpointDone();
         if (flags.format !== 'table') {
           const held = [...(heldBack.get(record.checkpoint)?.values() ?? [])].join('');
