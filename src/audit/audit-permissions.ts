@@ -31,6 +31,7 @@ import {
 } from './audit-options.js';
 import type { AuditRecord, RevocationRecord, Violation } from './audit-record.js';
 import { errorDetails } from './error-details.js';
+import { findingId } from './finding-id.js';
 import { Tally } from './tally.js';
 
 /**
@@ -147,6 +148,7 @@ function auditCheckpoint(
             project_id: p.project_id,
             created_at: p.created_at,
             allowed,
+            ...(allowed === false ? { finding_id: findingId(checkpoint, p.project_id, p.id) } : {}),
           };
         });
         violations.push(...found);

@@ -38,6 +38,8 @@ export interface PermissionRecord {
   readonly created_at: number;
   /** Whether the allow-list permits it: `false` is a violation. `undefined` without an allow-list. */
   readonly allowed: boolean | undefined;
+  /** A violation's stable id (see `findingId`): present exactly when `allowed` is `false`. */
+  readonly finding_id?: string;
 }
 
 /**

@@ -15,8 +15,9 @@ export interface LineFormat {
 
 /**
  * JSON Lines: one object per permission `{"checkpoint","id","project_id","created_at"}` (plus
- * `"allowed"` when an allow-list is in force), one per failed checkpoint
- * `{"checkpoint","error":{"status","type","message","request_id"}}`, and one per revocation.
+ * `"allowed"` when an allow-list is in force, then a violation's `"finding_id"`), one per failed
+ * checkpoint `{"checkpoint","error":{"status","type","message","request_id"}}`, and one per
+ * revocation.
  *
  * @example
  * ```ts
@@ -50,15 +51,17 @@ const CSV_COLUMNS = [
   'allowed',
   'revoked',
   'error',
+  'finding_id',
 ] as const;
 
 /**
  * CSV (RFC 4180) with a header row: one row per permission, per revocation (`revoked` is `true`,
- * `false`, or `dry-run`) and per failed checkpoint (`error` holds the message).
+ * `false`, or `dry-run`) and per failed checkpoint (`error` holds the message); a violation's
+ * row ends with its `finding_id`.
  *
  * @example
  * ```ts
- * csv().header; // 'checkpoint,id,project_id,created_at,allowed,revoked,error\n'
+ * csv().header; // 'checkpoint,id,project_id,created_at,allowed,revoked,error,finding_id\n'
  * ```
  */
 export function csv(): LineFormat {
@@ -75,6 +78,7 @@ export function csv(): LineFormat {
             record.allowed,
             '',
             '',
+            record.finding_id,
           ]);
         case 'revocation':
           return row([
@@ -85,9 +89,10 @@ export function csv(): LineFormat {
             false,
             record.dryRun ? 'dry-run' : record.deleted,
             record.error?.message ?? '',
+            '',
           ]);
         case 'error':
-          return row([record.checkpoint, '', '', '', '', '', errorLine(record)]);
+          return row([record.checkpoint, '', '', '', '', '', errorLine(record), '']);
         default:
           return '';
       }
@@ -103,6 +108,7 @@ function permissionFields(record: PermissionRecord, withAllowed: boolean): Recor
     created_at: record.created_at,
   };
   if (withAllowed) fields.allowed = record.allowed;
+  if (record.finding_id !== undefined) fields.finding_id = record.finding_id;
   return fields;
 }
 
