@@ -4,6 +4,7 @@ import { APIError, CheckpointPermissionsError, ConfigError, ProtocolError } from
 import { CliError } from './cli-error.js';
 import { auditCommand, type AuditFlags } from './commands/audit.js';
 import { demoCommand, type DemoFlags } from './commands/demo.js';
+import { diffCommand, type DiffFlags } from './commands/diff.js';
 import { emulatorCommand, type EmulatorFlags } from './commands/emulator.js';
 import { listCommand, type ListFlags } from './commands/list.js';
 import { ExitCode } from './exit-codes.js';
@@ -170,6 +171,20 @@ function buildProgram(
       .option('--fail-fast', 'stop at the first checkpoint that fails')
       .option('--quiet', 'no progress bar, no summary on stderr'),
   ).action(async (ids: string[], flags: AuditFlags) => setExit(await auditCommand(ids, flags, io)));
+
+  program
+    .command('diff')
+    .description('what changed between two audits (JSONL outputs): grants, violations, checkpoints')
+    .argument('<old>', 'the earlier audit’s JSONL output (a file)')
+    .argument('<new>', 'the later audit’s JSONL output (a file, or - for stdin)')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'markdown', 'jsonl'])
+        .default('table'),
+    )
+    .action(async (old: string, next: string, flags: DiffFlags) =>
+      setExit(await diffCommand(old, next, flags, io)),
+    );
 
   program
     .command('emulator')
