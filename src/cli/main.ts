@@ -141,7 +141,7 @@ function buildProgram(
       .option('--all', 'audit every checkpoint of every fine-tuning job of the organization')
       .addOption(
         new Option('--format <format>', 'output format')
-          .choices(['jsonl', 'csv', 'table'])
+          .choices(['jsonl', 'csv', 'table', 'html'])
           .default('jsonl'),
       )
       .option(
