@@ -90,10 +90,22 @@ export function groupedDiffOutput(
   };
 }
 
+/** How the headline counts each kind: singular and plural. */
+const COUNTED: Record<DiffChange['change'], readonly [string, string]> = {
+  'violation-new': ['new violation', 'new violations'],
+  'violation-resolved': ['resolved violation', 'resolved violations'],
+  'checkpoint-failed': ['newly failed checkpoint', 'newly failed checkpoints'],
+  'checkpoint-recovered': ['recovered checkpoint', 'recovered checkpoints'],
+  'checkpoint-appeared': ['checkpoint appeared', 'checkpoints appeared'],
+  'checkpoint-disappeared': ['checkpoint disappeared', 'checkpoints disappeared'],
+  'grant-added': ['grant added', 'grants added'],
+  'grant-removed': ['grant removed', 'grants removed'],
+};
+
 /** "2 new violations, 1 grant removed" or "no changes", with the uncompared grants if any. */
 export function headline(summary: DiffSummary): string {
   const said = CHANGE_KINDS.filter((k) => summary.changes[k] > 0).map(
-    (k) => `${summary.changes[k]} ${TITLES[k].toLowerCase()}`,
+    (k) => `${summary.changes[k]} ${COUNTED[k][summary.changes[k] === 1 ? 0 : 1]}`,
   );
   const text = said.length > 0 ? said.join(', ') : 'no changes';
   return summary.uncompared > 0
