@@ -213,6 +213,45 @@ describe('the HTML report of an audit, in Chromium from file://, offline', () =>
   });
 });
 
+describe('the HTML page of a diff, in Chromium from file://, offline', () => {
+  it('shows the changes, hostile names as text; no script runs, nothing is fetched', async () => {
+    const line = (checkpoint: string, project: string, id: string, allowed: boolean): string =>
+      `${JSON.stringify({ checkpoint, id, project_id: project, created_at: 1, allowed })}\n`;
+    const old = join(dir, 'old.jsonl');
+    const next = join(dir, 'new.jsonl');
+    writeFileSync(old, line('ft:plain', 'proj_a', 'cp_1', true));
+    writeFileSync(next, line(HOSTILE_CHECKPOINT, HOSTILE_PROJECT, 'cp_2', false));
+    const r = await run(['diff', old, next, '--format', 'html']);
+    expect(r.code).toBe(1);
+    const page = join(dir, 'diff.html');
+    writeFileSync(page, r.stdout);
+    const url = pathToFileURL(page).href;
+    const tab = await browser.newPage();
+    const requests: string[] = [];
+    const dialogs: string[] = [];
+    tab.on('request', (request) => requests.push(request.url()));
+    tab.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await tab.route('**/*', (route) =>
+      route.request().url() === url ? route.continue() : route.abort('internetdisconnected'),
+    );
+    await tab.goto(url);
+    expect(await tab.textContent('#verdict')).toMatch(/^1 new violation, /);
+    const cells = await tab.$$eval('td', (tds) => tds.map((td) => td.textContent));
+    expect(cells).toContain(HOSTILE_CHECKPOINT);
+    expect(cells).toContain(HOSTILE_PROJECT);
+    expect(await tab.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await tab.locator('main img, main script').count()).toBe(0);
+    expect({ requests: requests.filter((u) => u !== url), dialogs }).toEqual({
+      requests: [],
+      dialogs: [],
+    });
+    await tab.close();
+  });
+});
+
 describe('a large organization: 10,000 checkpoints, 100,000 permissions', () => {
   it('loads, shows the first rows, and filters over every permission', async () => {
     const report = new ReportCollector({ allow: { projects: ['proj_0'] } });

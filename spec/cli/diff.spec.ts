@@ -206,6 +206,29 @@ describe('diff of hostile names', () => {
   });
 });
 
+describe('diff --format html', () => {
+  it('one page with no script, every value escaped, leading with the headline', async () => {
+    const line = (checkpoint: string, id: string, allowed: boolean): string =>
+      `${JSON.stringify({ checkpoint, id, project_id: 'proj_"q"', created_at: 1, allowed })}\n`;
+    const hostile = 'ft:<img src=x onerror=alert(1)>:</td></table><script>alert(2)</script>';
+    const old = file('html-old.jsonl', line('ft:plain', 'cp_1', true));
+    const next = file('html-new.jsonl', line(hostile, 'cp_2', false));
+    const r = await run(['diff', old, next, '--format', 'html']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: '' });
+    expect(r.stdout).toMatch(/^<!doctype html>/);
+    expect(r.stdout).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';`,
+    );
+    expect(r.stdout).not.toMatch(/<script|<img|<[^>]*\ssrc=|https?:/i);
+    expect(r.stdout).toContain(
+      '<td>ft:&lt;img src=x onerror=alert(1)&gt;:&lt;/td&gt;&lt;/table&gt;&lt;script&gt;alert(2)&lt;/script&gt;</td><td>proj_&quot;q&quot;</td>',
+    );
+    expect(r.stdout).toMatch(
+      /<div id="verdict" class="fail" role="status">1 new violation, 1 checkpoint appeared, 1 checkpoint disappeared, 1 grant added, 1 grant removed<\/div>/,
+    );
+  });
+});
+
 describe('diff errors: one line, a sysexits code', () => {
   it('a missing file is 66, naming it', async () => {
     const old = file('ok.jsonl', '');

@@ -179,7 +179,7 @@ function buildProgram(
     .argument('<new>', 'the later audit’s JSONL output (a file, or - for stdin)')
     .addOption(
       new Option('--format <format>', 'output format')
-        .choices(['table', 'markdown', 'jsonl'])
+        .choices(['table', 'markdown', 'jsonl', 'html'])
         .default('table'),
     )
     .action(async (old: string, next: string, flags: DiffFlags) =>

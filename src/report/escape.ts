@@ -47,3 +47,22 @@ export function escapeMarkdown(text: string): string {
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;');
 }
+
+/**
+ * Server data made inert as HTML text or a quoted attribute value: control characters made
+ * visible (see {@link escapeControl}), then `&`, `<`, `>`, `"` and `'` as entities. For pages
+ * rendered without any script, such as the `diff` report.
+ *
+ * @example
+ * ```ts
+ * escapeHtml('<img src=x onerror=alert(1)>'); // '&lt;img src=x onerror=alert(1)&gt;'
+ * ```
+ */
+export function escapeHtml(text: string): string {
+  return escapeControl(text)
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}

@@ -10,7 +10,7 @@ import { groupedDiffOutput, jsonlDiffOutput, type DiffOutput } from '../report/d
 
 /** The flags of `checkpoint-permissions diff`. */
 export interface DiffFlags {
-  readonly format: 'jsonl' | 'table' | 'markdown';
+  readonly format: 'jsonl' | 'table' | 'markdown' | 'html';
 }
 
 /**

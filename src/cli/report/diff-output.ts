@@ -1,5 +1,6 @@
 import type { DiffChange, DiffSummary } from '../../report/diff.js';
-import { CHANGE_KINDS } from '../../report/diff.js';
+import { CHANGE_KINDS, changed } from '../../report/diff.js';
+import { renderDiffHtml } from '../../report/diff-html.js';
 import { escapeControl, escapeMarkdown } from '../../report/escape.js';
 import type { OutputSink } from '../output/sink.js';
 import { renderTable } from '../output/table.js';
@@ -42,8 +43,9 @@ const TITLES: Record<DiffChange['change'], string> = {
 };
 
 /**
- * `table` (aligned text for a terminal) or `markdown` (for a ticket): the changes grouped by
- * kind, violations first, at most {@link SECTION_ROWS} rows per kind. Every value from the
+ * `table` (aligned text for a terminal), `markdown` (for a ticket) or `html` (a page without
+ * script): the changes grouped by kind, violations first, at most {@link SECTION_ROWS} rows per
+ * kind. Every value from the
  * audits is escaped for where it goes: control characters made visible in both, and Markdown's
  * `|`, backticks and HTML made inert in `markdown`.
  *
@@ -54,7 +56,7 @@ const TITLES: Record<DiffChange['change'], string> = {
  */
 export function groupedDiffOutput(
   sink: OutputSink,
-  style: 'table' | 'markdown',
+  style: 'table' | 'markdown' | 'html',
   files: { readonly old: string; readonly new: string },
 ): DiffOutput {
   const sections = new Map<DiffChange['change'], DiffChange[]>();
@@ -65,6 +67,27 @@ export function groupedDiffOutput(
       sections.set(change.change, rows);
     },
     async end(summary) {
+      if (style === 'html') {
+        const kinds = CHANGE_KINDS.filter((kind) => sections.has(kind));
+        await sink.write(
+          renderDiffHtml({
+            ...files,
+            headline: headline(summary),
+            changed: changed(summary),
+            sections: kinds.map((kind) => {
+              const [headers, rows] = tableOf(kind, sections.get(kind)!);
+              const title = (h: string): string => h.charAt(0) + h.slice(1).toLowerCase();
+              return {
+                title: TITLES[kind],
+                total: summary.changes[kind],
+                headers: headers.map(title),
+                rows,
+              };
+            }),
+          }),
+        );
+        return;
+      }
       const esc = style === 'markdown' ? escapeMarkdown : escapeControl;
       const parts: string[] = [];
       const head = `${esc(files.old)} → ${esc(files.new)}: ${headline(summary)}`;
