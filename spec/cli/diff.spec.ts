@@ -206,6 +206,26 @@ describe('diff of hostile names', () => {
   });
 });
 
+describe('diff --format table and markdown of many changes', () => {
+  it('keep 1,000 rows per kind and say how many more there are', async () => {
+    const lines = Array.from(
+      { length: 1001 },
+      (_, i) =>
+        `${JSON.stringify({ checkpoint: 'ft:a', id: `cp_${i}`, project_id: 'proj_1', created_at: 1e20 })}\n`,
+    );
+    const old = file('many-old.jsonl', '');
+    const next = file('many-new.jsonl', lines.join(''));
+    for (const format of ['table', 'markdown']) {
+      const r = await run(['diff', old, next, '--format', format]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('Grants added (1001)');
+      expect(r.stdout).toContain('… and 1 more: run with --format jsonl for every change.');
+      expect(r.stdout.match(/cp\\?_\d+/g)).toHaveLength(1000);
+      expect(r.stdout).toContain(' 100000000000000000000 '); // a created_at no date can hold
+    }
+  });
+});
+
 describe('diff --format html', () => {
   it('one page with no script, every value escaped, leading with the headline', async () => {
     const line = (checkpoint: string, id: string, allowed: boolean): string =>
@@ -264,6 +284,16 @@ describe('diff errors: one line, a sysexits code', () => {
       await run(['diff', old, cut]),
       65,
       /cut\.jsonl, line 2: ends mid-line: the output was cut short/,
+    );
+  });
+
+  it('a directory, or a read that fails, is 66', async () => {
+    const old = file('ok5.jsonl', '');
+    expectOneErrorLine(await run(['diff', old, dir]), 66, /Cannot read .*: EISDIR/);
+    expectOneErrorLine(
+      await run(['diff', old, '-'], { stdin: new Error('read EIO') }),
+      66,
+      /Cannot read stdin: read EIO\./,
     );
   });
 

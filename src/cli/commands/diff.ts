@@ -25,6 +25,9 @@ export async function diffCommand(
   flags: DiffFlags,
   io: CliIO,
 ): Promise<ExitCode> {
+  // stdin is read only after OLD: an error it meets before then (EIO, a closed pipe) must not
+  // crash the process as an unhandled 'error' event. Reading it later rethrows it (66).
+  if (newPath === '-') io.stdin.on('error', () => undefined);
   if (oldPath === '-')
     throw new CliError(
       ExitCode.Usage,
