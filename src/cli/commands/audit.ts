@@ -5,6 +5,8 @@ import type { AuditRecord, AuditSummary } from '../../audit/audit-record.js';
 import { ProgressJournal } from '../../audit/progress-journal.js';
 import type { Client } from '../../client/create-client.js';
 import { ConfigError } from '../../errors.js';
+import { renderHtmlReport } from '../../report/html-report.js';
+import { ReportCollector } from '../../report/report-data.js';
 import { allCheckpoints$ } from '../../resources/discovery.js';
 import { CliError, fileErrorReason } from '../cli-error.js';
 import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
@@ -15,8 +17,6 @@ import { csv, jsonl, type LineFormat } from '../output/formats.js';
 import { fileSink, OutputClosedError, streamSink, type OutputSink } from '../output/sink.js';
 import { renderTable } from '../output/table.js';
 import { progressBar, type ProgressView } from '../progress.js';
-import { renderHtmlReport } from '../../report/html-report.js';
-import { ReportCollector } from '../../report/report-data.js';
 import { formatSummary } from '../summary.js';
 
 /** The flags of `checkpoint-permissions audit`. */
