@@ -153,6 +153,7 @@ describe('ProgressJournal', () => {
         checkpoint: 'c',
         id: 'cp_1',
         project_id: 'proj_x',
+        finding_id: 'f_1',
         dryRun: false,
         deleted: true,
         error: undefined,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingId } from '../../src/audit/finding-id.js';
 import type { CheckpointPermission, Emulator } from '../../src/emulator/index.js';
 import {
   AWKWARD_CHECKPOINT,
@@ -118,7 +119,16 @@ describe('audit --format jsonl', () => {
 });
 
 describe('audit --format csv', () => {
-  const HEADER = ['checkpoint', 'id', 'project_id', 'created_at', 'allowed', 'revoked', 'error'];
+  const HEADER = [
+    'checkpoint',
+    'id',
+    'project_id',
+    'created_at',
+    'allowed',
+    'revoked',
+    'error',
+    'finding_id',
+  ];
 
   it('prints a header and one RFC 4180 row per permission of the truth', async () => {
     const r = await run([
@@ -141,6 +151,7 @@ describe('audit --format csv', () => {
         p.id,
         p.project_id,
         String(p.created_at),
+        '',
         '',
         '',
         '',
@@ -195,6 +206,7 @@ describe('audit --format csv', () => {
         '',
         '',
         expect.stringMatching(/^404 .*does not exist.* \| request req_\w+$/),
+        '',
       ],
     ]);
     expect(rows.filter((row) => row[0] === AWKWARD_CHECKPOINT)).toHaveLength(12);
@@ -284,6 +296,9 @@ describe('audit --allow', () => {
           project_id: p.project_id,
           created_at: p.created_at,
           allowed: isAllowed(checkpoint, p.project_id),
+          ...(isAllowed(checkpoint, p.project_id)
+            ? {}
+            : { finding_id: findingId(checkpoint, p.project_id, p.id) }),
         }),
       );
     }

@@ -63,11 +63,20 @@ describe('CSV formula injection', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\r\n')[0]).toBe(
-      'checkpoint,id,project_id,created_at,allowed,revoked,error',
+      'checkpoint,id,project_id,created_at,allowed,revoked,error,finding_id',
     );
     const truth = emulator.truth().permissions[CHECKPOINT]!;
     expect(expectSafeCsv(r.stdout).slice(1)).toEqual(
-      truth.map((p) => [CHECKPOINT, p.id, neutral(p.project_id), String(p.created_at), '', '', '']),
+      truth.map((p) => [
+        CHECKPOINT,
+        p.id,
+        neutral(p.project_id),
+        String(p.created_at),
+        '',
+        '',
+        '',
+        '',
+      ]),
     );
     // Quoted, as OWASP recommends, so the quote-prefixed cell stays one field.
     expect(r.stdout).toContain(`"'=cmd|""/c calc""!A1"`);
@@ -84,6 +93,7 @@ describe('CSV formula injection', () => {
         p.id,
         /^[=+\-@\t\r]/.test(p.project_id) ? neutral(p.project_id) : p.project_id,
         String(p.created_at),
+        '',
         '',
         '',
         '',

@@ -138,9 +138,10 @@ describe('the built binary: formats', () => {
       'allowed',
       'revoked',
       'error',
+      'finding_id',
     ]);
     const expected = Object.entries(emulator.truth().permissions).flatMap(([checkpoint, list]) =>
-      list.map((p) => [checkpoint, p.id, p.project_id, String(p.created_at), '', '', '']),
+      list.map((p) => [checkpoint, p.id, p.project_id, String(p.created_at), '', '', '', '']),
     );
     const order = (a: string[], b: string[]): number =>
       `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`);
@@ -202,9 +203,9 @@ describe('the built binary: exit codes', () => {
       ...connect(emulator),
     ]);
     expect(violations).toMatchObject({ code: 1, stderr: '' });
-    expect(linesOf(violations.stdout).filter((l) => l.endsWith('"allowed":false}'))).toHaveLength(
-      list.length - 1,
-    );
+    expect(
+      linesOf(violations.stdout).filter((l) => l.includes('"allowed":false,"finding_id":"f_')),
+    ).toHaveLength(list.length - 1);
     const failed = await cli([
       'audit',
       checkpoint,

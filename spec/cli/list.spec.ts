@@ -56,12 +56,13 @@ describe('list', () => {
     ]);
     expect(r.code).toBe(0);
     expect(parseCsv(r.stdout)).toEqual([
-      ['checkpoint', 'id', 'project_id', 'created_at', 'allowed', 'revoked', 'error'],
+      ['checkpoint', 'id', 'project_id', 'created_at', 'allowed', 'revoked', 'error', 'finding_id'],
       ...of(AWKWARD_CHECKPOINT).map((p) => [
         AWKWARD_CHECKPOINT,
         p.id,
         p.project_id,
         String(p.created_at),
+        '',
         '',
         '',
         '',

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { findingId } from '../../src/audit/finding-id.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import type { CheckpointPermission, Emulator } from '../../src/emulator/index.js';
 import {
@@ -169,12 +170,21 @@ describe('--max-revocations', () => {
       'allowed',
       'revoked',
       'error',
+      'finding_id',
     ]);
     expect(rows.map((row) => row[1]).sort()).toEqual(before.map((p) => p.id).sort());
     const rogue = before.slice(0, 5);
     const rogueRows = rows.filter((row) => row[4] === 'false');
-    expect(rogueRows.map((row) => [row[0], row[1], row[2], row[3]]).sort()).toEqual(
-      rogue.map((p) => [checkpoint, p.id, p.project_id, String(p.created_at)]).sort(),
+    expect(rogueRows.map((row) => [row[0], row[1], row[2], row[3], row[7]]).sort()).toEqual(
+      rogue
+        .map((p) => [
+          checkpoint,
+          p.id,
+          p.project_id,
+          String(p.created_at),
+          findingId(checkpoint, p.project_id, p.id),
+        ])
+        .sort(),
     );
     expect(rogueRows.map((row) => row[5]).sort()).toEqual([
       'budget-exhausted',
@@ -235,7 +245,7 @@ describe('a dry run', () => {
     const allow = file('keep-few.txt', keepAllBut(biggest(), 0).slice(0, 20).join('\n'));
     const r = await run(['audit', '--all', '--allow', allow, '--revoke', ...connect(emulator)]);
     expect(r.code).toBe(ExitCode.Violations);
-    const violations = linesOf(r.stdout).filter((l) => l.endsWith('"allowed":false}'));
+    const violations = linesOf(r.stdout).filter((l) => l.includes('"allowed":false'));
     const revoked = revocationLines(r.stdout).map((l) => `${l.checkpoint} ${l.revoke.id}`);
     expect(new Set(revoked).size).toBe(revoked.length);
     expect(revoked).toHaveLength(violations.length);

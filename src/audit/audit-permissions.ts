@@ -32,6 +32,7 @@ import {
 import type { AuditRecord, RevocationRecord, Violation } from './audit-record.js';
 import { checkpointIds$ } from './checkpoint-ids.js';
 import { errorDetails } from './error-details.js';
+import { findingId } from './finding-id.js';
 import { Tally } from './tally.js';
 
 /**
@@ -161,6 +162,7 @@ function auditCheckpoint(
             project_id: p.project_id,
             created_at: p.created_at,
             allowed,
+            ...(allowed === false ? { finding_id: findingId(checkpoint, p.project_id, p.id) } : {}),
           };
         });
         violations.push(...found);
@@ -233,6 +235,7 @@ function revokeOne(
     dryRun,
     error: undefined,
     reason: undefined,
+    finding_id: findingId(checkpoint, v.project_id, v.id),
   } as const;
   if (dryRun) return of<RevocationRecord>({ ...base, deleted: false });
   if (budget.left <= 0) {

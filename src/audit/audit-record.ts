@@ -38,6 +38,8 @@ export interface PermissionRecord {
   readonly created_at: number;
   /** Whether the allow-list permits it: `false` is a violation. `undefined` without an allow-list. */
   readonly allowed: boolean | undefined;
+  /** A violation's stable id (see `findingId`): present exactly when `allowed` is `false`. */
+  readonly finding_id?: string;
 }
 
 /**
@@ -112,6 +114,8 @@ export interface RevocationRecord {
   readonly error: ErrorDetails | undefined;
   /** Why no DELETE was sent: the `maxRevocations` budget was spent. `undefined` otherwise. */
   readonly reason?: 'budget-exhausted' | undefined;
+  /** The violation's stable id (see `findingId`): the same as its permission record's. */
+  readonly finding_id: string;
 }
 
 /**

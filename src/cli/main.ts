@@ -13,6 +13,7 @@ import { CliError } from './cli-error.js';
 import { readKeyFile } from './client-from-flags.js';
 import { auditCommand, type AuditFlags } from './commands/audit.js';
 import { demoCommand, type DemoFlags } from './commands/demo.js';
+import { diffCommand, type DiffFlags } from './commands/diff.js';
 import { emulatorCommand, type EmulatorFlags } from './commands/emulator.js';
 import { listCommand, type ListFlags } from './commands/list.js';
 import { ExitCode } from './exit-codes.js';
@@ -231,7 +232,7 @@ function buildProgram(
       .option('--all', 'audit every checkpoint of every fine-tuning job of the organization')
       .addOption(
         new Option('--format <format>', 'output format')
-          .choices(['jsonl', 'csv', 'table'])
+          .choices(['jsonl', 'csv', 'table', 'html'])
           .default('jsonl'),
       )
       .option(
@@ -268,6 +269,20 @@ function buildProgram(
       .option('--quiet', 'no progress bar, no summary on stderr')
       .addHelpText('after', AUDIT_HELP),
   ).action(async (ids: string[], flags: AuditFlags) => setExit(await auditCommand(ids, flags, io)));
+
+  program
+    .command('diff')
+    .description('what changed between two audits (JSONL outputs): grants, violations, checkpoints')
+    .argument('<old>', 'the earlier audit’s JSONL output (a file)')
+    .argument('<new>', 'the later audit’s JSONL output (a file, or - for stdin)')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'markdown', 'jsonl', 'html'])
+        .default('table'),
+    )
+    .action(async (old: string, next: string, flags: DiffFlags) =>
+      setExit(await diffCommand(old, next, flags, io)),
+    );
 
   program
     .command('emulator')

@@ -5,6 +5,8 @@ import type { AuditRecord, AuditSummary } from '../../audit/audit-record.js';
 import { ProgressJournal, type JournalRun } from '../../audit/progress-journal.js';
 import type { Client } from '../../client/create-client.js';
 import { ConfigError } from '../../errors.js';
+import { renderHtmlReport } from '../../report/html-report.js';
+import { ReportCollector } from '../../report/report-data.js';
 import { allCheckpoints$ } from '../../resources/discovery.js';
 import { CliError, fileErrorReason } from '../cli-error.js';
 import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
@@ -23,7 +25,7 @@ import { formatSummary } from '../summary.js';
 export interface AuditFlags extends ConnectionFlags {
   readonly input?: string;
   readonly all?: boolean;
-  readonly format: 'jsonl' | 'csv' | 'table';
+  readonly format: 'jsonl' | 'csv' | 'table' | 'html';
   readonly concurrency: number;
   readonly limit: number;
   readonly allow?: string;
@@ -57,6 +59,11 @@ export async function auditCommand(
     throw new CliError(ExitCode.Usage, '--apply only makes sense with --revoke.');
   if (flags.revoke && !flags.allow)
     throw new CliError(ExitCode.Usage, '--revoke needs --allow FILE: the projects to keep.');
+  if (flags.format === 'html' && flags.resume)
+    throw new CliError(
+      ExitCode.Usage,
+      '--format html writes the whole report at the end, so it cannot --resume: resume with --format jsonl.',
+    );
   if (flags.allowEmpty && !flags.allow)
     throw new CliError(ExitCode.Usage, '--allow-empty only makes sense with --allow FILE.');
   if (flags.maxRevocations !== undefined && !(flags.revoke && flags.apply))
@@ -108,6 +115,7 @@ export async function auditCommand(
       progress,
     });
     if (flags.format === 'table') await sink.write(result.table);
+    if (flags.format === 'html') await sink.write(result.html);
     // Closing flushes the report: a write that failed late fails the run before it reports.
     const closing = sink;
     sink = undefined;
@@ -250,6 +258,8 @@ export interface AuditResult {
   readonly exitCode: ExitCode;
   /** The per-checkpoint table (`--format table`). */
   readonly table: string;
+  /** The self-contained HTML report (`--format html`); '' for other formats. */
+  readonly html: string;
   /** Every violation, for the demo's report. */
   readonly violations: ReadonlyArray<{ checkpoint: string; project_id: string; id: string }>;
 }
@@ -261,7 +271,16 @@ export interface AuditResult {
  */
 export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const { sink, journal, progress, flags } = run;
-  const format: LineFormat = flags.format === 'csv' ? csv() : jsonl(run.allow !== undefined);
+  const format: LineFormat =
+    flags.format === 'csv'
+      ? csv()
+      : flags.format === 'html'
+        ? { header: '', line: () => '' } // the report is written whole, at the end
+        : jsonl(run.allow !== undefined);
+  const report =
+    flags.format === 'html'
+      ? new ReportCollector(run.allow ? { allow: run.allow } : {})
+      : undefined;
   if (format.header && sink.bytes === 0) await sink.write(format.header);
   const pageLines = new Map<string, string[]>();
   const rows: Array<[string, number, number, number, string]> = [];
@@ -277,6 +296,7 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const inTurn = (step: () => Promise<void> | void): Promise<void> => (turn = turn.then(step));
 
   const write = async (record: AuditRecord): Promise<void> => {
+    report?.add(record);
     switch (record.type) {
       case 'permission': {
         if (record.allowed === false) violations.push(record);
@@ -373,5 +393,6 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         : final.violations > 0
           ? ExitCode.Violations
           : ExitCode.Clean;
-  return { summary: final, exitCode, table, violations };
+  const html = report ? renderHtmlReport(report.data()) : '';
+  return { summary: final, exitCode, table, html, violations };
 }

@@ -15,9 +15,9 @@ export interface LineFormat {
 
 /**
  * JSON Lines: one object per permission `{"checkpoint","id","project_id","created_at"}` (plus
- * `"allowed"` when an allow-list is in force), one per failed checkpoint
- * `{"checkpoint","error":{"status","type","message","request_id"}}`, and one per revocation.
- * Safe to print to a terminal: JSON escapes C0 controls, and {@link jsonLine} the rest.
+ * `"allowed"` when an allow-list is in force, then a violation's `"finding_id"`), one per failed
+ * checkpoint `{"checkpoint","error":{"status","type","message","request_id"}}`, and one per
+ * revocation. Safe to print to a terminal: JSON escapes C0 controls, and {@link jsonLine} the rest.
  *
  * @example
  * ```ts
@@ -51,18 +51,21 @@ const CSV_COLUMNS = [
   'allowed',
   'revoked',
   'error',
+  'finding_id',
 ] as const;
 
 /**
  * CSV (RFC 4180: CRLF line endings) with a header row: one row per permission, per revocation
  * (`revoked` is `true`, `false`, `dry-run` or `budget-exhausted`) and per failed checkpoint
- * (`error` holds the message). When revoking, the audit writes a violation's row from its
- * revocation record only, so that each permission has one row. Cells are {@link csvCell}s, so a
- * project id such as `=cmd|"/c calc"!A1` is text to a spreadsheet, not a formula.
+ * (`error` holds the message); a violation's row ends with its `finding_id`. When revoking, the
+ * audit writes a violation's row from its revocation record only, so that each permission has
+ * one row. Cells are {@link csvCell}s, so a project id such as `=cmd|"/c calc"!A1` is text to a
+ * spreadsheet, not a formula.
  *
  * @example
  * ```ts
- * csv().header; // 'checkpoint,id,project_id,created_at,allowed,revoked,error\r\n'
+ * csv().header; // 'checkpoint,id,project_id,created_at,allowed,revoked,error,finding_id
+'
  * ```
  */
 export function csv(): LineFormat {
@@ -79,6 +82,7 @@ export function csv(): LineFormat {
             record.allowed,
             '',
             '',
+            record.finding_id,
           ]);
         case 'revocation':
           return row([
@@ -89,9 +93,10 @@ export function csv(): LineFormat {
             false,
             record.dryRun ? 'dry-run' : (record.reason ?? record.deleted),
             record.error?.message ?? '',
+            record.finding_id,
           ]);
         case 'error':
-          return row([record.checkpoint, '', '', '', '', '', errorLine(record)]);
+          return row([record.checkpoint, '', '', '', '', '', errorLine(record), '']);
         default:
           return '';
       }
@@ -107,6 +112,7 @@ function permissionFields(record: PermissionRecord, withAllowed: boolean): Recor
     created_at: record.created_at,
   };
   if (withAllowed) fields.allowed = record.allowed;
+  if (record.finding_id !== undefined) fields.finding_id = record.finding_id;
   return fields;
 }
 
@@ -121,6 +127,7 @@ function revocationFields(record: RevocationRecord): Record<string, unknown> {
       ...(record.reason ? { reason: record.reason } : {}),
     },
     ...(record.error ? { error: record.error } : {}),
+    finding_id: record.finding_id,
   };
 }
 
