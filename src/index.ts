@@ -64,6 +64,8 @@ export { parseDuration } from './http/duration.js';
 export { parseRateLimitHeaders } from './http/rate-limit-headers.js';
 export type { RateLimitInfo } from './http/rate-limit-headers.js';
 export type { Headers } from './http/headers.js';
+export { REQUEST_CHANNEL, LIMITER_CHANNEL } from './http/trace-channels.js';
+export type { RequestTraceContext, LimiterTraceEvent } from './http/trace-channels.js';
 
 // Errors
 export {

@@ -1,3 +1,4 @@
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import { count, lastValueFrom } from 'rxjs';
 import { Agent } from 'undici';
 import { library } from '../support/library.js';
@@ -19,6 +20,7 @@ export const SEQUENTIAL_CONTENDERS = [
   'undici request() loop',
   'undici dispatch() loop',
   'permissions$ (ours)',
+  'permissions$ (ours, traced)',
   'permissionPages (ours, pull)',
   'openai SDK for await',
   'fetch loop',
@@ -62,6 +64,33 @@ export function sequentialContender(
       return {
         read: () => lastValueFrom(permissions$(checkpoint, { client, limit }).pipe(count())),
         close: () => client.close(),
+      };
+    }
+    case 'permissions$ (ours, traced)': {
+      // The same stream with a subscriber on both diagnostics channels, as an APM agent would
+      // have: the cost of building and publishing each attempt's context. The handlers only
+      // count, so what is measured is the library's share, not a tracer's.
+      const client = createClient({ apiKey: target.apiKey, baseURL: target.url });
+      let events = 0;
+      const onEvent = (): void => void events++;
+      const handlers = {
+        start: onEvent,
+        end: onEvent,
+        asyncStart: onEvent,
+        asyncEnd: onEvent,
+        error: onEvent,
+      };
+      const requests = tracingChannel(library.REQUEST_CHANNEL);
+      requests.subscribe(handlers);
+      subscribe(library.LIMITER_CHANNEL, onEvent);
+      return {
+        read: () => lastValueFrom(permissions$(checkpoint, { client, limit }).pipe(count())),
+        close: async () => {
+          requests.unsubscribe(handlers);
+          unsubscribe(library.LIMITER_CHANNEL, onEvent);
+          if (events === 0) throw new Error('the traced contender saw no event');
+          await client.close();
+        },
       };
     }
     case 'permissionPages (ours, pull)': {

@@ -2,7 +2,8 @@
  * Scenario 1, sequential paging: one checkpoint with 100,000 permissions read at `limit` 100,
  * so 1,000 pages one after another. What it measures is per-page overhead, CPU-bound on
  * loopback: request building, the limiter, parsing and checking the JSON, the Observable
- * plumbing. Contenders: `permissions$`, `permissionPages` (our pull iterator), a bare undici
+ * plumbing. Contenders: `permissions$`, `permissions$` with a subscriber on the diagnostics
+ * channels (the cost of tracing), `permissionPages` (our pull iterator), a bare undici
  * `request()` loop (the practical limit), a bare loop over undici's `dispatch` (the API our
  * transport is built on), the official SDK's `for await`, and Node's `fetch`.
  *

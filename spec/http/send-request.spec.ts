@@ -448,56 +448,6 @@ describe('sendRequest$', () => {
     expectNoSecret(failure);
   });
 
-  describe('through a dispatcher that speaks only the older handler API, as undici 6 does', () => {
-    /** Refuses a handler without the older methods, and calls only those, as undici 6 does. */
-    const legacy = (): Dispatcher =>
-      ({
-        dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) {
-          if (typeof handler.onConnect !== 'function' || typeof handler.onError !== 'function') {
-            throw new Error('invalid handler');
-          }
-          const only: Dispatcher.DispatchHandler = {
-            onConnect: (abort) => handler.onConnect?.(abort),
-            onHeaders: (status, raw, resume, text) =>
-              handler.onHeaders?.(status, raw, resume, text) ?? true,
-            onData: (chunk) => handler.onData?.(chunk) ?? true,
-            onComplete: (trailers) => handler.onComplete?.(trailers),
-            onError: (error) => handler.onError?.(error),
-          };
-          return agent.dispatch(options, only);
-        },
-      }) as unknown as Dispatcher;
-
-    it('reads a page, its status and its headers', async () => {
-      handle = (_req, res) =>
-        json(res, 200, emptyPage, { 'x-request-id': 'req_legacy', 'x-twice': ['a', 'b'] });
-      const response = await firstValueFrom(
-        sendRequest$(transportFor(server.url, { dispatcher: legacy() }), anyBody, {
-          timeout: 5000,
-        }),
-      );
-      expect(response).toMatchObject({ status: 200, requestID: 'req_legacy', data: emptyPage });
-      expect(response.headers['x-twice']).toBe('a, b');
-    });
-
-    it('maps an error response, and closes the socket when unsubscribed', async () => {
-      handle = (_req, res) => json(res, 404, { error: { message: 'gone' } });
-      const transport = transportFor(server.url, { dispatcher: legacy() });
-      const failure = await firstValueFrom(
-        sendRequest$(transport, anyBody, { timeout: 5000 }),
-      ).catch((e: unknown) => e);
-      expect(failure).toBeInstanceOf(NotFoundError);
-      handle = () => {
-        /* never answers */
-      };
-      const aborted = server.nextAbort();
-      const subscription = sendRequest$(transport, anyBody, { timeout: 5000 }).subscribe();
-      await waitFor(() => server.requests.length === 2);
-      subscription.unsubscribe();
-      await aborted;
-    });
-  });
-
   it('maps replies from an undici MockAgent the same way (transport unit)', async () => {
     const mock = new MockAgent();
     mock.disableNetConnect();

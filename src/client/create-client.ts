@@ -23,6 +23,7 @@ import {
 } from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
 import { redactHeaders, redactURL, secretsOf } from '../http/redact.js';
+import { traceAttempt$ } from '../http/trace-channels.js';
 import { dispatchTarget, pathAndQuery } from '../http/url.js';
 import {
   sendRequest$,
@@ -297,9 +298,19 @@ class DefaultClient implements Client {
       });
     });
     const key = options.checkpoint ?? '';
+    let attempts = 0;
     const turn$ = new Observable<HttpResponse<T>>((subscriber) => {
       if (this.#closed) return subscriber.error(new ClientClosedError());
-      return this.#limiter.run(key, send$).subscribe(subscriber);
+      // Published on the request channel only when it has a subscriber; otherwise `send$` itself.
+      const task$ = traceAttempt$(
+        send$,
+        scheduler,
+        spec,
+        this.baseURL,
+        options.checkpoint,
+        ++attempts,
+      );
+      return this.#limiter.run(key, task$).subscribe(subscriber);
     });
     if (!Number.isFinite(retry.deadline)) return turn$;
     // The deadline bounds the wait for a turn too, not only the time on the wire.

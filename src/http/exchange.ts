@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { ConfigError } from '../errors.js';
 import { flattenHeaders, type Headers } from './headers.js';
 
 /** One request, in the form undici's `dispatch` takes it. */
@@ -76,17 +77,50 @@ export function startExchange(
   listener: ExchangeListener,
 ): Exchange {
   const handler = new CollectingHandler(limits, listener);
-  dispatcher.dispatch(
-    {
-      origin: request.origin,
-      path: request.path,
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-    },
-    handler,
-  );
+  try {
+    dispatcher.dispatch(
+      {
+        origin: request.origin,
+        path: request.path,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      },
+      handler,
+    );
+  } catch (error) {
+    throw olderAPIRefusal(error) ?? error;
+  }
   return handler;
+}
+
+/** What undici 5 and 6 throw for a handler without their methods: `invalid onError method`. */
+const OLDER_API_REFUSAL = /^invalid on[A-Z]\w* method$/;
+
+/**
+ * The `ConfigError` for a dispatcher that refused the handler because it speaks only undici's
+ * older handler API (undici 5 and 6, such as the dispatcher behind Node 20's own `fetch`):
+ * those validate a handler in `dispatch` and throw `InvalidArgumentError` before sending
+ * anything. `undefined` for any other failure.
+ *
+ * @example
+ * ```ts
+ * const refused = Object.assign(new Error('invalid onError method'), { code: 'UND_ERR_INVALID_ARG' });
+ * olderAPIRefusal(refused)?.option; // 'dispatcher'
+ * ```
+ */
+export function olderAPIRefusal(error: unknown): ConfigError | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== 'UND_ERR_INVALID_ARG' || typeof message !== 'string') return undefined;
+  if (!OLDER_API_REFUSAL.test(message)) return undefined;
+  return new ConfigError(
+    'dispatcher',
+    `The dispatcher refused the request ("${message}"): it speaks only the older handler API ` +
+      "of undici 6 and earlier (such as the dispatcher of Node 20's own fetch), which this " +
+      'library does not use. Pass an Agent, Pool, ProxyAgent or MockAgent from undici 7 or ' +
+      "later (import { Agent } from 'undici'), or leave the dispatcher option out.",
+    { cause: error },
+  );
 }
 
 /** Thrown into undici to close the connection of an exchange nobody waits for any more. */
@@ -95,10 +129,11 @@ class ExchangeAborted extends Error {
 }
 
 /**
- * Collects one response. It speaks both of undici's handler APIs: the one undici 7 calls
- * (`onRequestStart`, `onResponseStart`, ...), and the older one (`onConnect`, `onHeaders`, ...)
- * that dispatchers of undici 6 call, such as the one behind Node 20's own `fetch`, which a user
- * may pass as `dispatcher`.
+ * Collects one response through undici 7's handler API (`onRequestStart`, `onResponseStart`,
+ * `onResponseData`, `onResponseEnd`, `onResponseError`), the one documented for `dispatch`. The
+ * older API (`onConnect`, `onHeaders`, ...) is deprecated in undici 7 and gone in undici 8, so
+ * it is not implemented: a dispatcher that calls only it refuses this handler (see
+ * {@link olderAPIRefusal}).
  */
 class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
   readonly #maxBody: number;
@@ -128,8 +163,6 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
     this.#settled = true;
   }
 
-  // undici 7's handler API.
-
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#started((reason) => controller.abort(reason));
   }
@@ -152,30 +185,6 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#failed(error);
-  }
-
-  // The older handler API, for dispatchers of undici 6.
-
-  onConnect(abort: (reason?: Error) => void): void {
-    this.#started(abort);
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>): boolean {
-    if (statusCode >= 200) this.#responseStarted(statusCode, headersOf(rawHeaders));
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    this.#data(chunk);
-    return true;
-  }
-
-  onComplete(): void {
-    if (!this.#settled) this.#respond();
-  }
-
-  onError(error: Error): void {
     this.#failed(error);
   }
 
@@ -246,22 +255,6 @@ class CollectingHandler implements Dispatcher.DispatchHandler, Exchange {
       if (!this.#cancelled) this.#listener.response(response);
     });
   }
-}
-
-/** Raw headers (name, value, name, value, ...) as a {@link Headers} record, as undici reads them. */
-function headersOf(raw: ReadonlyArray<Buffer | string>): Headers {
-  const headers = Object.create(null) as Headers;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = latin1(raw[i] as Buffer | string).toLowerCase();
-    const value = latin1(raw[i + 1] as Buffer | string);
-    const earlier = headers[name];
-    headers[name] = earlier === undefined ? value : `${earlier}, ${value}`;
-  }
-  return headers;
-}
-
-function latin1(text: Buffer | string): string {
-  return typeof text === 'string' ? text : text.toString('latin1');
 }
 
 function textOf(chunks: readonly Buffer[], size: number): string {

@@ -206,8 +206,13 @@ export function sendRequest$<T>(
         listener,
       );
     } catch (error) {
-      // A dispatcher that refuses the request outright (an invalid option, a closed pool).
-      subscriber.error(classify(error as Error, summary(), transport.secrets));
+      // A dispatcher that refuses the request outright (an invalid option, a closed pool), or
+      // that speaks only undici 6's handler API (`startExchange` throws a ConfigError for it).
+      subscriber.error(
+        error instanceof ConfigError
+          ? error
+          : classify(error as Error, summary(), transport.secrets),
+      );
       return;
     }
 

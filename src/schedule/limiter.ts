@@ -3,6 +3,7 @@ import { APIError } from '../errors.js';
 import type { Headers } from '../http/headers.js';
 import { parseRateLimitHeaders } from '../http/rate-limit-headers.js';
 import { retryAfterMs } from '../http/retry-after.js';
+import { publishLimiterPause, publishLimiterRate } from '../http/trace-channels.js';
 import { CubicRate } from './cubic-rate.js';
 import { FairQueue } from './fair-queue.js';
 import { timerDelay } from './timer-delay.js';
@@ -269,7 +270,7 @@ export class Limiter {
         asked === undefined || asked > this.#options.maxPause
           ? this.#options.defaultCooldown
           : asked;
-      this.#pauseFor(pause, now);
+      this.#pauseFor(pause, now, 'rate-limited');
     }
     const info = parseRateLimitHeaders(headers);
     if (info) {
@@ -287,7 +288,8 @@ export class Limiter {
         // Requests sent after this one have already taken their tokens here but had not reached
         // the server when it counted `remaining`.
         this.#bucket?.clampTo(info.remaining - (this.#sent - seq), now);
-        if (info.remaining === 0 && info.resetMs !== undefined) this.#pauseFor(info.resetMs, now);
+        if (info.remaining === 0 && info.resetMs !== undefined)
+          this.#pauseFor(info.resetMs, now, 'budget-exhausted');
       }
     } else if (this.#mode !== 'headers') {
       this.#mode = this.#options.requestsPerMinute === undefined ? 'adaptive' : 'fixed';
@@ -303,6 +305,8 @@ export class Limiter {
   /** Sets the pace; a new bucket starts with `tokens` (what the server says is left). */
   #setRate(ratePerMs: number, now: number, tokens: number | undefined): void {
     const capacity = Math.max(1, ratePerMs * BURST_MS);
+    if (this.#bucket?.ratePerSecond !== ratePerMs * 1000)
+      publishLimiterRate(ratePerMs * 1000, this.#mode);
     if (this.#bucket) this.#bucket.reconfigure(ratePerMs, capacity, now);
     else this.#bucket = new TokenBucket(ratePerMs, capacity, now, tokens ?? 1);
   }
@@ -313,8 +317,9 @@ export class Limiter {
    * wait it was told to honour. After `maxPause` requests resume, and the server's next answer
    * (a 429, or fresh headers) decides again.
    */
-  #pauseFor(ms: number, now: number): void {
+  #pauseFor(ms: number, now: number, reason: 'rate-limited' | 'budget-exhausted'): void {
     const until = now + Math.min(ms, this.#options.maxPause);
+    publishLimiterPause(until - now, reason);
     this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 }
