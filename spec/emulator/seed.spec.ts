@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seedOrganization, type Dataset } from '../../src/emulator/index.js';
+import { ConfigError } from '../../src/errors.js';
 
 const checkpointsOf = (dataset: Dataset) =>
   (dataset.jobs ?? []).flatMap((job) => job.checkpoints ?? []);
@@ -105,7 +106,7 @@ describe('seedOrganization', () => {
   it.each([{ jobs: -1 }, { projects: 1.5 }, { large: Number.NaN }, { seed: 0.5 }])(
     'rejects %j',
     (options) => {
-      expect(() => seedOrganization(options)).toThrow(RangeError);
+      expect(() => seedOrganization(options)).toThrow(ConfigError);
     },
   );
 });

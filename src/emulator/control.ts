@@ -3,6 +3,7 @@ import { readJson } from './body.js';
 import type { ChaosSettings } from './chaos.js';
 import type { RateLimitSettings } from './rate-limit.js';
 import { ApiProblem, invalidUrl } from './problem.js';
+import { requireJson } from './request-guard.js';
 import { sendReply } from './respond.js';
 import type { EmulatorState } from './state.js';
 
@@ -20,10 +21,11 @@ export const CONTROL_PREFIX = '/__emulator';
  * - `GET /__emulator/stats`, `GET /__emulator/truth`;
  * - `POST /__emulator/chaos` (ChaosSettings), `POST /__emulator/rate-limit` (RateLimitSettings or
  *   `false`), `POST /__emulator/latency` (`{ "ms": 20 }`), `POST /__emulator/reset-stats`.
- * Each POST answers the settings now in force. Bad settings get a 400 naming the field.
+ * Each POST answers the settings now in force. Bad settings get a 400 naming the field; a body
+ * that is not `application/json` gets a 415 (see {@link requireJson}).
  *
  * @example
- * // curl -X POST localhost:4010/__emulator/chaos -d '{"error503":0.1}'
+ * // curl -X POST localhost:4010/__emulator/chaos -H 'content-type: application/json' -d '{"error503":0.1}'
  * await handleControlRequest(state, req, res, '/__emulator/chaos');
  */
 export async function handleControlRequest(
@@ -35,9 +37,13 @@ export async function handleControlRequest(
   const headers = { 'x-request-id': state.nextRequestId() };
   const request = `${req.method ?? 'GET'} ${path.slice(CONTROL_PREFIX.length)}`;
   try {
+    if (hasBody(req)) {
+      const refusal = requireJson(req.headers);
+      if (refusal) throw refusal;
+    }
     sendReply(res, { status: 200, body: await control(state, request, req) }, headers);
   } catch (error) {
-    // The setters throw RangeError or TypeError naming the bad field: the caller's mistake.
+    // The setters throw a ConfigError naming the bad field: the caller's mistake.
     const message = (error as Error).message;
     const problem =
       error instanceof ApiProblem
@@ -75,4 +81,10 @@ async function control(
     default:
       throw invalidUrl(req.method ?? 'GET', req.url ?? '');
   }
+}
+
+/** Whether a request carries a body: `POST /__emulator/reset-stats` needs none. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.js';
+import { checkDelay } from './limits.js';
 import { resolveChaos, type ChaosSettings, type ResolvedChaos } from './chaos.js';
 import type { Dataset } from './dataset.js';
 import { resolveRateLimit, type RateLimitSettings, type ResolvedRateLimit } from './rate-limit.js';
@@ -58,9 +60,9 @@ export interface ResolvedOptions {
 /**
  * Applies the defaults once, at the boundary, and rejects bad values with the option's name.
  *
- * @throws RangeError or TypeError naming the option.
+ * @throws ConfigError naming the option.
  * @example
- * resolveOptions({ maxLimit: 0 }); // RangeError: maxLimit must be an integer >= 1, got 0
+ * resolveOptions({ maxLimit: 0 }); // ConfigError: maxLimit must be an integer >= 1, got 0
  */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const {
@@ -80,9 +82,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   integer('maxLimit', maxLimit, 1, Number.MAX_SAFE_INTEGER);
   checkLatency(latencyMs);
   if (typeof apiKey !== 'string' || !/^\S+$/.test(apiKey)) {
-    throw new TypeError('apiKey must be a non-empty string without spaces');
+    throw new ConfigError('apiKey', 'apiKey must be a non-empty string without spaces');
   }
-  if (typeof adminKeyPrefix !== 'string') throw new TypeError('adminKeyPrefix must be a string');
+  if (typeof adminKeyPrefix !== 'string')
+    throw new ConfigError('adminKeyPrefix', 'adminKeyPrefix must be a string');
   return {
     port,
     seed,
@@ -100,20 +103,20 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
 /**
  * Validates a fixed latency in milliseconds.
  *
- * @throws RangeError unless `ms` is a finite number >= 0.
+ * @throws ConfigError unless `ms` is a number from 0 to `MAX_DELAY_MS`.
  * @example
  * checkLatency(20); // 20
  */
 export function checkLatency(ms: number): number {
-  if (typeof ms !== 'number' || !(ms >= 0 && ms < Infinity)) {
-    throw new RangeError(`latencyMs must be a number of ms >= 0, got ${JSON.stringify(ms)}`);
-  }
-  return ms;
+  return checkDelay('latencyMs', ms);
 }
 
 function integer(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new RangeError(`${name} must be an integer ${range}, got ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      name,
+      `${name} must be an integer ${range}, got ${JSON.stringify(value)}`,
+    );
   }
 }

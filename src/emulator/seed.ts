@@ -1,5 +1,7 @@
 import type { Dataset, DatasetCheckpoint, DatasetJob } from './dataset.js';
 import { generatePermissions, generateProjects } from './generate.js';
+import { ConfigError } from '../errors.js';
+import { MAX_GENERATED_PERMISSIONS, MAX_SEEDED_CHECKPOINTS } from './limits.js';
 import { mulberry32, pick, randomAlnum, randomInt, type Random } from './prng.js';
 
 /**
@@ -41,6 +43,8 @@ const ORG_SLUG = 'acme';
 // 2024-07-23T20:00:00Z, the `created_at` of the job in the excerpt's example.
 const EPOCH = 1721764800;
 const DAY_S = 86_400;
+// Without `checkpointsPerJob`, each job draws 3 to this many checkpoints.
+const MAX_DRAWN_CHECKPOINTS = 5;
 
 /**
  * Generates a realistic organisation, fully spelled out (no counts), deterministic for a seed:
@@ -48,7 +52,8 @@ const DAY_S = 86_400;
  * and `large` entries (with six or more checkpoints), repeated `created_at` seconds, and a first
  * job whose checkpoint names contain ` `, `/`, `%`, `#` and `?`. The newest job is `running`.
  *
- * @throws RangeError for a negative or fractional count.
+ * @throws ConfigError for a negative or fractional count, more than {@link MAX_SEEDED_CHECKPOINTS}
+ *   checkpoints in all, or `large` above {@link MAX_GENERATED_PERMISSIONS}.
  * @example
  * const dataset = seedOrganization({ seed: 1 });
  * dataset.jobs?.[0]?.checkpoints?.[0]?.fine_tuned_model_checkpoint;
@@ -58,9 +63,13 @@ export function seedOrganization(options: SeedOptions = {}): Dataset {
   const { seed = 1, jobs = 6, checkpointsPerJob, projects = 50, large = 250 } = options;
   for (const [name, value] of Object.entries({ seed, jobs, checkpointsPerJob, projects, large })) {
     if (value !== undefined && (!Number.isSafeInteger(value) || (name !== 'seed' && value < 0))) {
-      throw new RangeError(`seedOrganization: ${name} must be an integer >= 0, got ${value}`);
+      throw new ConfigError(
+        `organization.${name}`,
+        `organization.${name} must be an integer >= 0, got ${JSON.stringify(value)}`,
+      );
     }
   }
+  checkSize(jobs, checkpointsPerJob, large);
   const random = mulberry32(seed);
   const pool = generateProjects(random, projects);
   const organizationId = `org-${randomAlnum(random, 24)}`;
@@ -80,7 +89,11 @@ export function seedOrganization(options: SeedOptions = {}): Dataset {
     const checkpoints: DatasetCheckpoint[] = [];
     let checkpointAt = createdAt;
     let tag = '';
-    for (let i = 0, n = checkpointsPerJob ?? randomInt(random, 3, 5); i < n; i++) {
+    for (
+      let i = 0, n = checkpointsPerJob ?? randomInt(random, 3, MAX_DRAWN_CHECKPOINTS);
+      i < n;
+      i++
+    ) {
       checkpointAt += randomInt(random, 600, 1800);
       tag = randomAlnum(random, 8);
       const step = (i + 1) * stepSize;
@@ -141,4 +154,24 @@ function metricsAt(random: Random, step: number): Record<string, number> {
     full_valid_loss: loss(),
     full_valid_mean_token_accuracy: accuracy(),
   };
+}
+
+/** Refuses, before generating anything, an organization too big to hold in memory. */
+function checkSize(jobs: number, checkpointsPerJob: number | undefined, large: number): void {
+  const perJob = checkpointsPerJob ?? MAX_DRAWN_CHECKPOINTS;
+  if (jobs * perJob > MAX_SEEDED_CHECKPOINTS) {
+    const count = (n: number): string => n.toLocaleString('en-US');
+    throw new ConfigError(
+      'organization.jobs',
+      `organization.jobs (${count(jobs)}) × organization.checkpointsPerJob ` +
+        `(${checkpointsPerJob === undefined ? 'up to 5' : count(perJob)}) is ${count(jobs * perJob)} ` +
+        `checkpoints, more than the limit of ${count(MAX_SEEDED_CHECKPOINTS)}: lower one of them.`,
+    );
+  }
+  if (large > MAX_GENERATED_PERMISSIONS) {
+    throw new ConfigError(
+      'organization.large',
+      `organization.large must be at most ${MAX_GENERATED_PERMISSIONS}, got ${large}`,
+    );
+  }
 }

@@ -10,6 +10,7 @@ import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './op
 import { ApiProblem, invalidUrl } from './problem.js';
 import { deriveSeed, mulberry32 } from './prng.js';
 import type { RateLimitSettings } from './rate-limit.js';
+import { guardRequest } from './request-guard.js';
 import { sendReply } from './respond.js';
 import { seedOrganization } from './seed.js';
 import { EmulatorState } from './state.js';
@@ -51,7 +52,7 @@ export interface Emulator {
  * permission, job and job checkpoint endpoints, closely enough for the official `openai` SDK.
  * It binds 127.0.0.1 only.
  *
- * @throws RangeError or TypeError for a bad option; DatasetError for a bad dataset.
+ * @throws ConfigError for a bad option (naming it); DatasetError for a bad dataset.
  * @example
  * const emulator = await startEmulator({ seed: 7, rateLimit: { requestsPerMinute: 600 } });
  * const res = await fetch(`${emulator.url}/fine_tuning/jobs`, {
@@ -67,8 +68,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     new Store(org, mulberry32(deriveSeed(settings.seed, 'ids'))),
   );
 
+  let port = 0;
   const server = createServer((req, res) => {
-    route(state, req, res).catch((error: unknown) => internalError(state, res, error));
+    route(state, port, req, res).catch((error: unknown) => internalError(state, res, error));
   });
   await new Promise<void>((resolve, reject) => {
     const fail = (error: Error): void => {
@@ -81,7 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  ({ port } = server.address() as AddressInfo);
 
   let closing: Promise<void> | undefined;
   return {
@@ -112,9 +114,13 @@ async function datasetFor(settings: ResolvedOptions): Promise<Dataset> {
 
 async function route(
   state: EmulatorState,
+  port: number,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  // Before anything else, so a refused request has no effect and is not counted.
+  const refusal = guardRequest(req.headers, port);
+  if (refusal) return sendReply(res, refusal, { 'x-request-id': state.nextRequestId() });
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
   const path = queryAt === -1 ? url : url.slice(0, queryAt);

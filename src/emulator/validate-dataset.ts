@@ -1,5 +1,6 @@
 import type { Dataset } from './dataset.js';
 import { DatasetError } from './dataset-error.js';
+import { MAX_GENERATED_PERMISSIONS } from './limits.js';
 
 /**
  * Checks that a value is a {@link Dataset}: field types, unknown fields (typos), and uniqueness
@@ -59,11 +60,11 @@ const number: Check = (value, path) => {
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a number', value);
 };
 
-const MAX_GENERATED = 10_000_000;
-
 const permissionCount: Check = (value, path) => {
   count(value, path);
-  if ((value as number) > MAX_GENERATED) fail(path, `at most ${MAX_GENERATED}`, value);
+  if ((value as number) > MAX_GENERATED_PERMISSIONS) {
+    fail(path, `at most ${MAX_GENERATED_PERMISSIONS}`, value);
+  }
 };
 
 const literal =
