@@ -19,6 +19,7 @@ describe('resolveChaos', () => {
       latencyMs: 200,
       slowBody: 0,
       slowBodyMs: 200,
+      auditLogDelayMs: 0,
     });
   });
 

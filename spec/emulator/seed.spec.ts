@@ -83,7 +83,8 @@ describe('seedOrganization', () => {
   it('honours the sizes asked for', () => {
     const dataset = seedOrganization({ jobs: 2, checkpointsPerJob: 7, projects: 3, large: 30 });
     expect(dataset.jobs).toHaveLength(2);
-    expect(dataset.projects).toHaveLength(3);
+    // The pool of three grantees, and the four projects that own the jobs.
+    expect(dataset.projects).toHaveLength(3 + 4);
     expect(checkpointsOf(dataset)).toHaveLength(14);
     expect(permissionsOf(dataset).map((list) => list.length)).toContain(30);
   });

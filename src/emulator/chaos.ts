@@ -32,6 +32,11 @@ export interface ChaosSettings {
   slowBody?: number;
   /** @default 200 */
   slowBodyMs?: number;
+  /**
+   * Audit log events become visible only this many ms after the write that made them, as a
+   * real audit log lags behind. Not a per-request fault: it applies to every event. @default 0
+   */
+  auditLogDelayMs?: number;
 }
 
 /**
@@ -54,6 +59,7 @@ const DEFAULTS = {
   latencyMs: 200,
   slowBody: 0,
   slowBodyMs: 200,
+  auditLogDelayMs: 0,
 } as const;
 
 /**

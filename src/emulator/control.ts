@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readJson } from './body.js';
 import type { ChaosSettings } from './chaos.js';
 import type { RateLimitSettings } from './rate-limit.js';
-import { ApiProblem, invalidUrl } from './problem.js';
+import { ApiProblem, invalidParam, invalidUrl } from './problem.js';
+import { grant, revoke } from './routes/permissions.js';
+import { colleague } from './write-context.js';
 import { requireJson } from './request-guard.js';
 import { sendReply } from './respond.js';
 import type { EmulatorState } from './state.js';
@@ -20,7 +22,10 @@ export const CONTROL_PREFIX = '/__emulator';
  * Serves a control route:
  * - `GET /__emulator/stats`, `GET /__emulator/truth`;
  * - `POST /__emulator/chaos` (ChaosSettings), `POST /__emulator/rate-limit` (RateLimitSettings or
- *   `false`), `POST /__emulator/latency` (`{ "ms": 20 }`), `POST /__emulator/reset-stats`.
+ *   `false`), `POST /__emulator/latency` (`{ "ms": 20 }`), `POST /__emulator/reset-stats`;
+ * - `POST /__emulator/grant` (`{ checkpoint, project_id }`) and `POST /__emulator/revoke`
+ *   (`{ checkpoint, permission_id }`): `emulator.grant` and `revoke`, acting as a colleague in
+ *   the dashboard; they answer the permission, or the API's error.
  * Each POST answers the settings now in force. Bad settings get a 400 naming the field; a body
  * that is not `application/json` gets a 415 (see {@link requireJson}).
  *
@@ -75,12 +80,36 @@ async function control(
       state.setLatency(ms);
       return { ms: state.latencyMs };
     }
+    case 'POST /grant': {
+      const { checkpoint, project_id } = fields(await readJson(req), ['checkpoint', 'project_id']);
+      return grant(state.store, checkpoint, [project_id], colleague(state, checkpoint))[0];
+    }
+    case 'POST /revoke': {
+      const body = fields(await readJson(req), ['checkpoint', 'permission_id']);
+      const { checkpoint, permission_id } = body;
+      return revoke(state.store, checkpoint, permission_id, colleague(state, checkpoint));
+    }
     case 'POST /reset-stats':
       state.stats.reset();
       return state.stats.snapshot();
     default:
       throw invalidUrl(req.method ?? 'GET', req.url ?? '');
   }
+}
+
+/** The named string fields of a control body, or a 400 naming the first one missing. */
+function fields<K extends string>(body: unknown, names: readonly K[]): Record<K, string> {
+  const object = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  for (const name of names) {
+    if (typeof object[name] !== 'string' || object[name] === '') {
+      throw invalidParam(
+        name,
+        'missing_required_parameter',
+        `Missing required parameter: '${name}'.`,
+      );
+    }
+  }
+  return object as Record<K, string>;
 }
 
 /** Whether a request carries a body: `POST /__emulator/reset-stats` needs none. */

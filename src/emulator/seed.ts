@@ -1,8 +1,8 @@
-import type { Dataset, DatasetCheckpoint, DatasetJob } from './dataset.js';
+import type { Dataset, DatasetCheckpoint, DatasetJob, DatasetProject } from './dataset.js';
 import { generatePermissions, generateProjects } from './generate.js';
 import { ConfigError } from '../errors.js';
 import { MAX_GENERATED_PERMISSIONS, MAX_SEEDED_CHECKPOINTS } from './limits.js';
-import { mulberry32, pick, randomAlnum, randomInt, type Random } from './prng.js';
+import { deriveSeed, mulberry32, pick, randomAlnum, randomInt, type Random } from './prng.js';
 
 /**
  * The shape of a generated organisation.
@@ -17,7 +17,10 @@ export interface SeedOptions {
   jobs?: number;
   /** Checkpoints in every job. @default 3 to 5, drawn per job */
   checkpointsPerJob?: number;
-  /** Size of the project pool that permissions are granted to. @default 50 */
+  /**
+   * Size of the project pool that permissions are granted to (every tenth of them, from the
+   * fourth, archived), besides the four projects that own the jobs. @default 50
+   */
   projects?: number;
   /** Permissions on each "large" checkpoint. @default 250 */
   large?: number;
@@ -43,6 +46,8 @@ const ORG_SLUG = 'acme';
 // 2024-07-23T20:00:00Z, the `created_at` of the job in the excerpt's example.
 const EPOCH = 1721764800;
 const DAY_S = 86_400;
+// 2023-07-01T00:00:00Z: projects exist before any job.
+const PROJECTS_CREATED_AT = 1688169600;
 // Without `checkpointsPerJob`, each job draws 3 to this many checkpoints.
 const MAX_DRAWN_CHECKPOINTS = 5;
 
@@ -72,6 +77,7 @@ export function seedOrganization(options: SeedOptions = {}): Dataset {
   checkSize(jobs, checkpointsPerJob, large);
   const random = mulberry32(seed);
   const pool = generateProjects(random, projects);
+  const owners = owningProjects(mulberry32(deriveSeed(seed, 'owners')));
   const organizationId = `org-${randomAlnum(random, 24)}`;
   const sizeOf = (index: number): number => {
     const size = BOUNDARY_SIZES[index] ?? (index % 12 === 5 ? 'large' : pick(random, SMALL_SIZES));
@@ -117,6 +123,7 @@ export function seedOrganization(options: SeedOptions = {}): Dataset {
     const running = j === jobs - 1 && jobs > 1;
     seeded.push({
       id: `ftjob-${randomAlnum(random, 24)}`,
+      project_id: (owners[j % owners.length] as DatasetProject).id,
       model,
       created_at: createdAt,
       finished_at: running ? null : checkpointAt + 120,
@@ -138,8 +145,56 @@ export function seedOrganization(options: SeedOptions = {}): Dataset {
       checkpoints,
     });
   }
-  return { organization_id: organizationId, projects: pool, jobs: seeded };
+  const grantedAt = seeded
+    .flatMap((job) => job.checkpoints ?? [])
+    .flatMap((checkpoint) =>
+      typeof checkpoint.permissions === 'object' ? checkpoint.permissions : [],
+    )
+    .map((permission) => permission.created_at)
+    .sort((a, b) => a - b);
+  return {
+    organization_id: organizationId,
+    projects: [...owners, ...grantees(pool, mulberry32(deriveSeed(seed, 'pool')))],
+    default_project_id: (owners[0] as DatasetProject).id,
+    // The organization enabled audit logging halfway through its grants: the older half has no event.
+    audit_log_since: grantedAt[Math.floor(grantedAt.length / 2)] ?? EPOCH,
+    jobs: seeded,
+  };
 }
+
+const OWNERS = ['Default project', 'Support', 'Research', 'Skunkworks'] as const;
+
+/**
+ * The four projects that own the jobs, round robin. The first three have a project key; the last
+ * has none, so its jobs are invisible to anyone who discovers checkpoints with project keys.
+ */
+function owningProjects(random: Random): DatasetProject[] {
+  return OWNERS.map((name, index) => ({
+    id: `proj_${randomAlnum(random, 24)}`,
+    name,
+    created_at: PROJECTS_CREATED_AT + index * DAY_S,
+    status: 'active',
+    archived_at: null,
+    api_key: index < 3 ? `sk-proj-${randomAlnum(random, 40)}` : null,
+  }));
+}
+
+/** The pool the grants go to, named; every tenth from the fourth is archived. */
+function grantees(pool: readonly string[], random: Random): DatasetProject[] {
+  return pool.map((id, index) => {
+    const createdAt = PROJECTS_CREATED_AT + randomInt(random, 5, 120) * DAY_S;
+    const archived = index % 10 === 3;
+    return {
+      id,
+      name: `${pick(random, TEAMS)} ${index + 1}`,
+      created_at: createdAt,
+      status: archived ? 'archived' : 'active',
+      archived_at: archived ? createdAt + randomInt(random, 30, 90) * DAY_S : null,
+    };
+  });
+}
+
+const TEAMS = ['Partner', 'Contractor', 'Analytics', 'Sandbox', 'Eval', 'Pilot'] as const;
 
 function metricsAt(random: Random, step: number): Record<string, number> {
   const round = (value: number): number => Math.round(value * 1000) / 1000;

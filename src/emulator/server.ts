@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest } from './api.js';
+import type { CheckpointPermission } from './api-types.js';
+import { grant, revoke } from './routes/permissions.js';
+import { colleague } from './write-context.js';
 import type { ChaosSettings } from './chaos.js';
 import { CONTROL_PREFIX, handleControlRequest } from './control.js';
 import { loadDataset, type Dataset } from './dataset.js';
@@ -23,14 +26,36 @@ import type { Truth } from './truth.js';
  *
  * @example
  * const emulator = await startEmulator();
- * const client = new OpenAI({ apiKey: emulator.apiKey, adminAPIKey: emulator.apiKey, baseURL: emulator.url });
+ * const [projectKey] = Object.values(emulator.projectKeys);
+ * const client = new OpenAI({ apiKey: projectKey, adminAPIKey: emulator.adminKey, baseURL: emulator.url });
  * await emulator.close();
  */
 export interface Emulator {
   /** The base URL including `/v1`, e.g. `http://127.0.0.1:43121/v1`: a client's `baseURL`. */
   readonly url: string;
-  /** The admin key it accepts. */
+  /** The admin key: it opens the permission endpoints, `/organization/projects` and `/organization/audit_logs`. */
+  readonly adminKey: string;
+  /** @deprecated The old name of `adminKey`, which no longer opens the jobs endpoints. */
   readonly apiKey: string;
+  /**
+   * Project id -> its project key (`sk-proj-…`), for the projects that have one: each opens
+   * `GET /fine_tuning/jobs` (and a job, and its checkpoints) for its own project only.
+   */
+  readonly projectKeys: Readonly<Record<string, string>>;
+  /**
+   * Grants a project access to a checkpoint as a colleague in the dashboard would: the API's
+   * rules (owning project, unknown project, re-grant), and an audit event whose actor is that
+   * colleague's session, attributed to the checkpoint's owning project.
+   *
+   * @throws ApiProblem with the status and body the API would answer.
+   */
+  grant(checkpoint: string, projectId: string): CheckpointPermission;
+  /**
+   * Deletes a permission as a colleague in the dashboard would, with its audit event.
+   *
+   * @throws ApiProblem 404 for an unknown checkpoint or permission.
+   */
+  revoke(checkpoint: string, permissionId: string): CheckpointPermission;
   /** A copy of the counters. */
   stats(): EmulatorStats;
   /** Zeroes the counters (`inFlight` stays: it is the present, not history). */
@@ -88,7 +113,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}/v1`,
-    apiKey: settings.apiKey,
+    adminKey: settings.adminKey,
+    apiKey: settings.adminKey,
+    projectKeys: Object.fromEntries(state.store.projectKeys),
+    grant: (checkpoint, projectId) =>
+      grant(
+        state.store,
+        checkpoint,
+        [projectId],
+        colleague(state, checkpoint),
+      )[0] as CheckpointPermission,
+    revoke: (checkpoint, permissionId) =>
+      revoke(state.store, checkpoint, permissionId, colleague(state, checkpoint)),
     stats: () => state.stats.snapshot(),
     resetStats: () => state.stats.reset(),
     truth: () => state.store.truth(),
@@ -106,10 +142,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 async function datasetFor(settings: ResolvedOptions): Promise<Dataset> {
-  const { dataset } = settings;
-  if (typeof dataset === 'string') return loadDataset(dataset);
-  if (dataset) return validateDataset(dataset);
-  return seedOrganization(settings.organization);
+  const { dataset, auditLogSince } = settings;
+  const chosen =
+    typeof dataset === 'string'
+      ? await loadDataset(dataset)
+      : dataset
+        ? validateDataset(dataset)
+        : seedOrganization(settings.organization);
+  return auditLogSince === undefined ? chosen : { ...chosen, audit_log_since: auditLogSince };
 }
 
 async function route(
