@@ -20,7 +20,7 @@ import {
 import type { Headers } from './headers.js';
 import { baseURLHint } from './base-url-hint.js';
 import { redactHeaders, redactJSON, redactText } from './redact.js';
-import { timerDelay } from '../schedule/timer-delay.js';
+import { timerDelay } from '../timer-delay.js';
 import { pathAndQuery, type Query } from './url.js';
 
 /** Everything a request needs from its client, resolved once by `createClient`. */

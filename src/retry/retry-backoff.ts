@@ -1,5 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
-import { timerDelay } from '../schedule/timer-delay.js';
+import { timerDelay } from '../timer-delay.js';
 import { planRetry, type PlannedRetry, type RetryContext } from './plan-retry.js';
 
 /**

@@ -5,7 +5,7 @@ import { parseRateLimitHeaders } from '../http/rate-limit-headers.js';
 import { retryAfterMs } from '../http/retry-after.js';
 import { CubicRate } from './cubic-rate.js';
 import { FairQueue } from './fair-queue.js';
-import { timerDelay } from './timer-delay.js';
+import { timerDelay } from '../timer-delay.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** The limiter's knobs, resolved by `createClient` (see `RateLimitOptions` for their defaults). */
