@@ -1,5 +1,5 @@
-import { CONTROL_PREFIX } from './control.js';
-import type { Emulator } from './server.js';
+import { CONTROL_PREFIX } from './http/control.js';
+import type { Emulator } from './http/server.js';
 
 /**
  * The text the CLI's `checkpoint-permissions emulator` prints once the emulator listens: its URL,

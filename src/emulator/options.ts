@@ -1,9 +1,13 @@
 import { ConfigError } from '../errors.js';
 import { checkDelay } from './limits.js';
-import { resolveChaos, type ChaosSettings, type ResolvedChaos } from './chaos.js';
-import type { Dataset } from './dataset.js';
-import { resolveRateLimit, type RateLimitSettings, type ResolvedRateLimit } from './rate-limit.js';
-import type { SeedOptions } from './seed.js';
+import { resolveChaos, type ChaosSettings, type ResolvedChaos } from './faults/chaos.js';
+import type { Dataset } from './data/dataset.js';
+import {
+  resolveRateLimit,
+  type RateLimitSettings,
+  type ResolvedRateLimit,
+} from './faults/rate-limit.js';
+import type { SeedOptions } from './data/seed.js';
 import { resolveAssumptions, type Assumptions } from './assumptions.js';
 
 /**

@@ -1,10 +1,10 @@
 import type { AuditLogEvent } from '../api-types.js';
-import { actorEmail, actorIds, type AuditLogEntry } from '../audit-log.js';
-import { listResponse, slicePage } from '../page.js';
-import { invalidParam } from '../problem.js';
-import { parseLimit } from '../query.js';
-import type { Reply } from '../reply.js';
-import type { Store } from '../store.js';
+import { actorEmail, actorIds, type AuditLogEntry } from '../data/audit-log.js';
+import { listResponse, slicePage } from '../data/page.js';
+import { invalidParam } from '../http/problem.js';
+import { parseLimit } from '../http/query.js';
+import type { Reply } from '../http/respond.js';
+import type { Store } from '../data/store.js';
 
 const EVENT_TYPES = ['checkpoint.permission.created', 'checkpoint.permission.deleted'] as const;
 const BOUNDS = ['gt', 'gte', 'lt', 'lte'] as const;

@@ -1,9 +1,9 @@
 import type { FineTuningJob, JobsListResponse } from '../api-types.js';
-import { listResponse, slicePage, type SortKey } from '../page.js';
-import { invalidParam, notFound, type ApiProblem } from '../problem.js';
-import { parseAfter, parseLimit } from '../query.js';
-import type { Reply } from '../reply.js';
-import type { Store } from '../store.js';
+import { listResponse, slicePage, type SortKey } from '../data/page.js';
+import { invalidParam, notFound, type ApiProblem } from '../http/problem.js';
+import { parseAfter, parseLimit } from '../http/query.js';
+import type { Reply } from '../http/respond.js';
+import type { Store } from '../data/store.js';
 
 /**
  * `GET /v1/fine_tuning/jobs` for one project's key: that project's jobs only, newest first, 20 per page by default (excerpt default). The

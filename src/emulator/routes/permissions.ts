@@ -5,12 +5,12 @@ import type {
   DeletedPermission,
 } from '../api-types.js';
 import type { Assumptions } from '../assumptions.js';
-import { listResponse, slicePage } from '../page.js';
-import type { PermissionTable } from '../permission-table.js';
-import { ApiProblem, invalidParam, notFound } from '../problem.js';
-import { parseAfter, parseLimit, parseOrder } from '../query.js';
-import type { Reply } from '../reply.js';
-import type { Store } from '../store.js';
+import { listResponse, slicePage } from '../data/page.js';
+import type { PermissionTable } from '../data/permission-table.js';
+import { ApiProblem, invalidParam, notFound } from '../http/problem.js';
+import { parseAfter, parseLimit, parseOrder } from '../http/query.js';
+import type { Reply } from '../http/respond.js';
+import type { Store } from '../data/store.js';
 
 /**
  * `GET /v1/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`: one page in

@@ -1,9 +1,9 @@
 import type { Project } from '../api-types.js';
-import { listResponse, slicePage } from '../page.js';
-import { invalidParam } from '../problem.js';
-import { parseAfter, parseLimit } from '../query.js';
-import type { Reply } from '../reply.js';
-import type { Store } from '../store.js';
+import { listResponse, slicePage } from '../data/page.js';
+import { invalidParam } from '../http/problem.js';
+import { parseAfter, parseLimit } from '../http/query.js';
+import type { Reply } from '../http/respond.js';
+import type { Store } from '../data/store.js';
 
 /**
  * `GET /v1/organization/projects` (admin key): `limit` 1 to 100, 20 by default, and `after` as
