@@ -70,16 +70,3 @@ export function permissionsPath(checkpoint: string, query = ''): string {
 export function originOf(emulator: Emulator): string {
   return emulator.url.replace(/\/v1$/, '');
 }
-
-/** Polls until `check` passes, for counters that settle an event-loop turn after a response. */
-export async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-  }
-}

@@ -1,8 +1,9 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
-import { call, eventually, originOf, permissionsPath } from '../helpers.js';
+import { call, originOf, permissionsPath } from '../helpers.js';
 import { ConfigError } from '../../../src/errors.js';
+import { waitFor } from '../../support/wait-for.js';
 
 describe('startEmulator', () => {
   let emulator: Emulator;
@@ -165,7 +166,10 @@ describe('close', () => {
     }).then((response) => response.body.dump());
     emulator.setLatency(10_000);
     const parked = call(emulator, '/fine_tuning/jobs').catch((error: unknown) => error);
-    await eventually(() => expect(emulator.stats().inFlight).toBe(1));
+    await waitFor(
+      () => expect(emulator.stats().inFlight).toBe(1),
+      'the requests to be in flight at the emulator',
+    );
     expect(handles('TCPSocketWrap')).toBeGreaterThan(0);
 
     const started = performance.now();
@@ -173,11 +177,11 @@ describe('close', () => {
     expect(performance.now() - started).toBeLessThan(1000);
     expect(await parked).toBeInstanceOf(Error);
     // libuv releases closed handles on a later turn of the event loop.
-    await eventually(() => {
+    await waitFor(() => {
       expect(handles('TCPServerWrap')).toBe(0);
       expect(handles('TCPSocketWrap')).toBe(0);
       expect(handles('Timeout')).toBeLessThanOrEqual(timersBefore);
-    });
+    }, 'libuv to release the closed server, sockets and timers');
     await expect(fetch(`${emulator.url}/fine_tuning/jobs`)).rejects.toThrow();
   });
 

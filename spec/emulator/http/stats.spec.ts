@@ -2,7 +2,8 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import { Stats } from '../../../src/emulator/http/stats.js';
-import { call, eventually, permissionsPath } from '../helpers.js';
+import { call, permissionsPath } from '../helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 describe('Stats', () => {
   it('counts and resets, keeping the requests in flight', () => {
@@ -105,7 +106,10 @@ describe('stats over HTTP', () => {
     // Long enough for all six to arrive before the first is answered, even on a busy machine.
     emulator.setLatency(200);
     const pending = Array.from({ length: 6 }, () => call(emulator, '/fine_tuning/jobs?limit=1'));
-    await eventually(() => expect(emulator.stats().inFlight).toBe(6));
+    await waitFor(
+      () => expect(emulator.stats().inFlight).toBe(6),
+      'the requests to be in flight at the emulator',
+    );
     await Promise.all(pending);
     expect(emulator.stats()).toMatchObject({ inFlight: 0, maxInFlight: 6, pagesServed: 6 });
   });
@@ -114,10 +118,16 @@ describe('stats over HTTP', () => {
     emulator.setLatency(1000);
     const controller = new AbortController();
     const pending = call(emulator, '/fine_tuning/jobs', { signal: controller.signal });
-    await eventually(() => expect(emulator.stats().inFlight).toBe(1));
+    await waitFor(
+      () => expect(emulator.stats().inFlight).toBe(1),
+      'the requests to be in flight at the emulator',
+    );
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await eventually(() => expect(emulator.stats().aborted).toBe(1));
+    await waitFor(
+      () => expect(emulator.stats().aborted).toBe(1),
+      'the emulator to count the aborted request',
+    );
     expect(emulator.stats()).toMatchObject({
       requests: 1,
       byStatus: {},
@@ -135,7 +145,10 @@ describe('stats over HTTP', () => {
     });
     expect(response.status).toBe(200);
     controller.abort();
-    await eventually(() => expect(emulator.stats().aborted).toBe(1));
+    await waitFor(
+      () => expect(emulator.stats().aborted).toBe(1),
+      'the emulator to count the aborted request',
+    );
     expect(emulator.stats()).toMatchObject({ byStatus: { '200': 1 }, pagesServed: 0, inFlight: 0 });
   });
 
@@ -146,9 +159,15 @@ describe('stats over HTTP', () => {
     });
     req.on('error', () => {});
     req.write('{"project_ids": [');
-    await eventually(() => expect(emulator.stats().inFlight).toBe(1));
+    await waitFor(
+      () => expect(emulator.stats().inFlight).toBe(1),
+      'the requests to be in flight at the emulator',
+    );
     req.destroy();
-    await eventually(() => expect(emulator.stats()).toMatchObject({ aborted: 1, inFlight: 0 }));
+    await waitFor(
+      () => expect(emulator.stats()).toMatchObject({ aborted: 1, inFlight: 0 }),
+      'the emulator to count the abort and nothing in flight',
+    );
     expect(emulator.stats().byStatus).toEqual({});
   });
 

@@ -12,6 +12,7 @@ import {
   type Truth,
 } from '../../../src/emulator/index.js';
 import { call, originOf, permissionsPath } from '../helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let emulator: Emulator;
 let truth: Truth;
@@ -257,10 +258,10 @@ describe('auditLogDelayMs and auditLogSince', () => {
       expect(late.truth().auditLog[0]?.type).toBe('checkpoint.permission.deleted');
       // Poll: the delay is real time, and only a positive result ends the wait.
       let seen: unknown[] = [];
-      for (let tries = 0; tries < 200 && seen.length === 0; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        seen = await deletedEvents();
-      }
+      await waitFor(
+        async () => (seen = await deletedEvents()).length > 0,
+        'the delayed audit-log event to appear',
+      );
       expect(seen).toHaveLength(1);
     } finally {
       await late.close();
