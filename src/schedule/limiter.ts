@@ -101,8 +101,8 @@ const BURST_MS = 1000;
  * @example
  * ```ts
  * const limiter = new Limiter({ maxConcurrency: 8, requestsPerMinute: undefined, adaptive: true,
- *   defaultCooldown: 1000, scheduler: asyncScheduler });
- * limiter.run('ft:…:ckpt-step-10', sendRequest$(transport, spec, attempt));
+ *   defaultCooldown: 1000, maxPause: 60_000, scheduler: asyncScheduler });
+ * limiter.run('ft:…:ckpt-step-10', sendRequest$(transport, spec, { timeout: 30_000 }));
  * ```
  */
 export class Limiter {
