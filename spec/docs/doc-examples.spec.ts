@@ -5,11 +5,13 @@ import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * Every ```ts block of a doc comment in src/ type-checks: the examples are the API reference,
- * and one that no longer compiles teaches a call that no longer exists. Each block becomes a
- * module (virtual: nothing is written to disk) beside the file it documents, importing that
- * file's own exports; the free variables examples lean on (`client`, `checkpoint`, ...) are
- * declared once in a shared ambient preamble. All of them compile in one `ts.createProgram`.
+ * Every example of a doc comment in src/ type-checks: a ```ts block, or an `@example` written
+ * without a fence (TypeDoc shows both as code). The examples are the API reference, and one that
+ * no longer compiles teaches a call that no longer exists. Each becomes a module (virtual:
+ * nothing is written to disk) beside the file it documents, importing that file's exports, the
+ * public API and RxJS (and, in the emulator, the internals it names); the free variables examples
+ * lean on (`client`, `checkpoint`, `store`, ...) are declared once in a shared ambient preamble.
+ * All of them compile in one `ts.createProgram`.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,6 +35,32 @@ declare const emulator: import(${index('emulator/index.ts')}).Emulator;
 declare const scheduler: import('rxjs').SchedulerLike;
 declare const testScheduler: import('rxjs/testing').TestScheduler;
 declare const signal: AbortSignal;
+declare const page: import(${index('resources/permission.ts')}).PermissionPage;
+declare const store: import(${index('emulator/data/store.ts')}).Store;
+declare const state: import(${index('emulator/data/state.ts')}).EmulatorState;
+declare const writeContext: import(${index('emulator/routes/permissions.ts')}).WriteContext;
+declare const req: import('node:http').IncomingMessage;
+declare const res: import('node:http').ServerResponse;
+declare const server: import('node:http').Server;
+declare const timers: import(${index('emulator/faults/timers.ts')}).Timers;
+declare const keys: import(${index('emulator/http/auth.ts')}).KnownKeys;
+declare const chaos: import(${index('emulator/faults/chaos.ts')}).ResolvedChaos;
+declare const random: import(${index('emulator/data/prng.ts')}).Random;
+declare const decision: import(${index('emulator/faults/request-bucket.ts')}).RequestDecision;
+declare const limit: import(${index('emulator/faults/rate-limit.ts')}).ResolvedRateLimit;
+declare const event: import(${index('emulator/index.ts')}).AuditLogEvent;
+declare const actor: import(${index('emulator/index.ts')}).AuditLogActor;
+declare const a: import(${index('emulator/data/page.ts')}).SortKey;
+declare const b: import(${index('emulator/data/page.ts')}).SortKey;
+declare const sorted: import(${index('emulator/index.ts')}).CheckpointPermission[];
+declare const id: string;
+declare const name: string;
+declare const projectsByKey: Map<string, string>;
+declare const text: string;
+declare const query: URLSearchParams;
+declare const rawPath: string;
+declare const rawQuery: string;
+declare const OpenAI: typeof import('openai').default;
 declare const controller: AbortController;
 declare const truncateSync: typeof import('node:fs').truncateSync;
 declare const options: { client?: import(${index('index.ts')}).Client };
@@ -103,20 +131,40 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every ```ts block inside a `/** … *\/` comment of `file`, with the line it starts on. */
+/**
+ * Every example inside a `/** … *\/` comment of `text`, with the line just before its code: a
+ * ```ts block, or the body of an `@example` tag written without a fence (TypeDoc shows that as
+ * code too), which runs to the next tag or the end of the comment.
+ */
 function examplesIn(text: string): Array<{ line: number; code: string }> {
   const examples: Array<{ line: number; code: string }> = [];
   for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
     const startLine = text.slice(0, comment.index).split('\n').length;
     const lines = comment[0].split('\n').map((line) => line.replace(/^\s*\*( |$)/, ''));
-    let open: { line: number; code: string[] } | undefined;
+    let open: { line: number; code: string[]; fenced: boolean } | undefined;
+    const close = (): void => {
+      const code = open?.code.join('\n').trim();
+      if (open && code) examples.push({ line: open.line, code: open.code.join('\n') });
+      open = undefined;
+    };
     lines.forEach((line, i) => {
-      if (!open && /^```ts\s*$/.test(line.trim())) open = { line: startLine + i, code: [] };
-      else if (open && line.trim() === '```') {
-        examples.push({ line: open.line, code: open.code.join('\n') });
-        open = undefined;
-      } else open?.code.push(line);
+      const trimmed = line.trim();
+      if (open?.fenced) {
+        if (trimmed === '```') close();
+        else open.code.push(line);
+      } else if (/^```ts$/.test(trimmed)) {
+        close();
+        open = { line: startLine + i, code: [], fenced: true };
+      } else if (
+        open &&
+        (trimmed.startsWith('@') || trimmed.endsWith('*/') || trimmed.startsWith('```'))
+      ) {
+        close();
+        if (trimmed === '@example') open = { line: startLine + i, code: [], fenced: false };
+      } else if (open) open.code.push(line);
+      else if (trimmed === '@example') open = { line: startLine + i, code: [], fenced: false };
     });
+    close();
   }
   return examples;
 }
@@ -143,6 +191,17 @@ function exportedNames(file: string): Set<string> {
   return names;
 }
 
+/** Each name the given modules export, and the first module (in path order) exporting it. */
+function exportsOf(files: readonly string[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const file of [...files].sort()) {
+    for (const name of exportedNames(file)) if (!owners.has(name)) owners.set(name, file);
+  }
+  return owners;
+}
+
+const ALL_FILES = sourceFiles(SRC);
+const EMULATOR_EXPORTS = exportsOf(ALL_FILES.filter((file) => file.includes('/emulator/')));
 const PUBLIC = exportedNames(join(SRC, 'index.ts'));
 const EMULATOR = exportedNames(join(SRC, 'emulator', 'index.ts'));
 const RXJS = new Set(Object.keys(await import('rxjs')));
@@ -170,8 +229,25 @@ function importsFor(file: string, code: string): string[] {
     fresh.forEach((name) => taken.add(name));
     return fresh.length === 0 ? '' : `import { ${fresh.join(', ')} } from '${module}';`;
   };
+  // Internals a reader of this file knows: used by name, exported by a module of its side.
+  // (The emulator's examples show its internals; the library's show only its public API.)
+  const layer = file.includes('/emulator/') ? EMULATOR_EXPORTS : new Map<string, string>();
+  const internal = new Map<string, string[]>();
+  for (const [name, owner] of layer) {
+    if (
+      owner === file ||
+      !new RegExp(`(?<![\\w$.])${name.replace('$', '\\$')}(?![\\w$])`).test(code)
+    )
+      continue;
+    internal.set(owner, [...(internal.get(owner) ?? []), name]);
+  }
+  const relativeTo = (owner: string): string => {
+    const path = relative(dirname(file), owner).replace(/\.ts$/, '.js');
+    return path.startsWith('.') ? path : `./${path}`;
+  };
   return [
     from(exportedNames(file), `./${basename(file, '.ts')}.js`),
+    ...[...internal].map(([owner, names]) => from(names, relativeTo(owner))),
     from(PUBLIC, 'rx-checkpoint-permissions'),
     from(EMULATOR, 'rx-checkpoint-permissions/emulator'),
     from(RXJS, 'rxjs'),

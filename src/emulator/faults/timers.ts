@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
  *
  * @example
  * await timers.sleep(20, res);
- * if (res.destroyed) return; // the client left while we waited
+ * const left = res.destroyed; // the client left while we waited
  */
 export class Timers {
   readonly #pending = new Set<() => void>();

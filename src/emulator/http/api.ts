@@ -20,7 +20,7 @@ import { adminWrite } from '../routes/write-context.js';
  * operation itself. The Host/Origin guard has run before (server.ts).
  *
  * @example
- * server.on('request', (req, res) => void handleApiRequest(state, req, res, path, query));
+ * server.on('request', (req, res) => void handleApiRequest(state, req, res, rawPath, rawQuery));
  */
 export async function handleApiRequest(
   state: EmulatorState,

@@ -13,7 +13,7 @@ export type Identity =
  * The keys an emulator knows: its admin key, and a lookup from a project key to its project.
  *
  * @example
- * const keys: KnownKeys = { adminKey: 'sk-admin-emulator', projectOfKey: (key) => map.get(key) };
+ * const keys: KnownKeys = { adminKey: 'sk-admin-emulator', projectOfKey: (key) => projectsByKey.get(key) };
  */
 export interface KnownKeys {
   readonly adminKey: string;

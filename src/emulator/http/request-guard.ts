@@ -19,7 +19,7 @@ const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
  *
  * @example
  * const refusal = guardRequest(req.headers, 4010);
- * if (refusal) return sendReply(res, refusal, headers);
+ * if (refusal) sendReply(res, refusal, headers); // and stop there
  */
 export function guardRequest(headers: IncomingHttpHeaders, port: number): ApiProblem | undefined {
   const allowed = LOOPBACK_NAMES.map((name) => `${name}:${port}`);

@@ -55,7 +55,7 @@ export function sendReply(
  * Stops quietly if the client leaves.
  *
  * @example
- * await sendSlowly(res, 200, headers, body, 200, timers);
+ * await sendSlowly(res, 200, headers, JSON.stringify(page), 200, timers);
  */
 export async function sendSlowly(
   res: ServerResponse,
@@ -81,7 +81,7 @@ export async function sendSlowly(
  * socket: the client sees a body that ends early, like a connection cut mid-response.
  *
  * @example
- * sendTruncated(res, 200, headers, body);
+ * sendTruncated(res, 200, headers, JSON.stringify(page));
  */
 export function sendTruncated(
   res: ServerResponse,

@@ -83,7 +83,7 @@ export interface WriteContext {
  * @throws ApiProblem 400 naming `project_ids`, or for the owning project; 404 for an unknown
  *   checkpoint or project.
  * @example
- * createPermissions(store, 'ft:…:ckpt-step-10', { project_ids: ['proj_abc'] }, context);
+ * createPermissions(store, 'ft:…:ckpt-step-10', { project_ids: ['proj_abc'] }, writeContext);
  */
 export function createPermissions(
   store: Store,
@@ -101,7 +101,7 @@ export function createPermissions(
  *
  * @throws ApiProblem as {@link createPermissions}.
  * @example
- * grant(store, 'ft:…:ckpt-step-10', ['proj_abc'], context)[0]?.id; // 'cp_…'
+ * grant(store, 'ft:…:ckpt-step-10', ['proj_abc'], writeContext)[0]?.id; // 'cp_…'
  */
 export function grant(
   store: Store,
@@ -155,7 +155,7 @@ export function grant(
  *
  * @throws ApiProblem 404 for an unknown checkpoint or a permission that is not (or no longer) there.
  * @example
- * deletePermission(store, 'ft:…:ckpt-step-10', 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', context);
+ * deletePermission(store, 'ft:…:ckpt-step-10', 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', writeContext);
  */
 export function deletePermission(
   store: Store,
@@ -178,7 +178,7 @@ export function deletePermission(
  *
  * @throws ApiProblem 404 as {@link deletePermission}.
  * @example
- * revoke(store, 'ft:…:ckpt-step-10', 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', context).project_id;
+ * revoke(store, 'ft:…:ckpt-step-10', 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', writeContext).project_id;
  */
 export function revoke(
   store: Store,
