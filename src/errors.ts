@@ -342,11 +342,11 @@ export class APIUserAbortError extends APIError {
  * @example
  * ```ts
  * // The `parse` of a RequestSpec: a 2xx body without what the caller relies on.
- * parse: (body, requestID) => {
+ * const parse = (body: unknown, requestID: string | undefined): FineTuningJob => {
  *   if (typeof (body as { id?: unknown }).id !== 'string')
  *     throw new ProtocolError('The job has no id', { field: 'id', requestID });
  *   return body as FineTuningJob;
- * },
+ * };
  * ```
  */
 export interface ProtocolErrorInit {

@@ -11,6 +11,7 @@ import {
   fineTuningJobs$,
   jobCheckpoints$,
 } from '../../src/resources/discovery.js';
+import { waitFor } from '../support/wait-for.js';
 
 let emulator: Emulator;
 let client: Client;
@@ -267,13 +268,11 @@ describe('auditPermissions$', () => {
     const result = lastValueFrom(
       auditPermissions$(checkpointsOf(), { client, signal: controller.signal }),
     ).catch((e: unknown) => e);
-    for (let i = 0; i < 500 && emulator.stats().inFlight === 0; i++)
-      await new Promise((r) => setTimeout(r, 2));
+    await waitFor(() => emulator.stats().inFlight > 0, 'a request to reach the emulator');
     controller.abort();
     expect(await result).toBeInstanceOf(APIUserAbortError);
-    for (let i = 0; i < 500 && emulator.stats().inFlight > 0; i++)
-      await new Promise((r) => setTimeout(r, 2));
-    expect(emulator.stats().inFlight).toBe(0);
+    await waitFor(() => emulator.stats().inFlight === 0, 'the emulator to see the requests closed');
+    expect(emulator.stats().aborted).toBeGreaterThan(0);
   });
 });
 
@@ -309,6 +308,7 @@ describe('backpressure', () => {
     emulator.setLatency(latencyMs);
     let consumed = 0;
     let worst = 0;
+    let sentAtBreak = -1;
     for await (const record of auditPermissions(checkpointsOf(), {
       client,
       concurrency,
@@ -319,14 +319,20 @@ describe('backpressure', () => {
         await new Promise((resolve) => setTimeout(resolve, perPageMs));
         consumed++;
       }
-      if (consumed === 12) break;
+      if (consumed === 12) {
+        sentAtBreak = client.metrics().requests;
+        break;
+      }
     }
     expect(worst).toBeLessThanOrEqual(2 * concurrency);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The break unsubscribed. Once the client holds nothing queued or running, no request can
+    // start any more: then the counts are final, and nothing was sent after the break.
+    await waitFor(() => {
+      const { active, queued } = client.metrics().limiter;
+      return active === 0 && queued === 0 && emulator.stats().inFlight === 0;
+    }, 'the audit to let go of the client');
+    expect(client.metrics().requests).toBe(sentAtBreak);
     const served = emulator.stats().permissionPagesServed;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    // Nothing more is requested after the break.
-    expect(emulator.stats().permissionPagesServed).toBe(served);
     expect(served - consumed).toBeLessThanOrEqual(2 * concurrency);
   });
 });

@@ -22,6 +22,10 @@ let browser: Browser;
 let emulator: Emulator;
 let dir: string;
 
+/** A dataset lists projects by id or as objects. */
+const projectIdOf = (project: string | { readonly id: string }): string =>
+  typeof project === 'string' ? project : project.id;
+
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(
@@ -42,7 +46,7 @@ beforeAll(async () => {
               fine_tuned_model_checkpoint: HOSTILE_CHECKPOINT,
               permissions: [
                 { id: 'cp_hostile1', created_at: 1_721_764_900, project_id: HOSTILE_PROJECT },
-                { id: 'cp_hostile2', created_at: 1_721_764_901, project_id: seeded.projects![0]! },
+                { id: 'cp_hostile2', created_at: 1_721_764_901, project_id: projectIdOf(seeded.projects![0]!) },
               ],
             },
           ],

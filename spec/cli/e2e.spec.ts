@@ -15,9 +15,9 @@ import {
   permissionLine,
   SECRET_KEY,
   startSpecEmulator,
-  until,
   WRONG_KEY,
 } from './helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
 // End-to-end: the built binary in a child process, against emulators in this process. Run
 // `npm run build` first (the test script does).
@@ -285,7 +285,7 @@ describe('the built binary: resume after kill -9', () => {
 
       emulator.setLatency(10);
       const first = spawnCli(argv);
-      await until(
+      await waitFor(
         () => journalLength() >= killAfter || first.child.exitCode !== null,
         'journal entries',
       );
@@ -374,7 +374,7 @@ describe('the built binary: pipes', () => {
     const started = Math.ceil((16 * KiB) / longest);
     let last = -1;
     let still = 0;
-    await until(() => {
+    await waitFor(() => {
       const { permissionItemsServed, inFlight } = large.stats();
       const stalled = permissionItemsServed >= started && inFlight === 0;
       still = stalled && permissionItemsServed === last ? still + 1 : 0;
@@ -398,7 +398,7 @@ describe('the built binary: emulator', () => {
     const server = spawnCli(['emulator', '--port', '0'], { stdout: 'manual' });
     let banner = '';
     server.child.stdout!.on('data', (chunk: Buffer) => (banner += chunk.toString()));
-    await until(
+    await waitFor(
       () => banner.includes('Press Ctrl-C to stop.\n') || server.child.exitCode !== null,
       'the banner',
     );

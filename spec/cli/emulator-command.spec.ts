@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatEmulatorBanner, type Emulator } from '../../src/emulator/index.js';
-import { closingStdout, expectOneErrorLine, start, startSpecEmulator, until } from './helpers.js';
+import { closingStdout, expectOneErrorLine, start, startSpecEmulator } from './helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
 let emulator: Emulator;
 let dir: string;
@@ -25,7 +26,7 @@ async function serve(argv: string[]): Promise<{
   stats: string;
 }> {
   const started = start(['emulator', '--port', '0', ...argv]);
-  await until(() => started.stdout().includes('Press Ctrl-C to stop.\n'), 'the banner');
+  await waitFor(() => started.stdout().includes('Press Ctrl-C to stop.\n'), 'the banner');
   const banner = started.stdout();
   const url = /listening on (\S+)\n/.exec(banner)![1]!;
   const key = /Admin API key: (\S+)\n/.exec(banner)![1]!;
@@ -106,7 +107,7 @@ describe('emulator', () => {
   it('keeps serving when its reader goes away (| head -1), and exits 0 on Ctrl-C', async () => {
     const stdout = closingStdout();
     const started = start(['emulator', '--port', '0'], { stdout });
-    await until(() => stdout.readerLeft, 'the reader to go away');
+    await waitFor(() => stdout.readerLeft, 'the reader to go away');
     started.interrupt();
     expect(await started.done).toEqual({
       code: 0,

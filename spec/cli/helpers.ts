@@ -211,15 +211,6 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** Polls `check` with short sleeps, for state that another process (or the event loop) moves on. */
-export async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /**
  * A stdout whose reader goes away after the first chunk, as `| head` does: the stream fails with
  * EPIPE. `readerLeft` tells when it has.

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { howToRun, installation, whereToRead } from '../../src/cli/invocation.js';
-import { linesOf, run, until } from './helpers.js';
+import { linesOf, run } from './helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-hints-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,7 +68,7 @@ describe('the hints the tool prints, in this clone', () => {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      await until(() => out.includes('Press Ctrl-C to stop.'), 'the emulator banner', 30_000);
+      await waitFor(() => out.includes('Press Ctrl-C to stop.'), 'the emulator banner', 30_000);
       expect(out).toMatch(/^OpenAI API emulator listening on http:\/\/127\.0\.0\.1:\d+\/v1$/m);
       expect(out).toContain('npx tsx src/cli/bin.ts audit --all');
     } finally {

@@ -12,8 +12,8 @@ import {
   run,
   start,
   startSpecEmulator,
-  until,
 } from './helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
 let emulator: Emulator;
 
@@ -76,7 +76,7 @@ describe('a reader that does not read (backpressure)', () => {
     // Stalled: the stream is full, no request is in flight, and the counters stay still.
     let last = -1;
     let still = 0;
-    await until(() => {
+    await waitFor(() => {
       const { permissionItemsServed, inFlight } = emulator.stats();
       still =
         stdout.writableNeedDrain && inFlight === 0 && permissionItemsServed === last

@@ -15,6 +15,7 @@ import { permissionItems$ } from '../../src/resources/permissions.js';
 import { createPermissions$, deletePermission$ } from '../../src/resources/write-permissions.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { waitFor } from '../support/wait-for.js';
 
 const echo: RequestSpec<unknown> = { method: 'GET', path: '/echo', parse: (body) => body };
 
@@ -120,8 +121,7 @@ describe('createClient', () => {
     const result = client
       .request(echoOn(emulator), { signal: controller.signal })
       .catch((e: unknown) => e);
-    for (let i = 0; i < 500 && client.metrics().retries === 0; i++)
-      await new Promise((r) => setTimeout(r, 2));
+    await waitFor(() => client.metrics().retries === 1, 'the first attempt to fail');
     controller.abort();
     expect(await result).toBeInstanceOf(APIUserAbortError);
     await client.close();
@@ -145,10 +145,10 @@ describe('createClient', () => {
       (e: unknown) => (failure = e),
     );
     // Between attempts the only timer pending is the backoff: run it in virtual time.
-    for (let i = 0; i < 500 && failure === undefined; i++) {
-      await new Promise((r) => setTimeout(r, 2));
+    await waitFor(() => {
       if (emulator.stats().inFlight === 0 && scheduler.pending === 1) scheduler.runNext();
-    }
+      return failure !== undefined;
+    }, 'the request to fail at its deadline');
     expect(failure).toBeInstanceOf(InternalServerError);
     // Attempt 1 at 0 ms, a 990 ms wait, attempt 2 at 990 ms; the next wait (1,980 ms) would end
     // at 2,970 ms, past the 2,500 ms deadline: the request fails there, without waiting.
@@ -168,8 +168,7 @@ describe('createClient', () => {
       maxRetries: 0,
     });
     const result = firstValueFrom(client.request$(echoOn(emulator))).catch((e: unknown) => e);
-    for (let i = 0; i < 500 && emulator.stats().inFlight === 0; i++)
-      await new Promise((r) => setTimeout(r, 2));
+    await waitFor(() => emulator.stats().inFlight === 1, 'the request to reach the emulator');
     scheduler.advance(5000);
     expect(await result).toBeInstanceOf(APIConnectionTimeoutError);
     await client.close();
@@ -191,7 +190,10 @@ describe('createClient', () => {
       // The first request's 429 pauses the whole client for 2 s.
       await expect(firstValueFrom(client.request$(echo))).rejects.toThrow(/slow down/);
       const waiting = firstValueFrom(client.request$(echo)).catch((e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 5));
+      await waitFor(
+        () => client.metrics().limiter.queued === 1,
+        'the second request to queue behind the pause',
+      );
       scheduler.advance(200);
       const error = await waiting;
       expect(error).toBeInstanceOf(APIConnectionTimeoutError);

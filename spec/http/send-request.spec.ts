@@ -19,6 +19,7 @@ import { dispatchTarget } from '../../src/http/url.js';
 import { parsePermissionPage } from '../../src/resources/permission.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { waitFor } from '../support/wait-for.js';
 
 const SECRET = 'sk-admin-THIS-MUST-NEVER-LEAK-1234567890';
 
@@ -100,13 +101,25 @@ describe('sendRequest$', () => {
     expect(req?.headers['content-type']).toBe('application/json');
   });
 
-  it('is cold: nothing is sent before subscription', async () => {
+  it('is cold: nothing is sent before subscription, and each subscription sends its own', async () => {
     handle = (_req, res) => json(res, 200, emptyPage);
-    const request$ = sendRequest$(transportFor(server.url), anyBody, { timeout: 1000 });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(server.requests).toHaveLength(0);
+    // Count dispatches where they happen, in this process, instead of waiting to see whether the
+    // server hears of one: a count taken after a sleep could only prove that nothing came *yet*.
+    let dispatched = 0;
+    const counting = agent.compose((dispatch) => (options, handler) => {
+      dispatched++;
+      return dispatch(options, handler);
+    });
+    const request$ = sendRequest$(transportFor(server.url, { dispatcher: counting }), anyBody, {
+      timeout: 1000,
+    });
+    expect(dispatched).toBe(0);
     await firstValueFrom(request$);
-    expect(server.requests).toHaveLength(1);
+    await firstValueFrom(request$);
+    // Two subscriptions, two requests: a stream that started (and shared) one request when it was
+    // built would show one here.
+    expect(dispatched).toBe(2);
+    expect(server.requests).toHaveLength(2);
   });
 
   it.each([
@@ -200,7 +213,7 @@ describe('sendRequest$', () => {
     const result = firstValueFrom(
       sendRequest$(transportFor(server.url, { scheduler }), anyBody, { timeout: 5000 }),
     ).catch((e: unknown) => e);
-    await waitFor(() => server.requests.length === 1);
+    await waitFor(() => server.requests.length === 1, 'request 1 to reach the server');
     scheduler.advance(4999);
     scheduler.advance(1);
     const failure = await result;
@@ -222,7 +235,7 @@ describe('sendRequest$', () => {
         signal: controller.signal,
       }),
     ).catch((e: unknown) => e);
-    await waitFor(() => server.requests.length === 1);
+    await waitFor(() => server.requests.length === 1, 'request 1 to reach the server');
     controller.abort();
     expect(await result).toBeInstanceOf(APIUserAbortError);
     await aborted;
@@ -254,7 +267,7 @@ describe('sendRequest$', () => {
       error: (e: unknown) => seen.push(e),
       complete: () => seen.push('complete'),
     });
-    await waitFor(() => server.requests.length === 1);
+    await waitFor(() => server.requests.length === 1, 'request 1 to reach the server');
     subscription.unsubscribe();
     await aborted;
     expect(seen).toEqual([]);
@@ -273,7 +286,7 @@ describe('sendRequest$', () => {
       const slow: RequestSpec<unknown> = { ...anyBody, path: '/slow' };
       const queued: RequestSpec<unknown> = { ...anyBody, path: '/queued' };
       const first = firstValueFrom(sendRequest$(transport, slow, { timeout: 5000 }));
-      await waitFor(() => server.requests.length === 1);
+      await waitFor(() => server.requests.length === 1, 'request 1 to reach the server');
       // The only connection is busy: this one waits in undici's queue, then leaves it.
       const seen: unknown[] = [];
       sendRequest$(transport, queued, { timeout: 5000 })
@@ -480,9 +493,3 @@ describe('sendRequest$', () => {
     }
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++)
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(condition()).toBe(true);
-}

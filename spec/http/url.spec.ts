@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildURL, dispatchTarget, encodePathSegment, pathAndQuery } from '../../src/http/url.js';
+import { dispatchTarget, encodePathSegment, pathAndQuery, type Query } from '../../src/http/url.js';
 
 describe('encodePathSegment', () => {
   // RFC 3986 §3.3: a segment is `*pchar`, pchar = unreserved / pct-encoded / sub-delims / ':' / '@'.
@@ -45,7 +45,13 @@ const anyText = fc.oneof(
   fc.string({ unit: fc.nat(0xffff).map((code) => String.fromCharCode(code)) }),
 );
 
-describe('buildURL', () => {
+/** The URL a request goes to, put together as `sendRequest$` does: origin, base path, path, query. */
+function requestURL(baseURL: string, path: string, query?: Query): string {
+  const { origin, basePath } = dispatchTarget(baseURL);
+  return `${origin}${basePath}${pathAndQuery(path, query)}`;
+}
+
+describe('the request URL (dispatchTarget + pathAndQuery)', () => {
   it.each([
     [
       'https://api.openai.com/v1',
@@ -65,24 +71,24 @@ describe('buildURL', () => {
     ],
     ['http://127.0.0.1:8080', '/fine_tuning/jobs', 'http://127.0.0.1:8080/fine_tuning/jobs'],
   ])('joins %j and %j', (base, path, expected) => {
-    expect(buildURL(base, path)).toBe(expected);
+    expect(requestURL(base, path)).toBe(expected);
   });
 
   it('adds no "?" without a query, nor when every value is undefined', () => {
-    expect(buildURL('https://h.test/v1', '/x', {})).toBe('https://h.test/v1/x');
-    expect(buildURL('https://h.test/v1', '/x', { after: undefined, limit: undefined })).toBe(
+    expect(requestURL('https://h.test/v1', '/x', {})).toBe('https://h.test/v1/x');
+    expect(requestURL('https://h.test/v1', '/x', { after: undefined, limit: undefined })).toBe(
       'https://h.test/v1/x',
     );
   });
 
   it('drops undefined values and keeps the others in order, numbers as decimals', () => {
     expect(
-      buildURL('https://h.test/v1/', '/x', { after: undefined, limit: 5, order: 'ascending' }),
+      requestURL('https://h.test/v1/', '/x', { after: undefined, limit: 5, order: 'ascending' }),
     ).toBe('https://h.test/v1/x?limit=5&order=ascending');
   });
 
   it('keeps empty strings and zero, which are values', () => {
-    const url = new URL(buildURL('https://h.test/v1', '/x', { a: '', b: 0 }));
+    const url = new URL(requestURL('https://h.test/v1', '/x', { a: '', b: 0 }));
     expect(url.searchParams.get('a')).toBe('');
     expect(url.searchParams.get('b')).toBe('0');
   });
@@ -91,7 +97,7 @@ describe('buildURL', () => {
   it.each(['cp_abc', 'a b', 'a+b', 'a&b=c', 'a#b', 'a?b', 'a/b', '100%', 'proj_é😀', 'ft:x:y'])(
     'encodes the query value %j so that it round-trips',
     (value) => {
-      const url = new URL(buildURL('https://h.test/v1', '/x', { after: value, limit: 2 }));
+      const url = new URL(requestURL('https://h.test/v1', '/x', { after: value, limit: 2 }));
       expect(url.searchParams.get('after')).toBe(value);
       expect(url.searchParams.get('limit')).toBe('2');
       expect([...url.searchParams.keys()]).toEqual(['after', 'limit']);

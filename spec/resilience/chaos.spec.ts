@@ -11,6 +11,7 @@ import {
 import type { RetryEvent } from '../../src/retry/plan-retry.js';
 import { permissionItems$ } from '../../src/resources/permissions.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The resilience proof, over loopback against the emulator: faults of every kind and a rate
@@ -164,9 +165,7 @@ describe('under chaos and a rate limit', () => {
         permissionItems$(checkpoint, { client, signal: controller.signal }),
       ).catch((e: unknown) => e);
       // Wait for the first failure: then only the backoff timer is pending.
-      for (let i = 0; i < 500 && client.metrics().retries === 0; i++)
-        await new Promise((r) => setTimeout(r, 2));
-      expect(client.metrics().retries).toBe(1);
+      await waitFor(() => client.metrics().retries === 1, 'the first attempt to fail');
       expect(scheduler.pending).toBe(1);
       controller.abort();
       expect(await result).toBeInstanceOf(APIUserAbortError);

@@ -18,6 +18,7 @@ import { permissionPages } from '../../src/resources/permission-pages.js';
 import { permissionItems$, permissions$ } from '../../src/resources/permissions.js';
 import { createPermissions$, deletePermission$ } from '../../src/resources/write-permissions.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
+import { waitFor } from '../support/wait-for.js';
 
 let emulator: Emulator;
 let client: Client;
@@ -111,17 +112,28 @@ describe('permissions$ against the emulator', () => {
 
   it('is cold and lazy: no request before subscription', async () => {
     const stream = permissions$(bySize(11), { client });
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(emulator.stats().requests).toBe(0);
+    // Building the stream queued nothing in the client's limiter...
+    expect(client.metrics().limiter).toMatchObject({ active: 0, queued: 0 });
+    // ...and a request made after it, through the same client, is the first the emulator sees
+    // (a stream that had started on its own would have been served first).
+    await lastValueFrom(permissions$(bySize(1), { client }));
+    expect(emulator.stats().requests).toBe(1);
     await lastValueFrom(stream);
-    expect(emulator.stats().requests).toBe(2);
+    expect(emulator.stats().requests).toBe(3);
   });
 
   it('requests no further page once the subscriber has what it wants', async () => {
+    const before = client.metrics().requests;
     const first = await firstValueFrom(permissions$(bySize(250), { client, limit: 10 }));
     expect(first.data).toHaveLength(10);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // firstValueFrom unsubscribed. Once the client holds nothing queued or running, no request
+    // can start any more: only then do the counts say what was ever requested.
+    await waitFor(() => {
+      const { active, queued } = client.metrics().limiter;
+      return active === 0 && queued === 0 && emulator.stats().inFlight === 0;
+    }, 'the client to let go of every request');
     // The second page may have been requested as the first was emitted; never a third.
+    expect(client.metrics().requests - before).toBeLessThanOrEqual(2);
     expect(emulator.stats().permissionPagesServed).toBeLessThanOrEqual(2);
   });
 
@@ -168,12 +180,16 @@ describe('permissions$ against the emulator', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const subscription = permissions$(bySize(11), { client: local }).subscribe();
-      await waitFor(() => emulator.stats().inFlight === 1);
+      await waitFor(() => emulator.stats().inFlight === 1, 'the request to reach the emulator');
       expect(scheduler.pending).toBe(1); // the attempt's timeout
       subscription.unsubscribe();
-      await waitFor(() => emulator.stats().aborted === 1);
+      await waitFor(
+        () => emulator.stats().aborted === 1,
+        'the emulator to see the request aborted',
+      );
       expect(scheduler.pending).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Node reports a promise rejected without a handler at the end of the event-loop turn it
+      // was rejected in; unsubscribing settled everything synchronously, turns ago by now.
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
@@ -187,10 +203,10 @@ describe('permissions$ against the emulator', () => {
     const result = lastValueFrom(
       permissions$(bySize(11), { client, signal: controller.signal }),
     ).catch((e: unknown) => e);
-    await waitFor(() => emulator.stats().inFlight === 1);
+    await waitFor(() => emulator.stats().inFlight === 1, 'the request to reach the emulator');
     controller.abort();
     expect(await result).toBeInstanceOf(APIUserAbortError);
-    await waitFor(() => emulator.stats().aborted === 1);
+    await waitFor(() => emulator.stats().aborted === 1, 'the emulator to see the request aborted');
   });
 
   it('builds a client from the environment when none is given, and closes it after', async () => {
@@ -302,9 +318,3 @@ describe('createPermissions$ and deletePermission$', () => {
     expect(three).toHaveLength(3);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++)
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(condition()).toBe(true);
-}

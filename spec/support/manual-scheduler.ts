@@ -17,15 +17,24 @@ export class ManualScheduler implements SchedulerLike {
     delay = 0,
     state?: T,
   ): Subscription {
-    const sub = new Subscription(() => {
-      this.#actions = this.#actions.filter((a) => a.sub !== sub);
+    const sub = new Subscription(() => this.#drop(sub));
+    // The action `this` of RxJS's own schedulers: a subscription that can reschedule itself
+    // (`this.schedule(state, delay)`, as `interval` and the retry timers do: it replaces any run
+    // still pending, like AsyncAction) or end itself (`this.unsubscribe()`).
+    const action = Object.assign(sub, {
+      schedule: (nextState?: T, nextDelay = 0): Subscription => {
+        if (sub.closed) return sub;
+        this.#drop(sub);
+        const run = (): void => work.call(action as unknown as SchedulerAction<T>, nextState);
+        this.#actions.push({ at: this.#now + nextDelay, run, sub });
+        return sub;
+      },
     });
-    // The action `this` of RxJS's own schedulers: enough of it for operators that reschedule
-    // (`this.schedule`) or end themselves (`this.unsubscribe`).
-    const action = { schedule: () => sub, unsubscribe: () => sub.unsubscribe() };
-    const run = (): void => work.call(action as unknown as SchedulerAction<T>, state);
-    this.#actions.push({ at: this.#now + delay, run, sub });
-    return sub;
+    return action.schedule(state, delay);
+  }
+
+  #drop(sub: Subscription): void {
+    this.#actions = this.#actions.filter((a) => a.sub !== sub);
   }
 
   /** Timers still pending. */

@@ -91,7 +91,7 @@ interface Entry {
  * @example
  * ```ts
  * const journal = ProgressJournal.open('audit.state', { resume: true, run: { format: 'jsonl' } });
- * auditPermissions$(ids, { client, resume: journal.state, process: (r) => { write(r); if (r.type === 'page') journal.commit(r, written); } });
+ * auditPermissions$(ids, { client, resume: journal.state, process: async (r) => { await write(r); if (r.type === 'page') journal.commit(r, written); } });
  * ```
  */
 export class ProgressJournal {

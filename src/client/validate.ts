@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { MAX_TIMER_DELAY } from '../schedule/timer-delay.js';
-import type { Client } from './create-client.js';
+import { MAX_TIMER_DELAY } from '../timer-delay.js';
+import type { Client } from './client.js';
 
 /**
  * Checks of option values, each throwing a {@link ConfigError} that names the option, says what

@@ -23,7 +23,7 @@ import type { Headers } from './headers.js';
 import { baseURLHint } from './base-url-hint.js';
 import { endsMidJSON } from './json-prefix.js';
 import { redactHeaders, redactJSON, redactText } from './redact.js';
-import { timerDelay } from '../schedule/timer-delay.js';
+import { timerDelay } from '../timer-delay.js';
 import { pathAndQuery, type Query } from './url.js';
 
 /** Everything a request needs from its client, resolved once by `createClient`. */

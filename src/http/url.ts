@@ -18,19 +18,6 @@ export function encodePathSegment(segment: string): string {
 export type Query = Readonly<Record<string, string | number | undefined>>;
 
 /**
- * Joins a base URL (with or without a trailing slash), a path and a query.
- *
- * @example
- * ```ts
- * buildURL('https://api.openai.com/v1/', '/fine_tuning/jobs', { limit: 5, after: undefined });
- * // 'https://api.openai.com/v1/fine_tuning/jobs?limit=5'
- * ```
- */
-export function buildURL(baseURL: string, path: string, query: Query = {}): string {
-  return `${withoutTrailingSlash(baseURL)}${pathAndQuery(path, query)}`;
-}
-
-/**
  * A path and its query, as they follow the base URL: `/fine_tuning/jobs?limit=5`.
  *
  * @example

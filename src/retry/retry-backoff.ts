@@ -1,5 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
-import { timerDelay } from '../schedule/timer-delay.js';
+import { timerDelay } from '../timer-delay.js';
 import { planRetry, type PlannedRetry, type RetryContext } from './plan-retry.js';
 
 /**
@@ -17,7 +17,7 @@ import { planRetry, type PlannedRetry, type RetryContext } from './plan-retry.js
  *
  * @example
  * ```ts
- * sendRequest$(transport, spec, attempt).pipe(retryBackoff(context));
+ * sendRequest$(transport, spec, { timeout: 30_000 }).pipe(retryBackoff(context));
  * ```
  */
 export function retryBackoff<T>(context: RetryContext): MonoTypeOperatorFunction<T> {

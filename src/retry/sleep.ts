@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { APIUserAbortError } from '../errors.js';
-import { timerDelay } from '../schedule/timer-delay.js';
+import { timerDelay } from '../timer-delay.js';
 
 /**
  * Waits `ms` on a scheduler, and stops at once, rejecting with `APIUserAbortError`, when the

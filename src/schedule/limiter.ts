@@ -6,7 +6,7 @@ import { retryAfterMs } from '../http/retry-after.js';
 import { publishLimiterPause, publishLimiterRate } from '../http/trace-channels.js';
 import { CubicRate } from './cubic-rate.js';
 import { FairQueue } from './fair-queue.js';
-import { timerDelay } from './timer-delay.js';
+import { timerDelay } from '../timer-delay.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** The limiter's knobs, resolved by `createClient` (see `RateLimitOptions` for their defaults). */
@@ -102,8 +102,8 @@ const BURST_MS = 1000;
  * @example
  * ```ts
  * const limiter = new Limiter({ maxConcurrency: 8, requestsPerMinute: undefined, adaptive: true,
- *   defaultCooldown: 1000, scheduler: asyncScheduler });
- * limiter.run('ft:…:ckpt-step-10', sendRequest$(transport, spec, attempt));
+ *   defaultCooldown: 1000, maxPause: 60_000, scheduler: asyncScheduler });
+ * limiter.run('ft:…:ckpt-step-10', sendRequest$(transport, spec, { timeout: 30_000 }));
  * ```
  */
 export class Limiter {

@@ -1,0 +1,90 @@
+import type { Observable } from 'rxjs';
+import type { RequestSpec } from '../http/send-request.js';
+import type { RetryEvent } from '../retry/plan-retry.js';
+import type { LimiterState } from '../schedule/limiter.js';
+
+/**
+ * Per-request knobs.
+ *
+ * @example
+ * ```ts
+ * const page = await client.request(spec, {
+ *   checkpoint: 'ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd',
+ *   signal: AbortSignal.timeout(30_000), // APIUserAbortError after 30 s, backoffs included
+ * });
+ * ```
+ */
+export interface RequestOptions {
+  /** Aborts the request, including a pending backoff, with `APIUserAbortError`. */
+  signal?: AbortSignal | undefined;
+  /** The checkpoint the request is for: its fairness key in the limiter, and named in events. */
+  checkpoint?: string | undefined;
+}
+
+/**
+ * Counters since the client was created, for summaries and progress bars.
+ *
+ * @example
+ * ```ts
+ * const { requests, retries, rateLimited, waitedMs } = client.metrics();
+ * console.info(`${requests} requests, ${retries} retries, ${rateLimited} × 429`);
+ * console.info(`${waitedMs} ms spent queued or backing off`);
+ * ```
+ */
+export interface ClientMetrics {
+  /** HTTP requests sent, retries included. */
+  readonly requests: number;
+  readonly retries: number;
+  /** 429 responses. */
+  readonly rateLimited: number;
+  /** Ms requests spent waiting: queued in the limiter plus backoff sleeps, summed over requests. */
+  readonly waitedMs: number;
+  /** Tokens left in the retry budget; `undefined` when it is disabled. */
+  readonly retryBudget: number | undefined;
+  readonly limiter: LimiterState;
+}
+
+/**
+ * Something the client did that you may want to log or count.
+ *
+ * @example
+ * ```ts
+ * client.events$.subscribe((event: ClientEvent) =>
+ *   console.warn(`retry ${event.attempt} in ${event.delayMs} ms: ${event.reason}`),
+ * );
+ * ```
+ */
+export type ClientEvent = RetryEvent;
+
+/**
+ * A configured connection to the API: key, base URL, timeouts, retry policy, and the one
+ * limiter that every stream made with it shares. Create one per job and pass it as
+ * `{ client }`; close it when done.
+ *
+ * @example
+ * ```ts
+ * await using client = createClient(); // closed when the scope ends
+ * const pages = await lastValueFrom(permissions$(checkpoint, { client }).pipe(toArray()));
+ * console.log(`${pages.length} pages in ${client.metrics().requests} requests`);
+ * ```
+ */
+export interface Client {
+  /**
+   * The API root requests go to, without a trailing slash, as it may be shown: a password in it
+   * (`http://user:pass@host/v1`) appears as `http://***@host/v1`.
+   */
+  readonly baseURL: string;
+  /** Every retry, as it is decided (the same events as the `onRetry` option). Completes on close. */
+  readonly events$: Observable<ClientEvent>;
+  /**
+   * One API call as a cold Observable: limiter, attempt, retries. Emits the checked body.
+   * The building block of every stream; use it for endpoints this library does not wrap.
+   */
+  request$<T>(spec: RequestSpec<T>, options?: RequestOptions): Observable<T>;
+  /** The same call as a promise, retried by p-retry with the same policy. */
+  request<T>(spec: RequestSpec<T>, options?: RequestOptions): Promise<T>;
+  metrics(): ClientMetrics;
+  /** Releases what the client owns (its keep-alive connections). Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
