@@ -3,9 +3,14 @@ import { APIError } from '../errors.js';
 import type { Headers } from '../http/headers.js';
 import { parseRateLimitHeaders } from '../http/rate-limit-headers.js';
 import { retryAfterMs } from '../http/retry-after.js';
-import { CubicRate } from './cubic-rate.js';
 import { FairQueue } from './fair-queue.js';
-import { TokenBucket } from './token-bucket.js';
+import {
+  isPending,
+  type LimiterStore,
+  type Observation,
+  type StoreDecision,
+} from './store/limiter-store.js';
+import { MemoryStore } from './store/memory-store.js';
 
 /** The limiter's knobs, resolved by `createClient` (see `RateLimitOptions` for their defaults). */
 export interface LimiterOptions {
@@ -23,6 +28,10 @@ export interface LimiterOptions {
    */
   readonly maxPause: number;
   readonly scheduler: SchedulerLike;
+  /** Where the token bucket and the pause live; a bucket in this process's memory when absent. */
+  readonly store?: LimiterStore | undefined;
+  /** The bucket's name in the store: the organization and a hash of the credential. */
+  readonly scope?: string | undefined;
 }
 
 /**
@@ -72,7 +81,7 @@ export interface LimiterState {
 interface Ticket {
   readonly key: string;
   readonly queuedAt: number;
-  readonly start: () => void;
+  readonly start: (seq: number) => void;
   readonly fail: (error: Error) => void;
 }
 
@@ -82,8 +91,6 @@ interface Ticket {
  * into 429s.
  */
 const HEADER_RATE_SHARE = 0.95;
-/** The bucket holds one second's worth of requests, as the AWS limiter's does. */
-const BURST_MS = 1000;
 
 /**
  * The one limiter of a client, shared by all its streams. Before each request it waits for:
@@ -94,7 +101,11 @@ const BURST_MS = 1000;
  * It learns from every response: `x-ratelimit-limit-requests` sets the pace,
  * `x-ratelimit-remaining-requests` caps the tokens and, at 0, pauses everything until
  * `x-ratelimit-reset-requests`; a 429 pauses everything for its `retry-after`. Without rate
- * headers it falls back to {@link CubicRate}. Every wait is timed on the scheduler.
+ * headers it falls back to CUBIC (`CubicRate`). Every wait is timed on the scheduler.
+ *
+ * The bucket, the pause and the learned rate live in a {@link LimiterStore}: in memory by
+ * default, answered synchronously; in Redis to share one budget across processes, one store
+ * call (one round trip) per request, what responses taught riding along with the next take.
  *
  * @example
  * ```ts
@@ -106,8 +117,19 @@ const BURST_MS = 1000;
 export class Limiter {
   readonly #options: LimiterOptions;
   readonly #queue = new FairQueue<Ticket>();
-  readonly #cubic: CubicRate;
-  #bucket: TokenBucket | undefined;
+  readonly #store: LimiterStore;
+  readonly #scope: string;
+  readonly #fixedRatePerMs: number | undefined;
+  /** What responses taught that the store has not been told yet, oldest first. */
+  #observations: Observation[] = [];
+  /** A store call is in flight: one at a time, so its answers apply in order. */
+  #calling = false;
+  /** The store has answered with a promise: learning waits for the next take (or a microtask). */
+  #async = false;
+  #flushQueued = false;
+  /** A token taken for a request that left while the store answered, kept for the next one. */
+  #held: number | undefined;
+  #ratePerSecond: number | undefined;
   #mode: LimiterMode;
   #active = 0;
   #sent = 0;
@@ -120,13 +142,12 @@ export class Limiter {
 
   constructor(options: LimiterOptions) {
     this.#options = options;
-    const now = options.scheduler.now();
-    this.#cubic = new CubicRate(now / 1000);
+    this.#store = options.store ?? new MemoryStore();
+    this.#scope = options.scope ?? '';
     this.#mode = 'slow-start';
-    if (options.requestsPerMinute !== undefined) {
-      const rate = options.requestsPerMinute / 60_000;
-      this.#bucket = new TokenBucket(rate, Math.max(1, rate * BURST_MS), now, 1);
-    }
+    const perMinute = options.requestsPerMinute;
+    this.#fixedRatePerMs = perMinute === undefined ? undefined : perMinute / 60_000;
+    this.#ratePerSecond = perMinute === undefined ? undefined : perMinute / 60;
   }
 
   /**
@@ -144,13 +165,12 @@ export class Limiter {
       if (this.#disposed) return subscriber.error(this.#disposed);
       let inner: Subscription | undefined;
       let started = false;
-      let seq = 0;
       const ticket: Ticket = {
         key,
         queuedAt: this.#now(),
-        start: () => {
+        start: (seq) => {
           started = true;
-          seq = ++this.#sent;
+          this.#sent++;
           this.#active++;
           this.#waitedMs += this.#now() - ticket.queuedAt;
           inner = task.subscribe({
@@ -186,13 +206,14 @@ export class Limiter {
   }
 
   /**
-   * Ends the limiter with its client: its timer is cancelled, and every request still waiting
-   * fails with `error` instead of starting on a closed connection pool.
+   * Ends the limiter with its client: its timer is cancelled, every request still waiting fails
+   * with `error` instead of starting on a closed connection pool, and its store is closed.
    */
-  dispose(error: Error): void {
+  dispose(error: Error): Promise<void> {
     this.#disposed = error;
     this.#cancelWake();
     for (let ticket = this.#queue.shift(); ticket; ticket = this.#queue.shift()) ticket.fail(error);
+    return this.#store.close?.().catch(() => undefined) ?? Promise.resolve();
   }
 
   state(): LimiterState {
@@ -201,7 +222,7 @@ export class Limiter {
       mode: this.#mode,
       active: this.#active,
       queued: this.#queue.size,
-      ratePerSecond: this.#bucket?.ratePerSecond,
+      ratePerSecond: this.#ratePerSecond,
       pausedForMs: Math.max(0, this.#pausedUntil - now),
       requests: this.#sent,
       rateLimited: this.#rateLimited,
@@ -213,26 +234,101 @@ export class Limiter {
     return this.#options.scheduler.now();
   }
 
-  /** Starts every waiting request the limits allow now, or sets a timer for when they will. */
-  #pump(): void {
-    if (this.#pumping) return;
+  #canStart(): boolean {
+    const slots = this.#mode === 'slow-start' ? 1 : this.#options.maxConcurrency;
+    return this.#queue.size > 0 && this.#active < slots;
+  }
+
+  /**
+   * Starts every waiting request the limits allow now, or sets a timer for when they will.
+   * `flush`: tell an asynchronous store what was learned even if nothing can start.
+   */
+  #pump(flush = false): void {
+    if (this.#pumping || this.#calling || this.#disposed) return;
     this.#pumping = true;
     try {
-      const slots = (): number => (this.#mode === 'slow-start' ? 1 : this.#options.maxConcurrency);
-      while (this.#queue.size > 0 && this.#active < slots()) {
+      for (;;) {
+        // An asynchronous store is asked again only when its wait is over, not on every response.
+        const take = this.#canStart() && !(this.#async && this.#wake);
+        if (take && this.#held !== undefined) {
+          this.#startNext(this.#held);
+          this.#held = undefined;
+          continue;
+        }
+        if (!take && this.#observations.length === 0) break;
+        // A response frees its slot just after it is learned from: one round trip for both.
+        if (!take && this.#async && !flush) {
+          this.#flushSoon();
+          break;
+        }
+        const call = {
+          observations: this.#observations,
+          take,
+          fixedRatePerMs: this.#fixedRatePerMs,
+        };
+        this.#observations = [];
+        flush = false;
         const now = this.#now();
-        const wait = Math.max(this.#pausedUntil - now, this.#bucket?.msUntilToken(now) ?? 0);
-        if (wait > 0) {
-          this.#wakeIn(wait, now);
+        const answer = this.#store.decide(this.#scope, call, now);
+        if (isPending(answer)) {
+          this.#async = true;
+          this.#calling = true;
+          answer.then(
+            (decision) => this.#answered(decision, take),
+            (error: unknown) => this.#storeFailed(error),
+          );
           return;
         }
-        this.#bucket?.tryTake(now);
-        (this.#queue.shift() as Ticket).start();
+        if (!this.#apply(answer, take, now)) return;
+        if (!take) break;
       }
       if (this.#queue.size === 0) this.#cancelWake();
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Takes in a store's answer; false when requests must wait (a wake-up is then set). */
+  #apply(decision: StoreDecision, take: boolean, now: number): boolean {
+    this.#ratePerSecond = decision.ratePerSecond;
+    this.#pausedUntil = now + decision.pausedForMs;
+    if (!take) return true;
+    if (decision.waitMs > 0 || decision.seq === undefined) {
+      this.#wakeIn(decision.waitMs, now);
+      return false;
+    }
+    // A store answering later may find the request it took for gone, or its slot taken.
+    if (this.#canStart()) this.#startNext(decision.seq);
+    else this.#held = decision.seq;
+    return true;
+  }
+
+  #startNext(seq: number): void {
+    (this.#queue.shift() as Ticket).start(seq);
+  }
+
+  #answered(decision: StoreDecision, take: boolean): void {
+    this.#calling = false;
+    if (this.#disposed) return;
+    this.#apply(decision, take, this.#now());
+    this.#pump();
+  }
+
+  /** A store broke its promise never to reject: fail what waits rather than hang. */
+  #storeFailed(error: unknown): void {
+    this.#calling = false;
+    const failure = error instanceof Error ? error : new Error(String(error));
+    for (let ticket = this.#queue.shift(); ticket; ticket = this.#queue.shift())
+      ticket.fail(failure);
+  }
+
+  #flushSoon(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.#pump(true);
+    });
   }
 
   #cancelWake(): void {
@@ -255,57 +351,40 @@ export class Limiter {
 
   /** Updates pace and pauses from one response (or error response) to the `seq`-th request. */
   #learn(headers: Headers, status: number, seq: number): void {
-    const now = this.#now();
     const throttled = status === 429;
+    let pauseMs = 0;
     if (throttled) {
       this.#rateLimited++;
       // The server's word on when to come back applies to every stream of this client, not
       // just the request that got the 429 (the official SDK only delays that one request).
       const asked = retryAfterMs(headers, Date.now());
-      const pause =
+      pauseMs =
         asked === undefined || asked > this.#options.maxPause
           ? this.#options.defaultCooldown
           : asked;
-      this.#pauseUntil(now + pause);
     }
     const info = parseRateLimitHeaders(headers);
+    let seen: Observation | undefined;
     if (info) {
       this.#mode = 'headers';
-      if (info.limit !== undefined) {
-        const learned = (info.limit * HEADER_RATE_SHARE) / 60_000;
-        const fixed = this.#options.requestsPerMinute;
-        this.#setRate(
-          fixed === undefined ? learned : Math.min(learned, fixed / 60_000),
-          now,
-          info.remaining,
-        );
-      }
-      if (info.remaining !== undefined) {
-        // Requests sent after this one have already taken their tokens here but had not reached
-        // the server when it counted `remaining`.
-        this.#bucket?.clampTo(info.remaining - (this.#sent - seq), now);
-        if (info.remaining === 0 && info.resetMs !== undefined)
-          this.#pauseUntil(now + info.resetMs);
-      }
+      const fixed = this.#fixedRatePerMs;
+      const learned =
+        info.limit === undefined ? undefined : (info.limit * HEADER_RATE_SHARE) / 60_000;
+      seen = {
+        seq,
+        pauseMs,
+        ratePerMs:
+          learned === undefined || fixed === undefined ? learned : Math.min(learned, fixed),
+        remaining: info.remaining,
+        resetMs: info.resetMs,
+      };
     } else if (this.#mode !== 'headers') {
-      this.#mode = this.#options.requestsPerMinute === undefined ? 'adaptive' : 'fixed';
-      if (this.#options.adaptive && this.#mode === 'adaptive') {
-        const rate = this.#cubic.observe(now / 1000, throttled);
-        // Just throttled: a bucket made now starts empty (an existing one keeps its tokens).
-        if (this.#cubic.enabled) this.#setRate(rate / 1000, now, 0);
-      }
+      this.#mode = this.#fixedRatePerMs === undefined ? 'adaptive' : 'fixed';
+      if (this.#options.adaptive && this.#mode === 'adaptive')
+        seen = { seq, pauseMs, cubic: { throttled } };
     }
+    if (seen) this.#observations.push(seen);
+    else if (pauseMs > 0) this.#observations.push({ seq, pauseMs });
     this.#pump();
-  }
-
-  /** Sets the pace; a new bucket starts with `tokens` (what the server says is left). */
-  #setRate(ratePerMs: number, now: number, tokens: number | undefined): void {
-    const capacity = Math.max(1, ratePerMs * BURST_MS);
-    if (this.#bucket) this.#bucket.reconfigure(ratePerMs, capacity, now);
-    else this.#bucket = new TokenBucket(ratePerMs, capacity, now, tokens ?? 1);
-  }
-
-  #pauseUntil(until: number): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 }
