@@ -211,9 +211,9 @@ class DefaultClient implements Client {
     if (this.#closed) return;
     this.#closed = true;
     // Requests still waiting for a turn fail now, rather than start on a closed pool.
-    this.#limiter.dispose(closedError());
+    const storeClosed = this.#limiter.dispose(closedError());
     this.#events.complete();
-    await this.#ownedDispatcher?.close();
+    await Promise.all([this.#ownedDispatcher?.close(), storeClosed]);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
