@@ -350,7 +350,7 @@ class DefaultRedisStore implements RedisStore {
   async #client(): Promise<RedisCommandSender> {
     if (this.#closed) throw new Error('the store was closed with its client');
     if (this.#settings.client) return this.#settings.client;
-    this.#owned ??= connect(this.#settings.url as URL);
+    this.#owned ??= connect(this.#settings.url as URL, this.#settings.retryInterval);
     const client = await this.#owned;
     if (!client.isReady && !this.#waitedForConnection) {
       this.#waitedForConnection = true;
@@ -381,16 +381,17 @@ class DefaultRedisStore implements RedisStore {
 
 /**
  * Opens a node-redis client that fails commands at once while disconnected (no offline queue:
- * the limiter would rather pace locally than wait) and reconnects in the background.
+ * the limiter would rather pace locally than wait) and reconnects in the background every
+ * `retryInterval` ms.
  */
-async function connect(url: URL): Promise<OwnedClient> {
+async function connect(url: URL, retryInterval: number): Promise<OwnedClient> {
   const { createClient } = await import('redis');
   const client = createClient({
     url: url.href,
     disableOfflineQueue: true,
     socket: {
-      connectTimeout: 1_000,
-      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1_000),
+      connectTimeout: CONNECT_GRACE_MS,
+      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, retryInterval),
     },
   });
   let lastError: string | undefined;
@@ -398,10 +399,14 @@ async function connect(url: URL): Promise<OwnedClient> {
   client.on('error', (error: unknown) => {
     lastError = error instanceof Error ? error.message : String(error);
   });
-  const connected = client.connect().then(
-    () => undefined,
-    () => undefined,
-  );
+  // The first connection made, or refused: either way the first decision need wait no longer.
+  const connected = new Promise<void>((resolve) => {
+    client.once('error', () => resolve());
+    client.connect().then(
+      () => resolve(),
+      () => resolve(),
+    );
+  });
   return {
     get isReady() {
       return client.isReady;
