@@ -127,8 +127,12 @@ export class Limiter {
   /** The store has answered with a promise: learning waits for the next take (or a microtask). */
   #async = false;
   #flushQueued = false;
-  /** A token taken for a request that left while the store answered, kept for the next one. */
+  /**
+   * A token taken but not used yet: reserved ahead (usable from `#heldAt`), or taken for a request
+   * that left while the store answered. The next request to start uses it.
+   */
   #held: number | undefined;
+  #heldAt = 0;
   #ratePerSecond: number | undefined;
   #mode: LimiterMode;
   #active = 0;
@@ -249,11 +253,18 @@ export class Limiter {
     try {
       for (;;) {
         // An asynchronous store is asked again only when its wait is over, not on every response.
-        const take = this.#canStart() && !(this.#async && this.#wake);
+        let take = this.#canStart() && !(this.#async && this.#wake);
         if (take && this.#held !== undefined) {
-          this.#startNext(this.#held);
-          this.#held = undefined;
-          continue;
+          const now = this.#now();
+          const due = Math.max(this.#heldAt, this.#pausedUntil) - now;
+          if (due <= 0) {
+            const seq = this.#held;
+            this.#held = undefined;
+            this.#startNext(seq);
+            continue;
+          }
+          this.#wakeIn(due, now);
+          take = false;
         }
         if (!take && this.#observations.length === 0) break;
         // A response frees its slot just after it is learned from: one round trip for both.
@@ -264,6 +275,8 @@ export class Limiter {
         const call = {
           observations: this.#observations,
           take,
+          // Over a network, a token reserved ahead saves asking again and again for one.
+          reserve: this.#async,
           fixedRatePerMs: this.#fixedRatePerMs,
         };
         this.#observations = [];
@@ -293,13 +306,17 @@ export class Limiter {
     this.#ratePerSecond = decision.ratePerSecond;
     this.#pausedUntil = now + decision.pausedForMs;
     if (!take) return true;
-    if (decision.waitMs > 0 || decision.seq === undefined) {
+    if (decision.seq === undefined || decision.waitMs > 0) {
+      if (decision.seq !== undefined) {
+        this.#held = decision.seq;
+        this.#heldAt = now + decision.waitMs;
+      }
       this.#wakeIn(decision.waitMs, now);
       return false;
     }
     // A store answering later may find the request it took for gone, or its slot taken.
     if (this.#canStart()) this.#startNext(decision.seq);
-    else this.#held = decision.seq;
+    else [this.#held, this.#heldAt] = [decision.seq, now];
     return true;
   }
 

@@ -46,6 +46,7 @@ interface Step {
   readonly advanceMs: number;
   readonly responses: ReadonlyArray<Response>;
   readonly take: boolean;
+  readonly reserve: boolean;
 }
 type Response =
   | {
@@ -78,6 +79,7 @@ const step: fc.Arbitrary<Step> = fc.record({
   advanceMs: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 3_000 })),
   responses: fc.array(response, { maxLength: 3 }),
   take: fc.boolean(),
+  reserve: fc.boolean(),
 });
 
 /** What the limiter would tell the store about a response to the request numbered `seq`. */
@@ -114,7 +116,7 @@ function expectAlike(lua: StoreDecision, memory: StoreDecision, at: string): voi
 }
 
 describe('the Lua bucket and the in-memory bucket', () => {
-  it('take the same tokens and ask for the same waits on any sequence of takes, headers, 429s and plain responses', async () => {
+  it('take (or reserve) the same tokens and ask for the same waits on any sequence of takes, headers, 429s and plain responses', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.option(fc.constantFrom(6, 60, 600, 3_000), { nil: undefined }),
@@ -126,7 +128,7 @@ describe('the Lua bucket and the in-memory bucket', () => {
           const scope = `differential:${randomUUID()}`;
           const taken: number[] = [];
           let now = start;
-          for (const [index, { advanceMs, responses, take }] of steps.entries()) {
+          for (const [index, { advanceMs, responses, take, reserve }] of steps.entries()) {
             now += advanceMs;
             const observations = responses.map((seen) =>
               observe(
@@ -135,7 +137,7 @@ describe('the Lua bucket and the in-memory bucket', () => {
                 fixedRatePerMs,
               ),
             );
-            const call: StoreCall = { observations, take, fixedRatePerMs };
+            const call: StoreCall = { observations, take, reserve, fixedRatePerMs };
             const expected = memory.decide(scope, call, now);
             const actual = await store.decide(scope, call, now);
             expectAlike(actual, expected, `step ${index} at ${now} ms`);
@@ -157,6 +159,7 @@ describe('the Lua bucket and the in-memory bucket', () => {
       const call: StoreCall = {
         observations: [{ seq: i, pauseMs: throttled ? 200 : 0, cubic: { throttled } }],
         take: true,
+        reserve: i % 3 === 0,
         fixedRatePerMs: undefined,
       };
       expectAlike(await store.decide(scope, call, now), memory.decide(scope, call, now), `${i}`);

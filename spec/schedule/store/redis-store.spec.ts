@@ -47,9 +47,10 @@ function storeOn(url = server.url): RedisStore {
   return store;
 }
 
-const take = (fixedRatePerMs?: number): StoreCall => ({
+const take = (fixedRatePerMs?: number, reserve = false): StoreCall => ({
   observations: [],
   take: true,
+  reserve,
   fixedRatePerMs,
 });
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -70,12 +71,29 @@ describe('redisStore', () => {
     const pause: StoreCall = {
       observations: [{ seq: 1, pauseMs: 5_000 }],
       take: false,
+      reserve: false,
       fixedRatePerMs: undefined,
     };
     await a.decide(scope, pause, 0);
     const third = await b.decide(scope, take(60 / 60_000), 0);
     expect(third.waitMs).toBeGreaterThan(4_900);
     expect(third.pausedForMs).toBeGreaterThan(4_900);
+  });
+
+  it('reserves tokens in turn for contending processes: each take gets one, due a token later than the last', async () => {
+    const [a, b] = [storeOn(), storeOn()];
+    const scope = `spec:${randomUUID()}`;
+    const decisions = [];
+    for (const store of [a, b, a, b])
+      decisions.push(await store.decide(scope, take(60 / 60_000, true), 0));
+    expect(decisions.map((d) => d.seq)).toEqual([1, 2, 3, 4]);
+    const waits = decisions.map((d) => d.waitMs);
+    expect(waits[0]).toBe(0);
+    // One token a second: each reservation is due about a second after the one before.
+    for (const [i, wait] of waits.entries()) {
+      expect(wait).toBeGreaterThan(i * 1000 - 100);
+      expect(wait).toBeLessThanOrEqual(i * 1000);
+    }
   });
 
   it('names a client’s bucket by organization and a hash of its key, never the key, and lets it expire', async () => {

@@ -10,14 +10,14 @@ import { createHash } from 'node:crypto';
  * for the differential spec only. State is one hash per bucket, expiring `ARGV[2]` ms after its
  * last use so that idle budgets vanish. Floats are stored with `%.17g`, which round-trips doubles.
  *
- * KEYS[1] the bucket. ARGV: clock override ms or '', ttl ms, fixed rate per ms or '', take 0|1,
+ * KEYS[1] the bucket. ARGV: clock override ms or '', ttl ms, fixed rate per ms or '', take 0|1|2 (reserve),
  * the number of observations, then 6 fields per observation: seq, pause ms, rate per ms or '',
  * remaining or '', reset ms or '', cubic '' | '0' | '1' (throttled).
  * Returns { wait ms, seq or '', rate per second or '', paused-for ms }, as strings.
  *
  * @example
  * ```ts
- * await redis.sendCommand(['EVALSHA', LIMITER_SCRIPT_SHA, '1', 'rxcp:acme:3f2a', '', '600000', '', '1', '0']);
+ * await redis.sendCommand(['EVALSHA', LIMITER_SCRIPT_SHA, '1', 'rxcp:acme:3f2a', '', '600000', '', '2', '0']);
  * ```
  */
 export const LIMITER_SCRIPT = `
@@ -115,22 +115,21 @@ for i = 0, n - 1 do
   end
 end
 
+-- take: '0' no, '1' a token free now, '2' reserve the next one unless paused
 local wait, taken = 0, ''
-if ARGV[4] == '1' then
-  wait = paused - now
+if ARGV[4] ~= '0' then
+  local pause_wait, token_wait = paused - now, 0
   if rate ~= nil then
     refill(now)
-    local w = 0
-    if tokens < 1 then w = math.ceil((1 - tokens) / rate) end
-    if w > wait then wait = w end
+    if tokens < 1 then token_wait = math.ceil((1 - tokens) / rate) end
   end
-  if wait > 0 then
-    taken = ''
+  if pause_wait > 0 or (token_wait > 0 and ARGV[4] ~= '2') then
+    wait = math.max(pause_wait, token_wait)
   else
-    wait = 0
-    if rate ~= nil then refill(now); tokens = tokens - 1 end
+    if rate ~= nil then tokens = tokens - 1 end
     sent = sent + 1
     taken = tostring(sent)
+    wait = token_wait
   end
 end
 

@@ -29,19 +29,25 @@ export interface Observation {
  *
  * @example
  * ```ts
- * const call: StoreCall = { observations: [], take: true, fixedRatePerMs: undefined };
+ * const call: StoreCall = { observations: [], take: true, reserve: false, fixedRatePerMs: undefined };
  * ```
  */
 export interface StoreCall {
   readonly observations: readonly Observation[];
   readonly take: boolean;
+  /**
+   * When no token is free yet (and no pause is on), take the next one anyway and say when it is
+   * due, rather than "ask again in n ms": one round trip per request however many processes
+   * contend, where asking again would let them race for each token.
+   */
+  readonly reserve: boolean;
   /** `requestsPerMinute` as requests per ms: the bucket's pace before anything is learned, and a cap. */
   readonly fixedRatePerMs: number | undefined;
 }
 
 /**
- * A store's answer. `waitMs: 0` with a `seq` means a token was taken; `waitMs > 0` means none was,
- * and the earliest one may be free in that many ms.
+ * A store's answer. With a `seq`, a token was taken, to be used in `waitMs` (0: now; more only when
+ * the call reserved one). Without, none was: ask again in `waitMs`.
  *
  * @example
  * ```ts
@@ -71,8 +77,9 @@ export interface StoreDecision {
  * @example
  * ```ts
  * const store: LimiterStore = redisStore({ url: 'redis://127.0.0.1:6379' });
- * const decision = await store.decide('acme:3f2a…', { observations: [], take: true, fixedRatePerMs: undefined }, 0);
- * if (decision.waitMs === 0) send();
+ * const call = { observations: [], take: true, reserve: false, fixedRatePerMs: undefined };
+ * const decision = await store.decide('acme:3f2a…', call, 0);
+ * if (decision.seq !== undefined && decision.waitMs === 0) send();
  * ```
  */
 export interface LimiterStore {

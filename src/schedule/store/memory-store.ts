@@ -42,11 +42,14 @@ class SharedBucket {
     }
   }
 
-  take(now: number): StoreDecision {
-    const waitMs = Math.max(this.#pausedUntil - now, this.#bucket?.msUntilToken(now) ?? 0);
-    if (waitMs > 0) return this.decision(waitMs, undefined, now);
-    this.#bucket?.tryTake(now);
-    return this.decision(0, ++this.#sent, now);
+  /** Takes a token now or, with `reserve` and no pause on, the next one (see `StoreCall`). */
+  take(now: number, reserve: boolean): StoreDecision {
+    const pauseWait = this.#pausedUntil - now;
+    const tokenWait = this.#bucket?.msUntilToken(now) ?? 0;
+    if (pauseWait > 0 || (tokenWait > 0 && !reserve))
+      return this.decision(Math.max(pauseWait, tokenWait), undefined, now);
+    this.#bucket?.takeAhead(now);
+    return this.decision(tokenWait, ++this.#sent, now);
   }
 
   /** The answer to a call, for metrics: no token taken unless `seq` says so. */
@@ -79,7 +82,8 @@ class SharedBucket {
  * @example
  * ```ts
  * const store = new MemoryStore();
- * store.decide('', { observations: [], take: true, fixedRatePerMs: undefined }, 0); // { waitMs: 0, seq: 1, … }
+ * store.decide('', { observations: [], take: true, reserve: false, fixedRatePerMs: undefined }, 0);
+ * // { waitMs: 0, seq: 1, ratePerSecond: undefined, pausedForMs: 0 }
  * ```
  */
 export class MemoryStore implements LimiterStore {
@@ -89,6 +93,6 @@ export class MemoryStore implements LimiterStore {
     let bucket = this.#buckets.get(scope);
     if (!bucket) this.#buckets.set(scope, (bucket = new SharedBucket(now, call.fixedRatePerMs)));
     for (const seen of call.observations) bucket.learn(seen, now);
-    return call.take ? bucket.take(now) : bucket.decision(0, undefined, now);
+    return call.take ? bucket.take(now, call.reserve) : bucket.decision(0, undefined, now);
   }
 }

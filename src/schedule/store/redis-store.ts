@@ -332,7 +332,7 @@ class DefaultRedisStore implements RedisStore {
       this.#settings.callerClock ? String(now) : '',
       String(this.#settings.ttl),
       call.fixedRatePerMs === undefined ? '' : String(call.fixedRatePerMs),
-      call.take ? '1' : '0',
+      call.take ? (call.reserve ? '2' : '1') : '0',
       String(call.observations.length),
       ...call.observations.flatMap(observationArgs),
     ];
