@@ -69,7 +69,10 @@ async function audit(
       : redisStore({
           url: input.redisURL,
           retryInterval: 250,
-          onWarning: (warning: LimiterStoreWarning) => warnings.push(warning.type),
+          onWarning: (warning: LimiterStoreWarning) => {
+            warnings.push(warning.type);
+            console.error(`[process ${process.pid}] ${warning.message}`);
+          },
         });
   const client = createClient({
     apiKey: setup.apiKey,
@@ -110,7 +113,9 @@ async function audit(
   }
 }
 
-process.once('message', (setup: SharedLimiterSetup) => {
+process.once('message', async (setup: SharedLimiterSetup) => {
+  // Loaded once per process, as in a long-lived job: the runs time the audit, not this import.
+  await import('redis');
   process.on('message', (message: unknown) => {
     const input = (message as { run?: SharedLimiterInput } | null)?.run;
     if (!input) return;

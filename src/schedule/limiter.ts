@@ -202,8 +202,12 @@ export class Limiter {
           this.#pump();
         } else {
           this.#queue.remove(key, ticket);
-          // Nobody left waiting: a pending wake-up would only hold the process open.
-          if (this.#queue.size === 0) this.#cancelWake();
+          // Nobody left waiting: a pending wake-up would only hold the process open, and what
+          // responses taught will ride with no take.
+          if (this.#queue.size === 0) {
+            this.#cancelWake();
+            if (this.#observations.length > 0) this.#pump();
+          }
         }
       };
     });
@@ -267,9 +271,11 @@ export class Limiter {
           take = false;
         }
         if (!take && this.#observations.length === 0) break;
-        // A response frees its slot just after it is learned from: one round trip for both.
+        // What a response taught rides with the next take: one round trip per request. It goes
+        // alone only when it pauses everyone (the other processes must hear at once) or when no
+        // take is coming; even then a microtask later, as the response frees its slot just after.
         if (!take && this.#async && !flush) {
-          this.#flushSoon();
+          if (this.#queue.size === 0 || this.#observations.some(pausesEveryone)) this.#flushSoon();
           break;
         }
         const call = {
@@ -404,4 +410,9 @@ export class Limiter {
     else if (pauseMs > 0) this.#observations.push({ seq, pauseMs });
     this.#pump();
   }
+}
+
+/** A response that stops every process on the bucket: a 429, or the budget spent. */
+function pausesEveryone(seen: Observation): boolean {
+  return seen.pauseMs > 0 || seen.remaining === 0;
 }

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createClient, type Client } from '../../../src/client/create-client.js';
 import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import { permissionItems$ } from '../../../src/resources/permissions.js';
+import type { Observation, StoreCall } from '../../../src/schedule/store/limiter-store.js';
 import {
   redisStore,
   type LimiterStoreWarning,
@@ -47,6 +48,9 @@ function clientWith(options: Partial<RedisStoreOptions> = {}): {
   const store = redisStore({
     url: server.url,
     retryInterval: 50,
+    // Generous, so that a busy CI machine's slow answer is not taken for the outage under test
+    // (a dead Redis fails at once); the slow-Redis case sets its own.
+    timeout: 1_000,
     onWarning: (warning) => warnings.push(warning),
     ...options,
   });
@@ -134,6 +138,47 @@ describe('redisStore when Redis fails', () => {
     } finally {
       await admin.sendCommand(['CLIENT', 'UNPAUSE']).catch(() => undefined);
       await admin.close();
+    }
+  });
+
+  it('does not let a response to a request paced locally clamp the shared bucket when Redis is back', async () => {
+    const store = redisStore({
+      url: server.url,
+      timeout: 50,
+      retryInterval: 20,
+      onWarning: (warning) => warnings.push(warning),
+    });
+    const admin = createRedis({ url: server.url });
+    await admin.connect();
+    const scope = 'spec:clamp';
+    const call = (observations: Observation[] = []): StoreCall => ({
+      observations,
+      take: true,
+      reserve: true,
+      fixedRatePerMs: undefined,
+    });
+    try {
+      // A bucket of 1 000 tokens at 1 000 a second, 300 of them taken through Redis.
+      await store.decide(scope, call([{ seq: 0, pauseMs: 0, ratePerMs: 1, remaining: 1_000 }]), 0);
+      for (let i = 0; i < 300; i++) await store.decide(scope, call(), 0);
+      await admin.sendCommand(['CLIENT', 'PAUSE', '10000', 'WRITE']);
+      const local = await store.decide(scope, call(), 0);
+      expect(types()).toEqual(['unavailable']);
+      await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+      // The server says 300 are left after the local request: true of the server, but 300 shared
+      // requests were not "sent after it", so the shared bucket must not drop to 300 - 300.
+      const seen: Observation = { seq: local.seq!, pauseMs: 0, ratePerMs: 1, remaining: 300 };
+      await expect
+        .poll(async () => {
+          const next = await store.decide(scope, call([seen]), 0);
+          return types().length === 2 ? next : undefined;
+        })
+        .toMatchObject({ waitMs: 0 });
+      expect(types()).toEqual(['unavailable', 'restored']);
+    } finally {
+      await admin.sendCommand(['CLIENT', 'UNPAUSE']).catch(() => undefined);
+      await admin.close();
+      await store.close();
     }
   });
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
  * last use so that idle budgets vanish. Floats are stored with `%.17g`, which round-trips doubles.
  *
  * KEYS[1] the bucket. ARGV: clock override ms or '', ttl ms, fixed rate per ms or '', take 0|1|2 (reserve),
- * the number of observations, then 6 fields per observation: seq, pause ms, rate per ms or '',
+ * the number of observations, then 6 fields per observation: seq or '', pause ms, rate per ms or '',
  * remaining or '', reset ms or '', cubic '' | '0' | '1' (throttled).
  * Returns { wait ms, seq or '', rate per second or '', paused-for ms }, as strings.
  *
@@ -98,12 +98,13 @@ end
 local n = tonumber(ARGV[5])
 for i = 0, n - 1 do
   local b = 5 + i * 6
-  local seq, pause = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
+  local seq, pause = num(ARGV[b + 1]), tonumber(ARGV[b + 2])
   local per_ms, remaining, reset, cub = num(ARGV[b + 3]), num(ARGV[b + 4]), num(ARGV[b + 5]), ARGV[b + 6]
   if pause > 0 then pause_until(now + pause) end
   if per_ms ~= nil then set_rate(per_ms, now, remaining) end
   if remaining ~= nil then
-    if rate ~= nil then
+    -- seq '': a request this bucket did not count (taken locally while Redis was away).
+    if rate ~= nil and seq ~= nil then
       refill(now)
       tokens = math.min(tokens, remaining - (sent - seq))
     end

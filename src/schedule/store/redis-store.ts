@@ -227,7 +227,9 @@ class DefaultRedisStore implements RedisStore {
   /** Learns everything Redis learns, so that a fallback starts from the pace already known. */
   readonly #local = new MemoryStore();
   readonly #where: string;
-  #owned: Promise<OwnedClient> | undefined;
+  /** The store's own connection (from `url`): opening from creation on, so the first request finds it ready. */
+  readonly #connecting: Promise<OwnedClient | Error> | undefined;
+  #owned: OwnedClient | Error | undefined;
   #waitedForConnection = false;
   /** While Redis is unavailable: when to try it again (`performance.now()`). */
   #down: { retryAt: number } | undefined;
@@ -240,6 +242,13 @@ class DefaultRedisStore implements RedisStore {
   constructor(settings: Settings) {
     this.#settings = settings;
     this.#where = settings.url ? `Redis at ${safeURL(settings.url)}` : 'Redis';
+    this.#connecting = settings.url
+      ? connect(settings.url, settings.retryInterval).then(
+          (client) => (this.#owned = client),
+          (error: unknown) =>
+            (this.#owned = error instanceof Error ? error : new Error(String(error))),
+        )
+      : undefined;
   }
 
   stats(): RedisStoreStats {
@@ -254,7 +263,10 @@ class DefaultRedisStore implements RedisStore {
   decide(scope: string, call: StoreCall, now: number): StoreDecision | Promise<StoreDecision> {
     this.#decisions++;
     // The local bucket learns from every response but takes only while it stands in.
-    if (call.observations.length > 0) this.#local.decide(scope, { ...call, take: false }, now);
+    if (call.observations.length > 0) {
+      const observations = call.observations.map(forLocal);
+      this.#local.decide(scope, { ...call, observations, take: false }, now);
+    }
     if (this.#down && (this.#probing || performance.now() < this.#down.retryAt))
       return this.#fallback(scope, call, now);
     return this.#shared(scope, call, now);
@@ -263,9 +275,8 @@ class DefaultRedisStore implements RedisStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const owned = this.#owned;
-    this.#owned = undefined;
-    if (owned) await owned.then((client) => client.close()).catch(() => undefined);
+    const owned = await this.#connecting;
+    if (owned && !(owned instanceof Error)) await owned.close().catch(() => undefined);
   }
 
   async #shared(scope: string, call: StoreCall, now: number): Promise<StoreDecision> {
@@ -314,7 +325,10 @@ class DefaultRedisStore implements RedisStore {
   #fallback(scope: string, call: StoreCall, now: number): StoreDecision {
     this.#localDecisions++;
     const local = { ...call, observations: [] as Observation[] };
-    if (this.#settings.onUnavailable === 'local') return this.#local.decide(scope, local, now);
+    if (this.#settings.onUnavailable === 'local') {
+      const decision = this.#local.decide(scope, local, now);
+      return decision.seq === undefined ? decision : { ...decision, seq: -decision.seq };
+    }
     const decision = this.#local.decide(scope, { ...local, take: false }, now);
     const retryIn = Math.max(1, Math.ceil((this.#down?.retryAt ?? 0) - performance.now()));
     return { ...decision, waitMs: call.take ? retryIn : 0 };
@@ -350,22 +364,31 @@ class DefaultRedisStore implements RedisStore {
   async #client(): Promise<RedisCommandSender> {
     if (this.#closed) throw new Error('the store was closed with its client');
     if (this.#settings.client) return this.#settings.client;
-    this.#owned ??= connect(this.#settings.url as URL, this.#settings.retryInterval);
-    const client = await this.#owned;
-    if (!client.isReady && !this.#waitedForConnection) {
+    // The first decision waits a little for the connection to open; later ones never do.
+    if (!this.#waitedForConnection) {
       this.#waitedForConnection = true;
-      await this.#withTimeout(client.connected, CONNECT_GRACE_MS).catch(() => undefined);
+      const opened = this.#connecting?.then((client) =>
+        client instanceof Error ? undefined : client.connected,
+      );
+      if (opened) await this.#withTimeout(opened, CONNECT_GRACE_MS).catch(() => undefined);
     }
+    const client = this.#owned;
+    if (client instanceof Error) throw client;
     // Commands to a client that is reconnecting fail at once rather than queue (see `connect`).
-    if (!client.isReady)
-      throw new Error(`not connected${client.lastError ? `: ${client.lastError}` : ''}`);
+    if (!client?.isReady)
+      throw new Error(`not connected${client?.lastError ? `: ${client.lastError}` : ''}`);
     return client;
   }
 
   #withTimeout<T>(work: Promise<T>, timeout: number): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
+      // Checked after the I/O phase (setImmediate): when this process itself was stalled past the
+      // timeout (GC, a busy CPU), an answer that arrived meanwhile is read first and wins.
+      timer = setTimeout(
+        () => setImmediate(() => reject(new Error(`no answer within ${timeout} ms`))),
+        timeout,
+      );
     });
     return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
@@ -399,6 +422,10 @@ async function connect(url: URL, retryInterval: number): Promise<OwnedClient> {
   client.on('error', (error: unknown) => {
     lastError = error instanceof Error ? error.message : String(error);
   });
+  // On every (re)connection, so that the first decision after a Redis restart is one EVALSHA.
+  client.on('ready', () => {
+    client.sendCommand(['SCRIPT', 'LOAD', LIMITER_SCRIPT]).catch(() => undefined);
+  });
   // The first connection made, or refused: either way the first decision need wait no longer.
   const connected = new Promise<void>((resolve) => {
     client.once('error', () => resolve());
@@ -423,10 +450,20 @@ async function connect(url: URL, retryInterval: number): Promise<OwnedClient> {
   };
 }
 
+/*
+ * Sequence numbers count requests in one bucket: Redis's, or the local one while Redis is away
+ * (those are negative). A `remaining` header is compared with the count of requests taken after
+ * the one it answers, so a number from the other bucket must not be: it would clamp the tokens to
+ * nonsense. The local bucket gets `Infinity` (no clamp), Redis an empty field (likewise).
+ */
+function forLocal(seen: Observation): Observation {
+  return { ...seen, seq: seen.seq < 0 ? -seen.seq : Infinity };
+}
+
 function observationArgs(seen: Observation): string[] {
   const opt = (value: number | undefined): string => (value === undefined ? '' : String(value));
   return [
-    String(seen.seq),
+    seen.seq < 0 ? '' : String(seen.seq),
     String(seen.pauseMs),
     opt(seen.ratePerMs),
     opt(seen.remaining),
