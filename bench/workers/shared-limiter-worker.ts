@@ -21,6 +21,8 @@ export interface SharedLimiterSetup {
 export interface SharedLimiterInput {
   /** The shared store's Redis; `undefined` for a local limiter only. */
   readonly redisURL: string | undefined;
+  /** The store's per-decision timeout, ms; its default when absent. */
+  readonly timeout?: number | undefined;
 }
 
 export interface SharedLimiterRun {
@@ -69,6 +71,7 @@ async function audit(
       : redisStore({
           url: input.redisURL,
           retryInterval: 250,
+          timeout: input.timeout,
           onWarning: (warning: LimiterStoreWarning) => {
             warnings.push(warning.type);
             console.error(`[process ${process.pid}] ${warning.message}`);

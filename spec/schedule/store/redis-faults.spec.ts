@@ -182,6 +182,33 @@ describe('redisStore when Redis fails', () => {
     }
   });
 
+  it('falls back without a burst: the local bucket knows the pace but starts from one token', async () => {
+    const store = redisStore({ url: server.url, timeout: 50, onWarning: (w) => warnings.push(w) });
+    const admin = createRedis({ url: server.url });
+    await admin.connect();
+    const call = (observations: Observation[] = []): StoreCall => ({
+      observations,
+      take: true,
+      reserve: false,
+      fixedRatePerMs: undefined,
+    });
+    try {
+      // A pace of one request a ms with 1 000 left, learned while Redis answered.
+      const learned: Observation = { seq: 0, pauseMs: 0, ratePerMs: 1, remaining: 1_000 };
+      expect(await store.decide('spec:burst', call([learned]), 0)).toMatchObject({ waitMs: 0 });
+      await admin.sendCommand(['CLIENT', 'PAUSE', '10000', 'WRITE']);
+      expect(await store.decide('spec:burst', call(), 0)).toMatchObject({ waitMs: 0 });
+      expect(types()).toEqual(['unavailable']);
+      const next = await store.decide('spec:burst', call(), 0);
+      expect(next.seq).toBeUndefined();
+      expect(next.waitMs).toBe(1);
+    } finally {
+      await admin.sendCommand(['CLIENT', 'UNPAUSE']).catch(() => undefined);
+      await admin.close();
+      await store.close();
+    }
+  });
+
   it('loses nothing when Redis is killed mid-audit and restarted: the audit completes, one warning each way', async () => {
     emulator.setLatency(5);
     const { client, store } = clientWith();

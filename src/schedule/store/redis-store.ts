@@ -238,6 +238,8 @@ class DefaultRedisStore implements RedisStore {
   #decisions = 0;
   #roundTrips = 0;
   #localDecisions = 0;
+  /** Tokens the local bucket has handed out: its last sequence number. */
+  #localSent = 0;
 
   constructor(settings: Settings) {
     this.#settings = settings;
@@ -310,6 +312,9 @@ class DefaultRedisStore implements RedisStore {
           message: `${this.#where} is unavailable (${cause.message}): ${fallback}; it is tried again every ${this.#settings.retryInterval} ms`,
           cause,
         });
+        // The local bucket learned the pace but never spent: it starts with one token, not a burst.
+        const drain: Observation = { seq: this.#localSent, pauseMs: 0, remaining: 1 };
+        this.#local.decide(scope, { ...call, observations: [drain], take: false }, now);
       }
       this.#down = { retryAt: performance.now() + this.#settings.retryInterval };
       return this.#fallback(scope, call, now);
@@ -327,7 +332,9 @@ class DefaultRedisStore implements RedisStore {
     const local = { ...call, observations: [] as Observation[] };
     if (this.#settings.onUnavailable === 'local') {
       const decision = this.#local.decide(scope, local, now);
-      return decision.seq === undefined ? decision : { ...decision, seq: -decision.seq };
+      if (decision.seq === undefined) return decision;
+      this.#localSent = decision.seq;
+      return { ...decision, seq: -decision.seq };
     }
     const decision = this.#local.decide(scope, { ...local, take: false }, now);
     const retryIn = Math.max(1, Math.ceil((this.#down?.retryAt ?? 0) - performance.now()));
