@@ -168,8 +168,12 @@ class DefaultClient implements Client {
         return `Bearer ${apiKey}`;
       },
     };
-    this.#limiter = new Limiter({ ...options.limiter, scheduler: options.scheduler });
     this.#budget = options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget);
+    this.#limiter = new Limiter({
+      ...options.limiter,
+      scheduler: options.scheduler,
+      retryBudget: this.#budget,
+    });
   }
 
   request$<T>(spec: RequestSpec<T>, options: RequestOptions = {}): Observable<T> {

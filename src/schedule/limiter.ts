@@ -3,6 +3,7 @@ import { APIError } from '../errors.js';
 import type { Headers } from '../http/headers.js';
 import { parseRateLimitHeaders } from '../http/rate-limit-headers.js';
 import { retryAfterMs } from '../http/retry-after.js';
+import type { RetryBudget } from '../retry/retry-budget.js';
 import { FairQueue } from './fair-queue.js';
 import {
   isPending,
@@ -32,6 +33,8 @@ export interface LimiterOptions {
   readonly store?: LimiterStore | undefined;
   /** The bucket's name in the store: the organization and a hash of the credential. */
   readonly scope?: string | undefined;
+  /** The client's retry budget: shared through `store` when one is given. */
+  readonly retryBudget?: RetryBudget | undefined;
 }
 
 /**
@@ -120,6 +123,8 @@ export class Limiter {
   readonly #store: LimiterStore;
   readonly #scope: string;
   readonly #fixedRatePerMs: number | undefined;
+  /** The retry budget to share, when the store is not this limiter's own. */
+  readonly #sharedBudget: RetryBudget | undefined;
   /** What responses taught that the store has not been told yet, oldest first. */
   #observations: Observation[] = [];
   /** A store call is in flight: one at a time, so its answers apply in order. */
@@ -147,6 +152,7 @@ export class Limiter {
   constructor(options: LimiterOptions) {
     this.#options = options;
     this.#store = options.store ?? new MemoryStore();
+    this.#sharedBudget = options.store ? options.retryBudget : undefined;
     this.#scope = options.scope ?? '';
     this.#mode = 'slow-start';
     const perMinute = options.requestsPerMinute;
@@ -284,6 +290,10 @@ export class Limiter {
           // Over a network, a token reserved ahead saves asking again and again for one.
           reserve: this.#async,
           fixedRatePerMs: this.#fixedRatePerMs,
+          retryBudget: this.#sharedBudget && {
+            capacity: this.#sharedBudget.capacity,
+            change: this.#sharedBudget.takeUnsynced(),
+          },
         };
         this.#observations = [];
         flush = false;
@@ -311,6 +321,7 @@ export class Limiter {
   #apply(decision: StoreDecision, take: boolean, now: number): boolean {
     this.#ratePerSecond = decision.ratePerSecond;
     this.#pausedUntil = now + decision.pausedForMs;
+    if (decision.retryTokens !== undefined) this.#sharedBudget?.sync(decision.retryTokens);
     if (!take) return true;
     if (decision.seq === undefined || decision.waitMs > 0) {
       if (decision.seq !== undefined) {

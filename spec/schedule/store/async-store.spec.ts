@@ -1,5 +1,6 @@
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { RetryBudget } from '../../../src/retry/retry-budget.js';
 import { Limiter } from '../../../src/schedule/limiter.js';
 import type { LimiterStore, StoreCall } from '../../../src/schedule/store/limiter-store.js';
 import { MemoryStore } from '../../../src/schedule/store/memory-store.js';
@@ -81,5 +82,35 @@ describe('Limiter over an asynchronous store', () => {
       [1, true],
       [1, false],
     ]);
+  });
+
+  it('shares the retry budget through the store: what one client spends, another sees', async () => {
+    const scheduler = new ManualScheduler();
+    const { store, calls } = asyncStore();
+    const [budgetA, budgetB] = [new RetryBudget(500), new RetryBudget(500)];
+    const limiterOf = (retryBudget: RetryBudget): Limiter =>
+      new Limiter({
+        maxConcurrency: 8,
+        requestsPerMinute: undefined,
+        adaptive: true,
+        defaultCooldown: 1000,
+        maxPause: 60_000,
+        scheduler,
+        store,
+        retryBudget,
+      });
+    const [a, b] = [limiterOf(budgetA), limiterOf(budgetB)];
+    budgetA.trySpend(false);
+    budgetA.trySpend(true);
+    a.run('c', of(ok)).subscribe();
+    await settle();
+    b.run('c', of(ok)).subscribe();
+    await settle();
+    expect(calls.filter((call) => call.take).map((call) => call.retryBudget)).toEqual([
+      { capacity: 500, change: -15 },
+      { capacity: 500, change: 0 },
+    ]);
+    expect(budgetB.tokens).toBe(485);
+    expect(budgetA.tokens).toBe(485);
   });
 });

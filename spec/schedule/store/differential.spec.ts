@@ -47,6 +47,8 @@ interface Step {
   readonly responses: ReadonlyArray<Response>;
   readonly take: boolean;
   readonly reserve: boolean;
+  /** Retry budget tokens spent (negative) or earned since the last call, when shared. */
+  readonly retryChange: number | undefined;
 }
 type Response =
   | {
@@ -80,6 +82,7 @@ const step: fc.Arbitrary<Step> = fc.record({
   responses: fc.array(response, { maxLength: 3 }),
   take: fc.boolean(),
   reserve: fc.boolean(),
+  retryChange: fc.option(fc.integer({ min: -30, max: 10 }), { nil: undefined }),
 });
 
 /** What the limiter would tell the store about a response to the request numbered `seq`. */
@@ -111,12 +114,13 @@ function expectAlike(lua: StoreDecision, memory: StoreDecision, at: string): voi
   expect(lua.seq, at).toBe(memory.seq);
   expect(lua.waitMs, at).toBeCloseTo(memory.waitMs, 6);
   expect(lua.pausedForMs, at).toBeCloseTo(memory.pausedForMs, 6);
+  expect(lua.retryTokens, at).toBe(memory.retryTokens);
   if (memory.ratePerSecond === undefined) expect(lua.ratePerSecond, at).toBeUndefined();
   else expect(lua.ratePerSecond, at).toBeCloseTo(memory.ratePerSecond, 9);
 }
 
 describe('the Lua bucket and the in-memory bucket', () => {
-  it('take (or reserve) the same tokens and ask for the same waits on any sequence of takes, headers, 429s and plain responses', async () => {
+  it('take (or reserve) the same tokens, ask for the same waits and keep the same retry budget on any sequence of takes, headers, 429s and plain responses', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.option(fc.constantFrom(6, 60, 600, 3_000), { nil: undefined }),
@@ -128,7 +132,10 @@ describe('the Lua bucket and the in-memory bucket', () => {
           const scope = `differential:${randomUUID()}`;
           const taken: number[] = [];
           let now = start;
-          for (const [index, { advanceMs, responses, take, reserve }] of steps.entries()) {
+          for (const [
+            index,
+            { advanceMs, responses, take, reserve, retryChange },
+          ] of steps.entries()) {
             now += advanceMs;
             const observations = responses.map((seen) =>
               observe(
@@ -137,7 +144,14 @@ describe('the Lua bucket and the in-memory bucket', () => {
                 fixedRatePerMs,
               ),
             );
-            const call: StoreCall = { observations, take, reserve, fixedRatePerMs };
+            const call: StoreCall = {
+              observations,
+              take,
+              reserve,
+              fixedRatePerMs,
+              retryBudget:
+                retryChange === undefined ? undefined : { capacity: 100, change: retryChange },
+            };
             const expected = memory.decide(scope, call, now);
             const actual = await store.decide(scope, call, now);
             expectAlike(actual, expected, `step ${index} at ${now} ms`);

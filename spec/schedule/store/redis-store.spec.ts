@@ -97,6 +97,20 @@ describe('redisStore', () => {
     }
   });
 
+  it('shares the retry budget: what one process spends, the other sees', async () => {
+    const [a, b] = [storeOn(), storeOn()];
+    const scope = `spec:${randomUUID()}`;
+    const budget = (change: number): StoreCall => ({
+      ...take(),
+      take: false,
+      retryBudget: { capacity: 500, change },
+    });
+    expect((await a.decide(scope, budget(-5), 0)).retryTokens).toBe(495);
+    expect((await b.decide(scope, budget(-10), 0)).retryTokens).toBe(485);
+    expect((await a.decide(scope, budget(+1), 0)).retryTokens).toBe(486);
+    expect((await b.decide(scope, budget(+100), 0)).retryTokens).toBe(500);
+  });
+
   it('names a client’s bucket by organization and a hash of its key, never the key, and lets it expire', async () => {
     const store = storeOn();
     const client = createClient({

@@ -11,13 +11,14 @@ import { createHash } from 'node:crypto';
  * last use so that idle budgets vanish. Floats are stored with `%.17g`, which round-trips doubles.
  *
  * KEYS[1] the bucket. ARGV: clock override ms or '', ttl ms, fixed rate per ms or '', take 0|1|2 (reserve),
- * the number of observations, then 6 fields per observation: seq or '', pause ms, rate per ms or '',
- * remaining or '', reset ms or '', cubic '' | '0' | '1' (throttled).
- * Returns { wait ms, seq or '', rate per second or '', paused-for ms }, as strings.
+ * the number of observations, retry budget capacity or '', its change, then 6 fields per
+ * observation: seq or '', pause ms, rate per ms or '', remaining or '', reset ms or '',
+ * cubic '' | '0' | '1' (throttled).
+ * Returns { wait ms, seq or '', rate per second or '', paused-for ms, retry tokens or '' }, as strings.
  *
  * @example
  * ```ts
- * await redis.sendCommand(['EVALSHA', LIMITER_SCRIPT_SHA, '1', 'rxcp:acme:3f2a', '', '600000', '', '2', '0']);
+ * await redis.sendCommand(['EVALSHA', LIMITER_SCRIPT_SHA, '1', 'rxcp:acme:3f2a', '', '600000', '', '2', '0', '', '0']);
  * ```
  */
 export const LIMITER_SCRIPT = `
@@ -35,7 +36,7 @@ local BURST_MS = 1000
 local BETA, SCALE, SMOOTH, MIN_RATE = 0.7, 0.4, 0.8, 0.5
 
 local function num(v) if v == false or v == nil or v == '' then return nil end return tonumber(v) end
-local f = redis.call('HMGET', key, 's', 'p', 'r', 'c', 't', 'u', 'ce', 'cr', 'cm', 'ct', 'cmr', 'cn', 'cw')
+local f = redis.call('HMGET', key, 's', 'p', 'r', 'c', 't', 'u', 'ce', 'cr', 'cm', 'ct', 'cmr', 'cn', 'cw', 'rb')
 local sent, paused = num(f[1]), num(f[2])
 local rate, cap, tokens, updated = num(f[3]), num(f[4]), num(f[5]), num(f[6])
 local c_on, c_rate, c_max, c_at, c_meas, c_count, c_win =
@@ -97,7 +98,7 @@ end
 
 local n = tonumber(ARGV[5])
 for i = 0, n - 1 do
-  local b = 5 + i * 6
+  local b = 7 + i * 6
   local seq, pause = num(ARGV[b + 1]), tonumber(ARGV[b + 2])
   local per_ms, remaining, reset, cub = num(ARGV[b + 3]), num(ARGV[b + 4]), num(ARGV[b + 5]), ARGV[b + 6]
   if pause > 0 then pause_until(now + pause) end
@@ -114,6 +115,13 @@ for i = 0, n - 1 do
     local r = cubic(now / 1000, cub == '1')
     if c_on == 1 then set_rate(r / 1000, now, 0) end
   end
+end
+
+-- The retry budget: capacity or '', then the change since the client's last call.
+local rb = num(f[14])
+local rb_cap = num(ARGV[6])
+if rb_cap ~= nil then
+  rb = math.min(rb_cap, math.max(0, (rb or rb_cap) + tonumber(ARGV[7])))
 end
 
 -- take: '0' no, '1' a token free now, '2' reserve the next one unless paused
@@ -142,11 +150,17 @@ if rate ~= nil then
     state[#state + 1] = v
   end
 end
+if rb ~= nil then
+  state[#state + 1] = 'rb'
+  state[#state + 1] = g(rb)
+end
 redis.call('HSET', key, unpack(state))
 redis.call('PEXPIRE', key, ARGV[2])
 local per_second = ''
 if rate ~= nil then per_second = g(rate * 1000) end
-return { g(wait), taken, per_second, g(math.max(0, paused - now)) }
+local retry_tokens = ''
+if rb ~= nil then retry_tokens = g(rb) end
+return { g(wait), taken, per_second, g(math.max(0, paused - now)), retry_tokens }
 `;
 
 /** The script's SHA-1, for `EVALSHA`. */

@@ -43,6 +43,11 @@ export interface StoreCall {
   readonly reserve: boolean;
   /** `requestsPerMinute` as requests per ms: the bucket's pace before anything is learned, and a cap. */
   readonly fixedRatePerMs: number | undefined;
+  /**
+   * The client's retry budget, to share: its capacity, and the tokens spent (negative) and earned
+   * since the last call. The answer's `retryTokens` is the shared balance after the change.
+   */
+  readonly retryBudget?: { readonly capacity: number; readonly change: number } | undefined;
 }
 
 /**
@@ -62,12 +67,14 @@ export interface StoreDecision {
   readonly ratePerSecond: number | undefined;
   /** Ms until the shared pause ends; 0 when not paused. For metrics. */
   readonly pausedForMs: number;
+  /** The shared retry budget's balance, when the call carried `retryBudget`. */
+  readonly retryTokens?: number | undefined;
 }
 
 /**
  * Where the limiter keeps the state that several limiters may share: the token bucket (pace,
  * tokens, last refill), the client-wide pause after a 429 or `remaining: 0`, the rate learned
- * from `x-ratelimit-*` headers or from CUBIC, and the count of requests taken. The fair queue and
+ * from `x-ratelimit-*` headers or from CUBIC, the count of requests taken, and the retry budget. The fair queue and
  * the concurrency slots stay in each limiter: across processes, the bucket is the only coupling.
  *
  * `decide` returns a value when it can answer at once (the in-memory store, so the default path

@@ -15,6 +15,7 @@ class SharedBucket {
   #bucket: TokenBucket | undefined;
   #pausedUntil = 0;
   #sent = 0;
+  #retryTokens: number | undefined;
 
   constructor(now: number, fixedRatePerMs: number | undefined) {
     this.#cubic = new CubicRate(now / 1000);
@@ -52,6 +53,12 @@ class SharedBucket {
     return this.decision(tokenWait, ++this.#sent, now);
   }
 
+  /** Applies a client's retry budget change; the shared budget starts full. */
+  retry(budget: NonNullable<StoreCall['retryBudget']>): void {
+    const tokens = (this.#retryTokens ?? budget.capacity) + budget.change;
+    this.#retryTokens = Math.min(budget.capacity, Math.max(0, tokens));
+  }
+
   /** The answer to a call, for metrics: no token taken unless `seq` says so. */
   decision(waitMs: number, seq: number | undefined, now: number): StoreDecision {
     return {
@@ -59,6 +66,7 @@ class SharedBucket {
       seq,
       ratePerSecond: this.#bucket?.ratePerSecond,
       pausedForMs: Math.max(0, this.#pausedUntil - now),
+      retryTokens: this.#retryTokens,
     };
   }
 
@@ -93,6 +101,7 @@ export class MemoryStore implements LimiterStore {
     let bucket = this.#buckets.get(scope);
     if (!bucket) this.#buckets.set(scope, (bucket = new SharedBucket(now, call.fixedRatePerMs)));
     for (const seen of call.observations) bucket.learn(seen, now);
+    if (call.retryBudget) bucket.retry(call.retryBudget);
     return call.take ? bucket.take(now, call.reserve) : bucket.decision(0, undefined, now);
   }
 }

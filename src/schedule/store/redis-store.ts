@@ -267,7 +267,11 @@ class DefaultRedisStore implements RedisStore {
     // The local bucket learns from every response but takes only while it stands in.
     if (call.observations.length > 0) {
       const observations = call.observations.map(forLocal);
-      this.#local.decide(scope, { ...call, observations, take: false }, now);
+      this.#local.decide(
+        scope,
+        { ...call, observations, take: false, retryBudget: undefined },
+        now,
+      );
     }
     if (this.#down && (this.#probing || performance.now() < this.#down.retryAt))
       return this.#fallback(scope, call, now);
@@ -301,7 +305,7 @@ class DefaultRedisStore implements RedisStore {
     } catch (error) {
       const cause = error instanceof Error ? error : new Error(String(error));
       // A decision still on its way when the client closed: nothing to warn about.
-      if (this.#closed) return this.#local.decide(scope, { ...call, observations: [] }, now);
+      if (this.#closed) return this.#fallback(scope, call, now);
       if (!this.#down) {
         const fallback =
           this.#settings.onUnavailable === 'local'
@@ -314,7 +318,11 @@ class DefaultRedisStore implements RedisStore {
         });
         // The local bucket learned the pace but never spent: it starts with one token, not a burst.
         const drain: Observation = { seq: this.#localSent, pauseMs: 0, remaining: 1 };
-        this.#local.decide(scope, { ...call, observations: [drain], take: false }, now);
+        this.#local.decide(
+          scope,
+          { ...call, observations: [drain], take: false, retryBudget: undefined },
+          now,
+        );
       }
       this.#down = { retryAt: performance.now() + this.#settings.retryInterval };
       return this.#fallback(scope, call, now);
@@ -329,7 +337,8 @@ class DefaultRedisStore implements RedisStore {
    */
   #fallback(scope: string, call: StoreCall, now: number): StoreDecision {
     this.#localDecisions++;
-    const local = { ...call, observations: [] as Observation[] };
+    // The retry budget is not shared meanwhile: each client's own goes on alone.
+    const local = { ...call, observations: [] as Observation[], retryBudget: undefined };
     if (this.#settings.onUnavailable === 'local') {
       const decision = this.#local.decide(scope, local, now);
       if (decision.seq === undefined) return decision;
@@ -355,6 +364,8 @@ class DefaultRedisStore implements RedisStore {
       call.fixedRatePerMs === undefined ? '' : String(call.fixedRatePerMs),
       call.take ? (call.reserve ? '2' : '1') : '0',
       String(call.observations.length),
+      call.retryBudget ? String(call.retryBudget.capacity) : '',
+      call.retryBudget ? String(call.retryBudget.change) : '0',
       ...call.observations.flatMap(observationArgs),
     ];
     this.#roundTrips++;
@@ -480,9 +491,10 @@ function observationArgs(seen: Observation): string[] {
 }
 
 function parseReply(reply: unknown): StoreDecision {
-  if (!Array.isArray(reply) || reply.length !== 4)
+  if (!Array.isArray(reply) || reply.length !== 5)
     throw new Error(`unexpected reply to the limiter script: ${JSON.stringify(reply)}`);
-  const [wait, seq, rate, paused] = (reply as unknown[]).map(String) as [
+  const [wait, seq, rate, paused, retryTokens] = (reply as unknown[]).map(String) as [
+    string,
     string,
     string,
     string,
@@ -493,6 +505,7 @@ function parseReply(reply: unknown): StoreDecision {
     seq: seq === '' ? undefined : Number(seq),
     ratePerSecond: rate === '' ? undefined : Number(rate),
     pausedForMs: Number(paused),
+    retryTokens: retryTokens === '' ? undefined : Number(retryTokens),
   };
 }
 
