@@ -43,9 +43,10 @@ export interface RateLimitOptions {
    */
   defaultCooldown?: number;
   /**
-   * Where the token bucket, the 429 pause and the learned rate live. By default in this client's
-   * memory; `redisStore({ url })` shares them with every process on the same Redis, organization
-   * and API key, so that together they keep to the key's budget (see docs/shared-rate-limits.md).
+   * Where the token bucket, the 429 pause, the learned rate and the retry budget live. By default
+   * in this client's memory; `redisStore({ url })` shares them with every process on the same
+   * Redis, organization and API key, so that together they keep to the key's budget (see
+   * docs/shared-rate-limits.md).
    * Closing the client closes the store.
    * @default undefined (in memory)
    */
