@@ -150,7 +150,7 @@ export function createRedisStore(
   internals: { readonly callerClock?: boolean } = {},
 ): RedisStore {
   const o = check.optionsObject('redisStore', options);
-  check.knownKeys('redisStore', o, RESOLVED_KEYS);
+  check.knownKeys('redisStore', o, OPTION_KEYS);
   if ((o.url === undefined) === (o.client === undefined))
     throw new ConfigError(
       'redisStore',
@@ -186,7 +186,7 @@ export function createRedisStore(
 }
 
 const DEFAULT_KEY = 'rx-checkpoint-permissions';
-const RESOLVED_KEYS = [
+const OPTION_KEYS = [
   'url',
   'client',
   'key',
