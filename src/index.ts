@@ -60,6 +60,20 @@ export type { FailureClass, RetryDecision, RetryPolicy } from './retry/retry-pol
 export { RetryBudget } from './retry/retry-budget.js';
 export type { RetryEvent, RetryContext } from './retry/plan-retry.js';
 export type { LimiterMode, LimiterState } from './schedule/limiter.js';
+export { redisStore } from './schedule/store/redis-store.js';
+export type {
+  RedisStore,
+  RedisStoreOptions,
+  RedisStoreStats,
+  RedisCommandSender,
+  LimiterStoreWarning,
+} from './schedule/store/redis-store.js';
+export type {
+  LimiterStore,
+  StoreCall,
+  StoreDecision,
+  Observation,
+} from './schedule/store/limiter-store.js';
 export { parseDuration } from './http/duration.js';
 export { parseRateLimitHeaders } from './http/rate-limit-headers.js';
 export type { RateLimitInfo } from './http/rate-limit-headers.js';

@@ -103,4 +103,24 @@ describe('RetryBudget', () => {
     expect(a.tokens).toBe(490);
     expect(b.tokens).toBe(500);
   });
+
+  it('hands over what it spent and earned since the last sync, and adopts a shared balance', () => {
+    const budget = new RetryBudget(500);
+    budget.trySpend(false); // -5
+    budget.trySpend(true); // -10
+    budget.refund(0); // +1
+    expect(budget.takeUnsynced()).toBe(-14);
+    expect(budget.takeUnsynced()).toBe(0);
+    budget.trySpend(false); // -5, not handed over yet
+    // Another process spent 100: the shared balance, which includes the -14, is 386.
+    budget.sync(386);
+    expect(budget.tokens).toBe(381);
+    expect(budget.takeUnsynced()).toBe(-5);
+  });
+
+  it('counts only what a capped refund really added', () => {
+    const budget = new RetryBudget(500);
+    budget.refund(5);
+    expect(budget.takeUnsynced()).toBe(0);
+  });
 });

@@ -120,4 +120,14 @@ describe('TokenBucket', () => {
     expect(bucket.tokens(0)).toBe(2);
     expect(bucket.tokens(1_000)).toBeCloseTo(12, 9);
   });
+
+  it('takeAhead takes the next token before it accrues: a debt that later callers wait out', () => {
+    const bucket = new TokenBucket(TEN_PER_SECOND, 1, 0);
+    expect(bucket.takeAhead(0)).toBe(0); // the one token there
+    expect(bucket.takeAhead(0)).toBe(100); // the next, due in 100 ms
+    expect(bucket.takeAhead(0)).toBe(200);
+    expect(bucket.msUntilToken(0)).toBe(300);
+    expect(bucket.tryTake(250)).toBe(false);
+    expect(bucket.msUntilToken(300)).toBe(0);
+  });
 });

@@ -106,8 +106,12 @@ class DefaultClient implements Client {
         return `Bearer ${apiKey}`;
       },
     };
-    this.#limiter = new Limiter({ ...options.limiter, scheduler: options.scheduler });
     this.#budget = options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget);
+    this.#limiter = new Limiter({
+      ...options.limiter,
+      scheduler: options.scheduler,
+      retryBudget: this.#budget,
+    });
   }
 
   request$<T>(spec: RequestSpec<T>, options: RequestOptions = {}): Observable<T> {
@@ -156,9 +160,9 @@ class DefaultClient implements Client {
     if (this.#closed) return;
     this.#closed = true;
     // Requests still waiting for a turn fail now, rather than start on a closed pool.
-    this.#limiter.dispose(new ClientClosedError());
+    const storeClosed = this.#limiter.dispose(new ClientClosedError());
     this.#events.complete();
-    await this.#ownedDispatcher?.close();
+    await Promise.all([this.#ownedDispatcher?.close(), storeClosed]);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -1,3 +1,5 @@
+import type { LimiterStore } from '../schedule/store/limiter-store.js';
+
 /**
  * How the client's one limiter paces the requests of all its streams.
  *
@@ -41,4 +43,13 @@ export interface RateLimitOptions {
    * @default 1_000
    */
   defaultCooldown?: number;
+  /**
+   * Where the token bucket, the 429 pause, the learned rate and the retry budget live. By default
+   * in this client's memory; `redisStore({ url })` shares them with every process on the same
+   * Redis, organization and API key, so that together they keep to the key's budget (see
+   * docs/shared-rate-limits.md).
+   * Closing the client closes the store.
+   * @default undefined (in memory)
+   */
+  store?: LimiterStore;
 }

@@ -5,6 +5,8 @@ import type { RetryEvent } from '../retry/plan-retry.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { LimiterOptions } from '../schedule/limiter.js';
 import { redactURL } from '../http/redact.js';
+import type { LimiterStore } from '../schedule/store/limiter-store.js';
+import { storeScope } from '../schedule/store/store-scope.js';
 import { VERSION } from './version.js';
 import * as check from './validate.js';
 
@@ -78,6 +80,7 @@ const RATE_LIMIT_KEYS = [
   'adaptive',
   'retryBudget',
   'defaultCooldown',
+  'store',
 ] as const;
 
 /**
@@ -185,6 +188,9 @@ export function resolveOptions(
       defaultCooldown: msOr('rateLimit.defaultCooldown', rl.defaultCooldown, 1_000),
       // A pause the retry policy would not wait out is not imposed on the other streams either.
       maxPause: maxRetryAfter,
+      ...(rl.store === undefined
+        ? {}
+        : { store: checkStore(rl.store), scope: storeScope(organization, apiKey?.trim()) }),
     },
   };
 }
@@ -247,6 +253,14 @@ function checkScheduler(value: unknown): SchedulerLike {
   throw new ConfigError(
     'scheduler',
     'scheduler must be an RxJS SchedulerLike, such as asyncScheduler or a TestScheduler',
+  );
+}
+
+function checkStore(value: unknown): LimiterStore {
+  if (typeof (value as LimiterStore | null)?.decide === 'function') return value as LimiterStore;
+  throw new ConfigError(
+    'rateLimit.store',
+    'rateLimit.store must be a limiter store, such as redisStore({ url: "redis://127.0.0.1:6379" })',
   );
 }
 

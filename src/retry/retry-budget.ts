@@ -16,6 +16,8 @@ export class RetryBudget {
   static readonly TIMEOUT_RETRY_COST = 10;
   static readonly SUCCESS_REFUND = 1;
   #tokens: number;
+  /** Tokens spent (negative) and earned since the last {@link RetryBudget.sync}. */
+  #unsynced = 0;
 
   constructor(readonly capacity: number) {
     this.#tokens = capacity;
@@ -31,6 +33,7 @@ export class RetryBudget {
     const cost = timeout ? RetryBudget.TIMEOUT_RETRY_COST : RetryBudget.RETRY_COST;
     if (cost > this.#tokens) return false;
     this.#tokens -= cost;
+    this.#unsynced -= cost;
     return true;
   }
 
@@ -39,9 +42,32 @@ export class RetryBudget {
    * its last retry cost.
    */
   refund(lastRetryCost: number): void {
+    const before = this.#tokens;
     this.#tokens = Math.min(
       this.capacity,
       this.#tokens + (lastRetryCost || RetryBudget.SUCCESS_REFUND),
     );
+    this.#unsynced += this.#tokens - before;
+  }
+
+  /**
+   * For a budget shared through a limiter store: the change since it was last handed over, once.
+   *
+   * @internal
+   */
+  takeUnsynced(): number {
+    const change = this.#unsynced;
+    this.#unsynced = 0;
+    return change;
+  }
+
+  /**
+   * Adopts the shared balance, which includes every change handed over so far; changes made
+   * since still count.
+   *
+   * @internal
+   */
+  sync(shared: number): void {
+    this.#tokens = Math.min(this.capacity, Math.max(0, shared + this.#unsynced));
   }
 }

@@ -4,10 +4,16 @@ import type { Headers } from '../http/headers.js';
 import { parseRateLimitHeaders } from '../http/rate-limit-headers.js';
 import { retryAfterMs } from '../http/retry-after.js';
 import { publishLimiterPause, publishLimiterRate } from '../http/trace-channels.js';
-import { CubicRate } from './cubic-rate.js';
+import type { RetryBudget } from '../retry/retry-budget.js';
 import { FairQueue } from './fair-queue.js';
+import {
+  isPending,
+  type LimiterStore,
+  type Observation,
+  type StoreDecision,
+} from './store/limiter-store.js';
+import { MemoryStore } from './store/memory-store.js';
 import { timerDelay } from '../timer-delay.js';
-import { TokenBucket } from './token-bucket.js';
 
 /** The limiter's knobs, resolved by `createClient` (see `RateLimitOptions` for their defaults). */
 export interface LimiterOptions {
@@ -19,13 +25,18 @@ export interface LimiterOptions {
   /** The pause after a 429 that did not say how long to wait, ms. */
   readonly defaultCooldown: number;
   /**
-   * The longest pause, ms (the retry policy's `maxRetryAfter`). A 429 asking for longer fails its
-   * request at once; the rest of the client then pauses only `defaultCooldown`, not the hour the
-   * server asked for. An exhausted budget (`x-ratelimit-remaining-requests: 0`) whose reset is
-   * further away pauses this long, then lets requests try again.
+   * The longest server-requested pause honoured, ms (the retry policy's `maxRetryAfter`). A 429
+   * asking for longer fails its request at once; the rest of the client then pauses only
+   * `defaultCooldown`, not the hour the server asked for.
    */
   readonly maxPause: number;
   readonly scheduler: SchedulerLike;
+  /** Where the token bucket and the pause live; a bucket in this process's memory when absent. */
+  readonly store?: LimiterStore | undefined;
+  /** The bucket's name in the store: the organization and a hash of the credential. */
+  readonly scope?: string | undefined;
+  /** The client's retry budget: shared through `store` when one is given. */
+  readonly retryBudget?: RetryBudget | undefined;
 }
 
 /**
@@ -75,7 +86,7 @@ export interface LimiterState {
 interface Ticket {
   readonly key: string;
   readonly queuedAt: number;
-  readonly start: () => void;
+  readonly start: (seq: number) => void;
   readonly fail: (error: Error) => void;
 }
 
@@ -85,8 +96,6 @@ interface Ticket {
  * into 429s.
  */
 const HEADER_RATE_SHARE = 0.95;
-/** The bucket holds one second's worth of requests, as the AWS limiter's does. */
-const BURST_MS = 1000;
 
 /**
  * The one limiter of a client, shared by all its streams. Before each request it waits for:
@@ -97,20 +106,41 @@ const BURST_MS = 1000;
  * It learns from every response: `x-ratelimit-limit-requests` sets the pace,
  * `x-ratelimit-remaining-requests` caps the tokens and, at 0, pauses everything until
  * `x-ratelimit-reset-requests`; a 429 pauses everything for its `retry-after`. Without rate
- * headers it falls back to {@link CubicRate}. Every wait is timed on the scheduler.
+ * headers it falls back to CUBIC (`CubicRate`). Every wait is timed on the scheduler.
+ *
+ * The bucket, the pause and the learned rate live in a {@link LimiterStore}: in memory by
+ * default, answered synchronously; in Redis to share one budget across processes, one store
+ * call (one round trip) per request, what responses taught riding along with the next take.
  *
  * @example
  * ```ts
  * const limiter = new Limiter({ maxConcurrency: 8, requestsPerMinute: undefined, adaptive: true,
- *   defaultCooldown: 1000, maxPause: 60_000, scheduler: asyncScheduler });
- * limiter.run('ft:…:ckpt-step-10', sendRequest$(transport, spec, { timeout: 30_000 }));
+ *   defaultCooldown: 1000, scheduler: asyncScheduler });
+ * limiter.run('ft:…:ckpt-step-10', sendRequest$(transport, spec, attempt));
  * ```
  */
 export class Limiter {
   readonly #options: LimiterOptions;
   readonly #queue = new FairQueue<Ticket>();
-  readonly #cubic: CubicRate;
-  #bucket: TokenBucket | undefined;
+  readonly #store: LimiterStore;
+  readonly #scope: string;
+  readonly #fixedRatePerMs: number | undefined;
+  /** The retry budget to share, when the store is not this limiter's own. */
+  readonly #sharedBudget: RetryBudget | undefined;
+  /** What responses taught that the store has not been told yet, oldest first. */
+  #observations: Observation[] = [];
+  /** A store call is in flight: one at a time, so its answers apply in order. */
+  #calling = false;
+  /** The store has answered with a promise: learning waits for the next take (or a microtask). */
+  #async = false;
+  #flushQueued = false;
+  /**
+   * A token taken but not used yet: reserved ahead (usable from `#heldAt`), or taken for a request
+   * that left while the store answered. The next request to start uses it.
+   */
+  #held: number | undefined;
+  #heldAt = 0;
+  #ratePerSecond: number | undefined;
   #mode: LimiterMode;
   #active = 0;
   #sent = 0;
@@ -123,13 +153,13 @@ export class Limiter {
 
   constructor(options: LimiterOptions) {
     this.#options = options;
-    const now = options.scheduler.now();
-    this.#cubic = new CubicRate(now / 1000);
+    this.#store = options.store ?? new MemoryStore();
+    this.#sharedBudget = options.store ? options.retryBudget : undefined;
+    this.#scope = options.scope ?? '';
     this.#mode = 'slow-start';
-    if (options.requestsPerMinute !== undefined) {
-      const rate = options.requestsPerMinute / 60_000;
-      this.#bucket = new TokenBucket(rate, Math.max(1, rate * BURST_MS), now, 1);
-    }
+    const perMinute = options.requestsPerMinute;
+    this.#fixedRatePerMs = perMinute === undefined ? undefined : perMinute / 60_000;
+    this.#ratePerSecond = perMinute === undefined ? undefined : perMinute / 60;
   }
 
   /**
@@ -147,13 +177,12 @@ export class Limiter {
       if (this.#disposed) return subscriber.error(this.#disposed);
       let inner: Subscription | undefined;
       let started = false;
-      let seq = 0;
       const ticket: Ticket = {
         key,
         queuedAt: this.#now(),
-        start: () => {
+        start: (seq) => {
           started = true;
-          seq = ++this.#sent;
+          this.#sent++;
           this.#active++;
           this.#waitedMs += this.#now() - ticket.queuedAt;
           inner = task.subscribe({
@@ -181,21 +210,26 @@ export class Limiter {
           this.#pump();
         } else {
           this.#queue.remove(key, ticket);
-          // Nobody left waiting: a pending wake-up would only hold the process open.
-          if (this.#queue.size === 0) this.#cancelWake();
+          // Nobody left waiting: a pending wake-up would only hold the process open, and what
+          // responses taught will ride with no take.
+          if (this.#queue.size === 0) {
+            this.#cancelWake();
+            if (this.#observations.length > 0) this.#pump();
+          }
         }
       };
     });
   }
 
   /**
-   * Ends the limiter with its client: its timer is cancelled, and every request still waiting
-   * fails with `error` instead of starting on a closed connection pool.
+   * Ends the limiter with its client: its timer is cancelled, every request still waiting fails
+   * with `error` instead of starting on a closed connection pool, and its store is closed.
    */
-  dispose(error: Error): void {
+  dispose(error: Error): Promise<void> {
     this.#disposed = error;
     this.#cancelWake();
     for (let ticket = this.#queue.shift(); ticket; ticket = this.#queue.shift()) ticket.fail(error);
+    return this.#store.close?.().catch(() => undefined) ?? Promise.resolve();
   }
 
   state(): LimiterState {
@@ -204,7 +238,7 @@ export class Limiter {
       mode: this.#mode,
       active: this.#active,
       queued: this.#queue.size,
-      ratePerSecond: this.#bucket?.ratePerSecond,
+      ratePerSecond: this.#ratePerSecond,
       pausedForMs: Math.max(0, this.#pausedUntil - now),
       requests: this.#sent,
       rateLimited: this.#rateLimited,
@@ -216,26 +250,123 @@ export class Limiter {
     return this.#options.scheduler.now();
   }
 
-  /** Starts every waiting request the limits allow now, or sets a timer for when they will. */
-  #pump(): void {
-    if (this.#pumping) return;
+  #canStart(): boolean {
+    const slots = this.#mode === 'slow-start' ? 1 : this.#options.maxConcurrency;
+    return this.#queue.size > 0 && this.#active < slots;
+  }
+
+  /**
+   * Starts every waiting request the limits allow now, or sets a timer for when they will.
+   * `flush`: tell an asynchronous store what was learned even if nothing can start.
+   */
+  #pump(flush = false): void {
+    if (this.#pumping || this.#calling || this.#disposed) return;
     this.#pumping = true;
     try {
-      const slots = (): number => (this.#mode === 'slow-start' ? 1 : this.#options.maxConcurrency);
-      while (this.#queue.size > 0 && this.#active < slots()) {
+      for (;;) {
+        // An asynchronous store is asked again only when its wait is over, not on every response.
+        let take = this.#canStart() && !(this.#async && this.#wake);
+        if (take && this.#held !== undefined) {
+          const now = this.#now();
+          const due = Math.max(this.#heldAt, this.#pausedUntil) - now;
+          if (due <= 0) {
+            const seq = this.#held;
+            this.#held = undefined;
+            this.#startNext(seq);
+            continue;
+          }
+          this.#wakeIn(due, now);
+          take = false;
+        }
+        if (!take && this.#observations.length === 0) break;
+        // What a response taught rides with the next take: one round trip per request. It goes
+        // alone only when it pauses everyone (the other processes must hear at once) or when no
+        // take is coming; even then a microtask later, as the response frees its slot just after.
+        if (!take && this.#async && !flush) {
+          if (this.#queue.size === 0 || this.#observations.some(pausesEveryone)) this.#flushSoon();
+          break;
+        }
+        const call = {
+          observations: this.#observations,
+          take,
+          // Over a network, a token reserved ahead saves asking again and again for one.
+          reserve: this.#async,
+          fixedRatePerMs: this.#fixedRatePerMs,
+          retryBudget: this.#sharedBudget && {
+            capacity: this.#sharedBudget.capacity,
+            change: this.#sharedBudget.takeUnsynced(),
+          },
+        };
+        this.#observations = [];
+        flush = false;
         const now = this.#now();
-        const wait = Math.max(this.#pausedUntil - now, this.#bucket?.msUntilToken(now) ?? 0);
-        if (wait > 0) {
-          this.#wakeIn(wait, now);
+        const answer = this.#store.decide(this.#scope, call, now);
+        if (isPending(answer)) {
+          this.#async = true;
+          this.#calling = true;
+          answer.then(
+            (decision) => this.#answered(decision, take),
+            (error: unknown) => this.#storeFailed(error),
+          );
           return;
         }
-        this.#bucket?.tryTake(now);
-        (this.#queue.shift() as Ticket).start();
+        if (!this.#apply(answer, take, now)) return;
+        if (!take) break;
       }
       if (this.#queue.size === 0) this.#cancelWake();
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Takes in a store's answer; false when requests must wait (a wake-up is then set). */
+  #apply(decision: StoreDecision, take: boolean, now: number): boolean {
+    if (decision.ratePerSecond !== this.#ratePerSecond && decision.ratePerSecond !== undefined)
+      publishLimiterRate(decision.ratePerSecond, this.#mode);
+    this.#ratePerSecond = decision.ratePerSecond;
+    this.#pausedUntil = now + decision.pausedForMs;
+    if (decision.retryTokens !== undefined) this.#sharedBudget?.sync(decision.retryTokens);
+    if (!take) return true;
+    if (decision.seq === undefined || decision.waitMs > 0) {
+      if (decision.seq !== undefined) {
+        this.#held = decision.seq;
+        this.#heldAt = now + decision.waitMs;
+      }
+      this.#wakeIn(decision.waitMs, now);
+      return false;
+    }
+    // A store answering later may find the request it took for gone, or its slot taken.
+    if (this.#canStart()) this.#startNext(decision.seq);
+    else [this.#held, this.#heldAt] = [decision.seq, now];
+    return true;
+  }
+
+  #startNext(seq: number): void {
+    (this.#queue.shift() as Ticket).start(seq);
+  }
+
+  #answered(decision: StoreDecision, take: boolean): void {
+    this.#calling = false;
+    if (this.#disposed) return;
+    this.#apply(decision, take, this.#now());
+    this.#pump();
+  }
+
+  /** A store broke its promise never to reject: fail what waits rather than hang. */
+  #storeFailed(error: unknown): void {
+    this.#calling = false;
+    const failure = error instanceof Error ? error : new Error(String(error));
+    for (let ticket = this.#queue.shift(); ticket; ticket = this.#queue.shift())
+      ticket.fail(failure);
+  }
+
+  #flushSoon(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.#pump(true);
+    });
   }
 
   #cancelWake(): void {
@@ -249,7 +380,6 @@ export class Limiter {
     this.#wake?.subscription.unsubscribe();
     this.#wake = {
       at,
-      // A clamped wait wakes early and `#pump` re-arms the timer for what is left.
       subscription: this.#options.scheduler.schedule(() => {
         this.#wake = undefined;
         this.#pump();
@@ -259,67 +389,55 @@ export class Limiter {
 
   /** Updates pace and pauses from one response (or error response) to the `seq`-th request. */
   #learn(headers: Headers, status: number, seq: number): void {
-    const now = this.#now();
     const throttled = status === 429;
+    let pauseMs = 0;
     if (throttled) {
       this.#rateLimited++;
       // The server's word on when to come back applies to every stream of this client, not
       // just the request that got the 429 (the official SDK only delays that one request).
       const asked = retryAfterMs(headers, Date.now());
-      const pause =
+      // Never longer than `maxPause`, even a `defaultCooldown` set above it.
+      pauseMs = Math.min(
         asked === undefined || asked > this.#options.maxPause
           ? this.#options.defaultCooldown
-          : asked;
-      this.#pauseFor(pause, now, 'rate-limited');
+          : asked,
+        this.#options.maxPause,
+      );
+      publishLimiterPause(pauseMs, 'rate-limited');
     }
     const info = parseRateLimitHeaders(headers);
+    let seen: Observation | undefined;
     if (info) {
       this.#mode = 'headers';
-      if (info.limit !== undefined) {
-        const learned = (info.limit * HEADER_RATE_SHARE) / 60_000;
-        const fixed = this.#options.requestsPerMinute;
-        this.#setRate(
-          fixed === undefined ? learned : Math.min(learned, fixed / 60_000),
-          now,
-          info.remaining,
-        );
-      }
-      if (info.remaining !== undefined) {
-        // Requests sent after this one have already taken their tokens here but had not reached
-        // the server when it counted `remaining`.
-        this.#bucket?.clampTo(info.remaining - (this.#sent - seq), now);
-        if (info.remaining === 0 && info.resetMs !== undefined)
-          this.#pauseFor(info.resetMs, now, 'budget-exhausted');
-      }
+      const fixed = this.#fixedRatePerMs;
+      const learned =
+        info.limit === undefined ? undefined : (info.limit * HEADER_RATE_SHARE) / 60_000;
+      seen = {
+        seq,
+        pauseMs,
+        ratePerMs:
+          learned === undefined || fixed === undefined ? learned : Math.min(learned, fixed),
+        remaining: info.remaining,
+        // A reset hours away (`x-ratelimit-reset-requests: 2h`) must not stall the client past
+        // the longest wait it was told to honour: after `maxPause`, the server's next answer
+        // decides again.
+        resetMs:
+          info.resetMs === undefined ? undefined : Math.min(info.resetMs, this.#options.maxPause),
+      };
+      if (info.remaining === 0 && seen.resetMs !== undefined)
+        publishLimiterPause(seen.resetMs, 'budget-exhausted');
     } else if (this.#mode !== 'headers') {
-      this.#mode = this.#options.requestsPerMinute === undefined ? 'adaptive' : 'fixed';
-      if (this.#options.adaptive && this.#mode === 'adaptive') {
-        const rate = this.#cubic.observe(now / 1000, throttled);
-        // Just throttled: a bucket made now starts empty (an existing one keeps its tokens).
-        if (this.#cubic.enabled) this.#setRate(rate / 1000, now, 0);
-      }
+      this.#mode = this.#fixedRatePerMs === undefined ? 'adaptive' : 'fixed';
+      if (this.#options.adaptive && this.#mode === 'adaptive')
+        seen = { seq, pauseMs, cubic: { throttled } };
     }
+    if (seen) this.#observations.push(seen);
+    else if (pauseMs > 0) this.#observations.push({ seq, pauseMs });
     this.#pump();
   }
+}
 
-  /** Sets the pace; a new bucket starts with `tokens` (what the server says is left). */
-  #setRate(ratePerMs: number, now: number, tokens: number | undefined): void {
-    const capacity = Math.max(1, ratePerMs * BURST_MS);
-    if (this.#bucket?.ratePerSecond !== ratePerMs * 1000)
-      publishLimiterRate(ratePerMs * 1000, this.#mode);
-    if (this.#bucket) this.#bucket.reconfigure(ratePerMs, capacity, now);
-    else this.#bucket = new TokenBucket(ratePerMs, capacity, now, tokens ?? 1);
-  }
-
-  /**
-   * Pauses every request for `ms`, but never longer than `maxPause`: a server announcing a reset
-   * hours away (`x-ratelimit-reset-requests: 2h`) must not stall the client past the longest
-   * wait it was told to honour. After `maxPause` requests resume, and the server's next answer
-   * (a 429, or fresh headers) decides again.
-   */
-  #pauseFor(ms: number, now: number, reason: 'rate-limited' | 'budget-exhausted'): void {
-    const until = now + Math.min(ms, this.#options.maxPause);
-    publishLimiterPause(until - now, reason);
-    this.#pausedUntil = Math.max(this.#pausedUntil, until);
-  }
+/** A response that stops every process on the bucket: a 429, or the budget spent. */
+function pausesEveryone(seen: Observation): boolean {
+  return seen.pauseMs > 0 || seen.remaining === 0;
 }

@@ -49,6 +49,17 @@ export class TokenBucket {
     return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) / this.ratePerMs);
   }
 
+  /**
+   * Takes a token whether or not one is available, and returns the ms until it would have been:
+   * the balance goes negative, a debt that refills repay before anyone else gets a token. For a
+   * caller that would otherwise ask again and again (over a network) until it wins a token.
+   */
+  takeAhead(now: number): number {
+    const wait = this.msUntilToken(now);
+    this.#tokens -= 1;
+    return wait;
+  }
+
   /** Lowers the balance to at most `tokens` (what the server says is left), never raises it. */
   clampTo(tokens: number, now: number): void {
     this.#refill(now);
