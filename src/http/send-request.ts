@@ -18,7 +18,7 @@ import {
   type RawResponse,
 } from './exchange.js';
 import type { Headers } from './headers.js';
-import { redactHeaders } from './redact.js';
+import { redactHeaders, redactSecrets, redactSecretsIn } from './redact.js';
 import { pathAndQuery, type Query } from './url.js';
 
 /** Everything a request needs from its client, resolved once by `createClient`. */
@@ -31,11 +31,32 @@ export interface Transport {
   readonly dispatcher: Dispatcher;
   /** Sent with every request: user agent, organization, project, the user's defaults. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The `Authorization` value; throws a `ConfigError` when no key is configured. */
-  readonly authorization: () => string;
+  /**
+   * The `Authorization` value for a request of this kind; throws a `ConfigError` when its key is
+   * not configured. `what` (method and path) is for that error's message.
+   */
+  readonly authorization: (auth: RequestAuth, what: string) => string;
+  /** Every key the client holds: scrubbed from what a server sends back before an error keeps it. */
+  readonly secrets?: () => readonly string[];
   /** Times the per-attempt timeout, so tests can run it in virtual time. */
   readonly scheduler: SchedulerLike;
 }
+
+/**
+ * Which key a request takes. The real API has two kinds, and each refuses the other:
+ * - `'admin'`: the admin key (`adminAPIKey`, `OPENAI_ADMIN_KEY`), for the checkpoint permission
+ *   endpoints and `/organization/*`;
+ * - `'project'`: the one project key (`apiKey`, `OPENAI_API_KEY`), for the fine-tuning jobs
+ *   endpoints of its project;
+ * - `{ project: 'proj_…' }`: that project's key from `projectKeys`, for the same endpoints.
+ *
+ * @example
+ * ```ts
+ * const auth: RequestAuth = { project: 'proj_platform' }; // projectKeys.proj_platform
+ * await client.request({ method: 'GET', path: '/fine_tuning/jobs', auth, parse: (b) => b });
+ * ```
+ */
+export type RequestAuth = 'admin' | 'project' | { readonly project: string };
 
 /**
  * A description of one API call: what to send and how to check what comes back.
@@ -52,6 +73,11 @@ export interface Transport {
  */
 export interface RequestSpec<T> {
   readonly method: 'GET' | 'POST' | 'DELETE';
+  /**
+   * The key the endpoint takes (see {@link RequestAuth}).
+   * @default 'admin'
+   */
+  readonly auth?: RequestAuth;
   /** Relative to the base URL, path segments already encoded with `encodePathSegment`. */
   readonly path: string;
   readonly query?: Query;
@@ -116,7 +142,10 @@ export function sendRequest$<T>(
     const url = `${transport.baseURL}${target}`;
     let headers: Record<string, string>;
     try {
-      headers = { ...transport.headers, authorization: transport.authorization() };
+      headers = {
+        ...transport.headers,
+        authorization: transport.authorization(spec.auth ?? 'admin', `${spec.method} ${spec.path}`),
+      };
     } catch (error) {
       subscriber.error(error);
       return;
@@ -144,7 +173,7 @@ export function sendRequest$<T>(
       response: (raw) => {
         let response: HttpResponse<T>;
         try {
-          response = checkResponse(raw, spec, url, summary);
+          response = checkResponse(raw, spec, url, summary, transport.secrets?.() ?? []);
         } catch (error) {
           subscriber.error(error);
           return;
@@ -205,15 +234,17 @@ function checkResponse<T>(
   spec: RequestSpec<T>,
   url: string,
   summary: () => RequestSummary,
+  secrets: readonly string[],
 ): HttpResponse<T> {
   const { status, headers, body: text } = raw;
   const requestID = headers['x-request-id'];
   if (status < 200 || status >= 300) {
-    const error = errorBodyOf(text);
+    // A server may echo the key it got (in a message, a body, a header): never keep it.
+    const error = errorBodyOf(redactSecrets(text, secrets));
     throw APIError.fromResponse(status, {
-      headers,
+      headers: redactSecretsIn(headers, secrets),
       error,
-      rawBody: error ? undefined : text.slice(0, KEPT_RAW_BODY),
+      rawBody: error ? undefined : redactSecrets(text, secrets).slice(0, KEPT_RAW_BODY),
       request: summary(),
     });
   }

@@ -3,6 +3,7 @@ import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
 import type { ListPage } from '../http/list-page.js';
+import type { RequestAuth } from '../http/send-request.js';
 import { paginate$ } from '../paginate/paginate.js';
 import {
   parseJobCheckpointsPage,
@@ -32,31 +33,43 @@ export interface DiscoveryOptions {
   limit?: number;
   /** Aborts the stream with `APIUserAbortError`. */
   signal?: AbortSignal;
+  /**
+   * The project whose jobs to list, with its key from the client's `projectKeys`. A project key
+   * sees the jobs of its own project only.
+   * @default the project of the client's `apiKey`
+   */
+  project?: string;
 }
 
 interface Resolved {
   client: Client | undefined;
   limit: number | undefined;
   signal: AbortSignal | undefined;
+  auth: RequestAuth;
 }
 
 function resolve(input: unknown): Resolved {
   const o = check.optionsObject('options', input);
-  check.knownKeys('', o, ['client', 'limit', 'signal']);
+  check.knownKeys('', o, ['client', 'limit', 'signal', 'project']);
   return {
     client: o.client === undefined ? undefined : check.client(o.client),
     limit: o.limit === undefined ? undefined : check.positiveInteger('limit', o.limit),
     signal: o.signal === undefined ? undefined : check.signal(o.signal),
+    auth:
+      o.project === undefined ? 'project' : { project: check.nonEmptyString('project', o.project) },
   };
 }
 
 /**
- * Every fine-tuning job of the organization, one page per emission (`GET /fine_tuning/jobs`).
- * That list has no `last_id`: its cursor is the last job's id.
+ * Every fine-tuning job of one project, one page per emission (`GET /fine_tuning/jobs`, with a
+ * project key: the client's `apiKey`, or `projectKeys[project]`). That list has no `last_id`:
+ * its cursor is the last job's id.
  *
  * @example
  * ```ts
- * fineTuningJobs$({ client }).pipe(concatMap((page) => page.data)).subscribe((job) => console.log(job.id, job.status));
+ * fineTuningJobs$({ client, project: 'proj_platform' })
+ *   .pipe(concatMap((page) => page.data))
+ *   .subscribe((job) => console.log(job.id, job.status));
  * ```
  */
 export function fineTuningJobs$(options?: DiscoveryOptions): Observable<ListPage<FineTuningJob>> {
@@ -65,11 +78,13 @@ export function fineTuningJobs$(options?: DiscoveryOptions): Observable<ListPage
 }
 
 /**
- * Every checkpoint of one job, one page per emission (`GET /fine_tuning/jobs/{id}/checkpoints`).
+ * Every checkpoint of one job, one page per emission (`GET /fine_tuning/jobs/{id}/checkpoints`),
+ * with the key of the job's project (`project`, else the client's `apiKey`).
  *
  * @example
  * ```ts
- * jobCheckpoints$('ftjob-abc123', { client }).subscribe((page) => console.log(page.data.length));
+ * jobCheckpoints$('ftjob-abc123', { client, project: 'proj_platform' })
+ *   .subscribe((page) => console.log(page.data.length));
  * ```
  */
 export function jobCheckpoints$(
@@ -130,6 +145,12 @@ function listOf<T extends { readonly id: string }>(
 ): Observable<ListPage<T>> {
   return paginate$({
     fetchPage: (after) =>
-      client.request$({ method: 'GET', path, query: { limit: o.limit, after }, parse }),
+      client.request$({
+        method: 'GET',
+        path,
+        auth: o.auth,
+        query: { limit: o.limit, after },
+        parse,
+      }),
   });
 }
