@@ -4,13 +4,13 @@ import * as check from '../client/validate.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
 import type { ListPage } from '../http/list-page.js';
 import type { RequestAuth } from '../http/send-request.js';
-import { paginate$ } from '../paginate/paginate.js';
 import {
   parseJobCheckpointsPage,
   parseJobsPage,
   type FineTuningJob,
   type FineTuningJobCheckpoint,
 } from './fine-tuning.js';
+import { listPages$, type ListPagesOptions } from './list-pages.js';
 import { jobCheckpointsPath } from './paths.js';
 import { withClient } from './with-client.js';
 
@@ -125,7 +125,7 @@ export function allCheckpoints$(options?: DiscoveryOptions): Observable<string> 
 }
 
 function jobsOf(client: Client, o: Resolved): Observable<ListPage<FineTuningJob>> {
-  return listOf(client, '/fine_tuning/jobs', parseJobsPage, o);
+  return listPages$(client, '/fine_tuning/jobs', parseJobsPage, pagesOptions(o));
 }
 
 function checkpointsOf(
@@ -133,24 +133,9 @@ function checkpointsOf(
   jobId: string,
   o: Resolved,
 ): Observable<ListPage<FineTuningJobCheckpoint>> {
-  return listOf(client, jobCheckpointsPath(jobId), parseJobCheckpointsPage, o);
+  return listPages$(client, jobCheckpointsPath(jobId), parseJobCheckpointsPage, pagesOptions(o));
 }
 
-/** Every page of one list endpoint, its path encoded once. */
-function listOf<T extends { readonly id: string }>(
-  client: Client,
-  path: string,
-  parse: (body: unknown, requestID: string | undefined) => ListPage<T>,
-  o: Resolved,
-): Observable<ListPage<T>> {
-  return paginate$({
-    fetchPage: (after) =>
-      client.request$({
-        method: 'GET',
-        path,
-        auth: o.auth,
-        query: { limit: o.limit, after },
-        parse,
-      }),
-  });
+function pagesOptions(o: Resolved): ListPagesOptions {
+  return { auth: o.auth, query: { limit: o.limit } };
 }
