@@ -32,8 +32,18 @@ export type { AuditLogQuery, AuditLogOptions } from './resources/audit-log.js';
 export type { AuditLogEvent } from './resources/audit-log-event.js';
 
 // Discovery
-export { fineTuningJobs$, jobCheckpoints$, allCheckpoints$ } from './resources/discovery.js';
+export { fineTuningJobs$, jobCheckpoints$ } from './resources/discovery.js';
 export type { DiscoveryOptions } from './resources/discovery.js';
+export { discoverCheckpoints$, allCheckpoints$ } from './audit/discover-checkpoints.js';
+export type { DiscoverOptions } from './audit/discover-checkpoints.js';
+export type {
+  DiscoveryEvent,
+  DiscoveredCheckpoint,
+  DiscoveryCoverage,
+  ProjectRef,
+  ProjectFailure,
+  SourceFailure,
+} from './audit/discovery-event.js';
 export type { FineTuningJob, FineTuningJobCheckpoint } from './resources/fine-tuning.js';
 
 // Bulk audits

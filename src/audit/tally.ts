@@ -18,6 +18,7 @@ export class Tally {
   #skipped = 0;
   #permissions = 0;
   #violations = 0;
+  #archived = 0;
   #revoked = 0;
 
   constructor(
@@ -39,6 +40,7 @@ export class Tally {
       case 'permission':
         this.#permissions++;
         if (record.allowed === false) this.#violations++;
+        if (record.archived) this.#archived++;
         break;
       case 'checkpoint':
         this.#ok++;
@@ -58,6 +60,7 @@ export class Tally {
       checkpoints: { ok: this.#ok, failed: this.#failed, skipped: this.#skipped },
       permissions: this.#permissions,
       violations: this.#violations,
+      archived: this.#archived,
       revoked: this.#revoked,
       requests: metrics.requests - this.startMetrics.requests,
       retries: metrics.retries - this.startMetrics.retries,

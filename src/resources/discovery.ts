@@ -1,4 +1,4 @@
-import { concatMap, mergeMap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
@@ -15,12 +15,12 @@ import { jobCheckpointsPath } from './paths.js';
 import { withClient } from './with-client.js';
 
 /**
- * Options of the discovery streams.
+ * Options of the fine-tuning jobs streams.
  *
  * @example
  * ```ts
  * fineTuningJobs$({ client, limit: 100 }); // 100 jobs a page instead of the API's 20
- * allCheckpoints$({ client, signal: AbortSignal.timeout(60_000) });
+ * jobCheckpoints$('ftjob-abc123', { client, project: 'proj_platform', signal: AbortSignal.timeout(60_000) });
  * ```
  */
 export interface DiscoveryOptions {
@@ -96,32 +96,6 @@ export function jobCheckpoints$(
   return withClient(o.client, (client) => checkpointsOf(client, jobId, o)).pipe(
     abortOnSignal(o.signal),
   );
-}
-
-/**
- * The model name (`fine_tuned_model_checkpoint`) of every checkpoint of every job: the input of
- * an organization-wide audit. Jobs are listed page by page and their checkpoints two jobs at a
- * time, through the client's limiter like every other request.
- *
- * @example
- * ```ts
- * auditPermissions$(allCheckpoints$({ client }), { client }).subscribe(console.log);
- * ```
- */
-export function allCheckpoints$(options?: DiscoveryOptions): Observable<string> {
-  const o = resolve(options);
-  return withClient(o.client, (client) =>
-    jobsOf(client, o).pipe(
-      concatMap((page) => page.data),
-      mergeMap(
-        (job) =>
-          checkpointsOf(client, job.id, o).pipe(
-            concatMap((page) => page.data.map((c) => c.fine_tuned_model_checkpoint)),
-          ),
-        2,
-      ),
-    ),
-  ).pipe(abortOnSignal(o.signal));
 }
 
 function jobsOf(client: Client, o: Resolved): Observable<ListPage<FineTuningJob>> {
