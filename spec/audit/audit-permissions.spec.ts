@@ -6,18 +6,20 @@ import type { AuditRecord, PermissionRecord } from '../../src/audit/audit-record
 import { createClient, type Client } from '../../src/client/create-client.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { APIUserAbortError, ConfigError, NotFoundError } from '../../src/errors.js';
-import {
-  allCheckpoints$,
-  fineTuningJobs$,
-  jobCheckpoints$,
-} from '../../src/resources/discovery.js';
+import { allCheckpoints$ } from '../../src/audit/discover-checkpoints.js';
+import { fineTuningJobs$, jobCheckpoints$ } from '../../src/resources/discovery.js';
 
 let emulator: Emulator;
 let client: Client;
 
 beforeAll(async () => {
   emulator = await startEmulator({ seed: 5 });
-  client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url, maxRetries: 0 });
+  client = createClient({
+    adminAPIKey: emulator.apiKey,
+    apiKey: emulator.apiKey,
+    baseURL: emulator.url,
+    maxRetries: 0,
+  });
 });
 afterAll(async () => {
   await client.close();

@@ -15,6 +15,7 @@ import { dispatchTarget } from '../http/url.js';
 import {
   sendRequest$,
   type HttpResponse,
+  type RequestAuth,
   type RequestSpec,
   type Transport,
 } from '../http/send-request.js';
@@ -25,7 +26,8 @@ import { retryPromise } from '../retry/retry-promise.js';
 import { Limiter, type LimiterState } from '../schedule/limiter.js';
 import { timerDelay } from '../schedule/timer-delay.js';
 import type { ClientOptions } from './client-options.js';
-import { missingKeyMessage, resolveOptions, type ResolvedOptions } from './resolve-options.js';
+import { Credentials } from './credentials.js';
+import { resolveOptions, type ResolvedOptions } from './resolve-options.js';
 
 /**
  * Per-request knobs.
@@ -108,6 +110,16 @@ export interface Client {
   /** The same call as a promise, retried by p-retry with the same policy. */
   request<T>(spec: RequestSpec<T>, options?: RequestOptions): Promise<T>;
   metrics(): ClientMetrics;
+  /**
+   * Whether the client holds the key a request of this kind takes, without sending anything:
+   * `'admin'`, `'project'` (the `apiKey`), or `{ project: 'proj_…' }` (its `projectKeys` entry).
+   *
+   * @example
+   * ```ts
+   * const unseen = projects.filter((p) => !client.hasCredential({ project: p.id }));
+   * ```
+   */
+  hasCredential(auth: RequestAuth): boolean;
   /** Releases what the client owns (its keep-alive connections). Idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -115,12 +127,21 @@ export interface Client {
 
 /**
  * Creates a client. Options are checked here, once: a bad value throws a `ConfigError` naming
- * the option and what it accepts. A missing key is not an error until the first request, so that
- * a client can be built before the environment is complete.
+ * the option and what it accepts. A missing key is not an error until a request needs it (then a
+ * `ConfigError` naming the option and its environment variable, before anything is sent), so
+ * that a client can be built before the environment is complete.
+ *
+ * Each request gets the kind of key its endpoint takes: the admin key (`adminAPIKey`,
+ * `OPENAI_ADMIN_KEY`) for permissions and `/organization/*`; a project key for the fine-tuning
+ * jobs (`apiKey`, `OPENAI_API_KEY`, or the project's entry in `projectKeys`).
  *
  * @example
  * ```ts
- * await using client = createClient({ apiKey: process.env.OPENAI_ADMIN_KEY, rateLimit: { maxConcurrency: 16 } });
+ * await using client = createClient({
+ *   adminAPIKey: process.env.OPENAI_ADMIN_KEY,
+ *   projectKeys: { proj_platform: process.env.PLATFORM_KEY! },
+ *   rateLimit: { maxConcurrency: 16 },
+ * });
  * permissions$('ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd', { client }).subscribe(console.log);
  * ```
  */
@@ -150,6 +171,7 @@ class DefaultClient implements Client {
   readonly #budget: RetryBudget | undefined;
   readonly #events = new Subject<ClientEvent>();
   readonly #ownedDispatcher: Dispatcher | undefined;
+  readonly #credentials: Credentials;
   #retries = 0;
   #backoffMs = 0;
   #closed = false;
@@ -162,19 +184,22 @@ class DefaultClient implements Client {
     this.#ownedDispatcher = options.dispatcher
       ? undefined
       : new Agent({ keepAliveTimeout: 10_000 });
-    const apiKey = options.apiKey;
+    const credentials = new Credentials(options.adminAPIKey, options.apiKey, options.projectKeys);
+    this.#credentials = credentials;
     this.#transport = {
       baseURL: this.baseURL,
       ...dispatchTarget(options.baseURL),
-      secrets: secretsOf(options),
       dispatcher: options.dispatcher ?? (this.#ownedDispatcher as Dispatcher),
       headers: options.headers,
       scheduler: options.scheduler,
       maxResponseBytes: options.maxResponseBytes,
-      authorization: () => {
-        if (apiKey === undefined) throw new ConfigError('apiKey', missingKeyMessage());
-        return `Bearer ${apiKey}`;
-      },
+      authorization: (auth, what) => credentials.authorization(auth, what),
+      secrets: () =>
+        secretsOf({
+          keys: credentials.secrets(),
+          baseURL: options.baseURL,
+          headers: options.headers,
+        }),
     };
     this.#limiter = new Limiter({ ...options.limiter, scheduler: options.scheduler });
     this.#budget = options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget);
@@ -201,6 +226,10 @@ class DefaultClient implements Client {
       options.signal,
     );
     return response.data;
+  }
+
+  hasCredential(auth: RequestAuth): boolean {
+    return this.#credentials.has(auth);
   }
 
   metrics(): ClientMetrics {
@@ -280,6 +309,12 @@ class DefaultClient implements Client {
     const key = options.checkpoint ?? '';
     const turn$ = new Observable<HttpResponse<T>>((subscriber) => {
       if (this.#closed) return subscriber.error(closedError());
+      // A missing key fails here, before the request takes a turn in the limiter or is counted.
+      try {
+        this.#credentials.authorization(spec.auth ?? 'admin', `${spec.method} ${spec.path}`);
+      } catch (error) {
+        return subscriber.error(error);
+      }
       return this.#limiter.run(key, send$).subscribe(subscriber);
     });
     if (!Number.isFinite(retry.deadline)) return turn$;

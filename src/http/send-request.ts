@@ -36,18 +36,38 @@ export interface Transport {
   readonly dispatcher: Dispatcher;
   /** Sent with every request: user agent, organization, project, the user's defaults. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The `Authorization` value; throws a `ConfigError` when no key is configured. */
-  readonly authorization: () => string;
+  /**
+   * The `Authorization` value for a request of this kind; throws a `ConfigError` when its key is
+   * not configured. `what` (method and path) is for that error's message.
+   */
+  readonly authorization: (auth: RequestAuth, what: string) => string;
   /** Times the per-attempt timeout, so tests can run it in virtual time. */
   readonly scheduler: SchedulerLike;
   /**
-   * Every secret the client holds (`secretsOf`): hidden from whatever a server sends back before
-   * an error keeps or shows it, in case the server echoes them.
+   * Every secret the client holds (`secretsOf`), read when needed (a `projectKeys` function adds
+   * keys as it is asked): hidden from whatever a server sends back before an error keeps or shows
+   * it, in case the server echoes them.
    */
-  readonly secrets: readonly string[];
+  readonly secrets: () => readonly string[];
   /** The longest body read, bytes; a 2xx body past it is a `ProtocolError` (`maxResponseBytes`). */
   readonly maxResponseBytes: number;
 }
+
+/**
+ * Which key a request takes. The real API has two kinds, and each refuses the other:
+ * - `'admin'`: the admin key (`adminAPIKey`, `OPENAI_ADMIN_KEY`), for the checkpoint permission
+ *   endpoints and `/organization/*`;
+ * - `'project'`: the one project key (`apiKey`, `OPENAI_API_KEY`), for the fine-tuning jobs
+ *   endpoints of its project;
+ * - `{ project: 'proj_…' }`: that project's key from `projectKeys`, for the same endpoints.
+ *
+ * @example
+ * ```ts
+ * const auth: RequestAuth = { project: 'proj_platform' }; // projectKeys.proj_platform
+ * await client.request({ method: 'GET', path: '/fine_tuning/jobs', auth, parse: (b) => b });
+ * ```
+ */
+export type RequestAuth = 'admin' | 'project' | { readonly project: string };
 
 /**
  * A description of one API call: what to send and how to check what comes back.
@@ -64,6 +84,11 @@ export interface Transport {
  */
 export interface RequestSpec<T> {
   readonly method: 'GET' | 'POST' | 'DELETE';
+  /**
+   * The key the endpoint takes (see {@link RequestAuth}).
+   * @default 'admin'
+   */
+  readonly auth?: RequestAuth;
   /** Relative to the base URL, path segments already encoded with `encodePathSegment`. */
   readonly path: string;
   readonly query?: Query;
@@ -128,7 +153,10 @@ export function sendRequest$<T>(
     const url = `${transport.baseURL}${target}`;
     let headers: Record<string, string>;
     try {
-      headers = { ...transport.headers, authorization: transport.authorization() };
+      headers = {
+        ...transport.headers,
+        authorization: transport.authorization(spec.auth ?? 'admin', `${spec.method} ${spec.path}`),
+      };
     } catch (error) {
       subscriber.error(error);
       return;
@@ -152,7 +180,8 @@ export function sendRequest$<T>(
       return;
     }
 
-    const safeHeaders = (received: Headers): Headers => redactHeaders(received, transport.secrets);
+    const safeHeaders = (received: Headers): Headers =>
+      redactHeaders(received, transport.secrets());
     const listener: ExchangeListener = {
       response: (raw) => {
         let response: HttpResponse<T>;
@@ -177,7 +206,7 @@ export function sendRequest$<T>(
       failure: (cause, responseHeaders) =>
         subscriber.error(
           responseHeaders === undefined
-            ? classify(cause, summary(), transport.secrets)
+            ? classify(cause, summary(), transport.secrets())
             : new APIConnectionError(
                 `The connection closed before the response body was complete (${spec.method} ${url})`,
                 { headers: safeHeaders(responseHeaders), request: summary(), cause },
@@ -201,7 +230,7 @@ export function sendRequest$<T>(
       );
     } catch (error) {
       // A dispatcher that refuses the request outright (an invalid option, a closed pool).
-      subscriber.error(classify(error as Error, summary(), transport.secrets));
+      subscriber.error(classify(error as Error, summary(), transport.secrets()));
       return;
     }
 
@@ -238,7 +267,7 @@ function checkResponse<T>(
   summary: () => RequestSummary,
 ): HttpResponse<T> {
   const { status, headers, body: text } = raw;
-  const { secrets } = transport;
+  const secrets = transport.secrets();
   if (status < 200 || status >= 300) {
     const safeText = redactText(text, secrets);
     const error = redactJSON(errorBodyOf(safeText), secrets);

@@ -5,7 +5,7 @@ import type { AuditRecord, AuditSummary } from '../../audit/audit-record.js';
 import { ProgressJournal, type JournalRun } from '../../audit/progress-journal.js';
 import type { Client } from '../../client/create-client.js';
 import { ConfigError } from '../../errors.js';
-import { allCheckpoints$ } from '../../resources/discovery.js';
+import { allCheckpoints$ } from '../../audit/discover-checkpoints.js';
 import { CliError, fileErrorReason } from '../cli-error.js';
 import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
 import { ExitCode } from '../exit-codes.js';

@@ -2,7 +2,7 @@ import { firstValueFrom } from 'rxjs';
 import type { AllowList } from '../../audit/allow-list.js';
 import { createClient } from '../../client/create-client.js';
 import { chaosEverywhere, startEmulator } from '../../emulator/index.js';
-import { allCheckpoints$ } from '../../resources/discovery.js';
+import { allCheckpoints$ } from '../../audit/discover-checkpoints.js';
 import { createPermissions$ } from '../../resources/write-permissions.js';
 import { ExitCode } from '../exit-codes.js';
 import { howToRun, whereToRead } from '../invocation.js';

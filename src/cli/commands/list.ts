@@ -45,6 +45,9 @@ export async function listCommand(
             project_id: p.project_id,
             created_at: p.created_at,
             allowed: undefined,
+            project_name: null,
+            project_status: null,
+            archived: false,
           }),
         )
         .join('');
