@@ -55,7 +55,9 @@ export async function startChildEmulator(options: EmulatorOptions): Promise<Benc
   const control = async <T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${origin}/__emulator/${route}`, {
       method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
     if (!response.ok) throw new Error(`Emulator control ${route}: ${await response.text()}`);
     return (await response.json()) as T;

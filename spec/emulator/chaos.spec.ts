@@ -4,6 +4,7 @@ import { resolveChaos, rollChaos, type FaultKind } from '../../src/emulator/chao
 import { chaosEverywhere, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { mulberry32 } from '../../src/emulator/prng.js';
 import { call, permissionsPath } from './helpers.js';
+import { ConfigError } from '../../src/errors.js';
 
 describe('resolveChaos', () => {
   it('fills in the defaults: nothing happens, 200 ms amounts, the emulator seed', () => {
@@ -18,6 +19,7 @@ describe('resolveChaos', () => {
       latencyMs: 200,
       slowBody: 0,
       slowBodyMs: 200,
+      auditLogDelayMs: 0,
     });
   });
 
@@ -41,7 +43,7 @@ describe('resolveChaos', () => {
   });
 
   it('rejects a non-object', () => {
-    expect(() => resolveChaos(null as never, 1)).toThrow(RangeError);
+    expect(() => resolveChaos(null as never, 1)).toThrow(ConfigError);
   });
 });
 
@@ -58,7 +60,7 @@ describe('chaosEverywhere', () => {
   });
 
   it.each([-0.1, 1.1, Number.NaN])('rejects %d', (p) => {
-    expect(() => chaosEverywhere(p)).toThrow(RangeError);
+    expect(() => chaosEverywhere(p)).toThrow(ConfigError);
   });
 });
 

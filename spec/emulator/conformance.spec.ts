@@ -1,5 +1,6 @@
 /**
- * Conformance: (a) every kind of response body validates against the OpenAPI excerpt's schemas;
+ * Conformance: (a) every kind of response body validates against the OpenAPI excerpts' schemas
+ * (fine-tuning, and the organization's projects and audit log);
  * (b) the official `openai` SDK pages through exactly the emulator's ground truth; (c) the SDK
  * raises the right error class for each error status.
  */
@@ -80,7 +81,14 @@ const FINE_TUNING_JOB = {
 /** Loads the excerpt's component schemas into Ajv (OpenAPI 3.1 is JSON Schema 2020-12). */
 function loadSchemas(): (name: string) => ValidateFunction {
   const excerpt = parse(readFileSync('spec/fixtures/openai-openapi-excerpt.yaml', 'utf8'));
-  const schemas = { ...excerpt.components.schemas, FineTuningJob: FINE_TUNING_JOB };
+  const organization = parse(
+    readFileSync('spec/fixtures/openai-openapi-organization-excerpt.yaml', 'utf8'),
+  );
+  const schemas = {
+    ...excerpt.components.schemas,
+    ...organization.components.schemas,
+    FineTuningJob: FINE_TUNING_JOB,
+  };
   // Refs point into the OpenAPI document; in a plain JSON Schema bundle they live under $defs.
   const bundle = JSON.parse(
     JSON.stringify({ $id: 'openai', $defs: schemas }).replaceAll(
@@ -91,7 +99,11 @@ function loadSchemas(): (name: string) => ValidateFunction {
   closeObjects(bundle);
   const ajv = new Ajv2020({ allErrors: true });
   // OpenAPI annotations that are not JSON Schema vocabulary: known, and no constraint.
-  ajv.addKeyword('x-stainless-const').addKeyword('x-oaiMeta');
+  ajv
+    .addKeyword('x-stainless-const')
+    .addKeyword('x-oaiMeta')
+    .addKeyword('example')
+    .addKeyword('x-excerpt-note');
   ajv.addFormat('unixtime', { type: 'number', validate: Number.isInteger });
   ajv.addSchema(bundle);
   return (name) => ajv.getSchema(`openai#/$defs/${name}`) as ValidateFunction;
@@ -129,6 +141,18 @@ beforeAll(async () => {
   truth = emulator.truth();
 });
 afterAll(() => emulator.close());
+
+/** The first project key: the default project's, which owns jobs in the seeded organisation. */
+const projectKey = () => Object.values(emulator.projectKeys)[0] as string;
+
+/** A project that exists, does not own `name` and has no access to it yet. */
+const grantable = (name: string): string => {
+  const now = emulator.truth();
+  const granted = new Set(now.permissions[name]?.map((p) => p.project_id));
+  const id = now.projects.find((p) => !granted.has(p.id) && p.id !== now.owners[name])?.id;
+  if (id === undefined) throw new Error(`no project left to grant ${name}`);
+  return id;
+};
 
 const checkpointWith = (size: number) =>
   Object.keys(truth.permissions).find((name) => truth.permissions[name]?.length === size) as string;
@@ -175,7 +199,7 @@ describe('(a) response bodies match the OpenAPI excerpt', () => {
     const name = checkpointWith(9);
     const created = await call(emulator, permissionsPath(name), {
       method: 'POST',
-      body: { project_ids: ['proj_conformance'] },
+      body: { project_ids: [grantable(name)] },
     });
     expectValid('ListFineTuningCheckpointPermissionResponse', created.body);
     const deleted = await call(emulator, `${permissionsPath(name)}/${created.body.data[0].id}`, {
@@ -187,10 +211,42 @@ describe('(a) response bodies match the OpenAPI excerpt', () => {
     });
   });
 
+  it('list projects, with and without archived ones', async () => {
+    for (const query of ['', '?include_archived=true&limit=100', '?limit=1']) {
+      const { body } = await call(emulator, `/organization/projects${query}`);
+      expect(body.data.length).toBeGreaterThan(0);
+      expectValid('ProjectListResponse', body);
+    }
+  });
+
+  it('list audit logs: created and deleted events, by the admin key and by a colleague', async () => {
+    const name = checkpointWith(1);
+    const permission = emulator.grant(name, grantable(name));
+    emulator.revoke(name, permission.id);
+    const mine = await call(emulator, permissionsPath(name), {
+      method: 'POST',
+      body: { project_ids: [grantable(name)] },
+    });
+    await call(emulator, `${permissionsPath(name)}/${mine.body.data[0].id}`, { method: 'DELETE' });
+    const { body } = await call(emulator, '/organization/audit_logs?limit=100');
+    const types = new Set(body.data.map((event: { type: string }) => event.type));
+    const actors = new Set(body.data.map((event: { actor: { type: string } }) => event.actor.type));
+    expect([...types].sort()).toEqual([
+      'checkpoint.permission.created',
+      'checkpoint.permission.deleted',
+    ]);
+    expect([...actors].sort()).toEqual(['api_key', 'session']);
+    expectValid('ListAuditLogsResponse', body);
+    const empty = await call(emulator, '/organization/audit_logs?effective_at[lt]=1');
+    expectValid('ListAuditLogsResponse', empty.body);
+  });
+
   it('list jobs, retrieve a job, list job checkpoints', async () => {
-    const jobs = await call(emulator, '/fine_tuning/jobs?limit=100');
-    expectValid('ListPaginatedFineTuningJobsResponse', jobs.body);
-    for (const job of truth.jobs) {
+    for (const key of Object.values(emulator.projectKeys)) {
+      const jobs = await call(emulator, '/fine_tuning/jobs?limit=100', { key });
+      expectValid('ListPaginatedFineTuningJobsResponse', jobs.body);
+    }
+    for (const job of truth.jobs.filter((j) => emulator.projectKeys[truth.jobOwners[j.id] ?? ''])) {
       expectValid('FineTuningJob', (await call(emulator, `/fine_tuning/jobs/${job.id}`)).body);
       const checkpoints = await call(emulator, `/fine_tuning/jobs/${job.id}/checkpoints`);
       expectValid('ListFineTuningJobCheckpointsResponse', checkpoints.body);
@@ -202,7 +258,8 @@ describe('(a) response bodies match the OpenAPI excerpt', () => {
       await call(emulator, permissionsPath(checkpointWith(1), 'limit=0')),
       await call(emulator, permissionsPath(checkpointWith(1)), { method: 'POST', body: '{' }),
       await call(emulator, '/fine_tuning/jobs', { key: null }),
-      await call(emulator, '/fine_tuning/jobs', { key: 'sk-proj-x' }),
+      await call(emulator, '/fine_tuning/jobs', { key: emulator.adminKey }),
+      await call(emulator, '/organization/audit_logs', { key: 'sk-proj-x' }),
       await call(emulator, '/fine_tuning/jobs/ftjob-nope'),
       await call(emulator, '/nope'),
     ];
@@ -215,8 +272,12 @@ describe('(a) response bodies match the OpenAPI excerpt', () => {
     await call(emulator, '/fine_tuning/jobs');
     bodies.push(await call(emulator, '/fine_tuning/jobs'));
     emulator.setRateLimit(false);
+    const forbidden = await fetch(`${emulator.url}/organization/projects`, {
+      headers: { authorization: `Bearer ${emulator.adminKey}`, origin: 'https://evil.example' },
+    });
+    bodies.push({ status: forbidden.status, body: await forbidden.json() } as never);
     expect(bodies.map((response) => response.status)).toEqual([
-      400, 400, 401, 403, 404, 404, 500, 503, 429,
+      400, 400, 401, 401, 401, 404, 404, 500, 503, 429, 403,
     ]);
     for (const response of bodies) expectValid('ErrorResponse', response.body);
   });
@@ -225,10 +286,11 @@ describe('(a) response bodies match the OpenAPI excerpt', () => {
 describe('(b) the official SDK sees exactly the ground truth', () => {
   let client: OpenAI;
   beforeAll(() => {
-    // The permission endpoints authenticate with adminAPIKey, the jobs endpoints with apiKey.
+    // As the SDK's docs say: the permission endpoints take adminAPIKey, the jobs endpoints apiKey
+    // (a project key, which sees its own project's jobs).
     client = new OpenAI({
-      apiKey: emulator.apiKey,
-      adminAPIKey: emulator.apiKey,
+      apiKey: projectKey(),
+      adminAPIKey: emulator.adminKey,
       baseURL: emulator.url,
       maxRetries: 0,
     });
@@ -266,21 +328,28 @@ describe('(b) the official SDK sees exactly the ground truth', () => {
     expect(page.data).toEqual([target]);
   });
 
-  it('lists jobs and each job\u2019s checkpoints', async () => {
+  it('lists jobs and each job\u2019s checkpoints: those of its project key', async () => {
+    const project = Object.keys(emulator.projectKeys)[0];
+    const own = truth.jobs.filter((job) => truth.jobOwners[job.id] === project);
+    expect(own.length).toBeGreaterThan(1);
     const jobs = [];
-    for await (const job of client.fineTuning.jobs.list({ limit: 3 })) jobs.push(job);
-    expect(jobs).toEqual(truth.jobs);
+    for await (const job of client.fineTuning.jobs.list({ limit: 1 })) jobs.push(job);
+    expect(jobs).toEqual(own);
     const checkpoints = [];
-    for (const job of truth.jobs) {
+    for (const job of own) {
       for await (const checkpoint of client.fineTuning.jobs.checkpoints.list(job.id, {
         limit: 2,
       })) {
         checkpoints.push(checkpoint);
       }
     }
-    expect(checkpoints).toEqual(truth.checkpoints);
-    expect(await client.fineTuning.jobs.retrieve(truth.jobs[0]?.id as string)).toEqual(
-      truth.jobs[0],
+    expect(checkpoints).toEqual(
+      truth.checkpoints.filter((c) => own.some((job) => job.id === c.fine_tuning_job_id)),
+    );
+    expect(await client.fineTuning.jobs.retrieve(own[0]?.id as string)).toEqual(own[0]);
+    const foreign = truth.jobs.find((job) => truth.jobOwners[job.id] !== project);
+    await expect(client.fineTuning.jobs.retrieve(foreign?.id as string)).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
     );
   });
 
@@ -288,10 +357,11 @@ describe('(b) the official SDK sees exactly the ground truth', () => {
     const name = Object.keys(truth.permissions).find((key) =>
       key.includes('eval/50%#1?'),
     ) as string;
+    const project = grantable(name);
     const created = await client.fineTuning.checkpoints.permissions.create(name, {
-      project_ids: ['proj_sdk'],
+      project_ids: [project],
     });
-    expect(created.data).toEqual([expect.objectContaining({ project_id: 'proj_sdk' })]);
+    expect(created.data).toEqual([expect.objectContaining({ project_id: project })]);
     const id = created.data[0]?.id as string;
     expect(emulator.truth().permissions[name]?.map((p) => p.id)).toContain(id);
     const deleted = await client.fineTuning.checkpoints.permissions.delete(id, {
@@ -303,8 +373,8 @@ describe('(b) the official SDK sees exactly the ground truth', () => {
 });
 
 describe('(c) the SDK raises the right error classes', () => {
-  const sdk = (adminAPIKey = emulator.apiKey) =>
-    new OpenAI({ apiKey: adminAPIKey, adminAPIKey, baseURL: emulator.url, maxRetries: 0 });
+  const sdk = (adminAPIKey = emulator.adminKey, apiKey = projectKey()) =>
+    new OpenAI({ apiKey, adminAPIKey, baseURL: emulator.url, maxRetries: 0 });
   const firstCheckpoint = () => Object.keys(truth.permissions)[0] as string;
 
   it('401 -> AuthenticationError', async () => {
@@ -316,10 +386,21 @@ describe('(c) the SDK raises the right error classes', () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).requestID).toMatch(/^req_/);
   });
 
-  it('403 -> PermissionDeniedError for a non-admin key', async () => {
+  it('401 -> AuthenticationError for the other kind of key, naming the missing scope', async () => {
+    const error = await sdk(projectKey())
+      .fineTuning.checkpoints.permissions.list(firstCheckpoint())
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).error).toEqual({
+      message:
+        'You have insufficient permissions for this operation. Missing scopes: api.fine_tuning.checkpoints.read.',
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    });
     await expect(
-      sdk('sk-proj-abc').fineTuning.checkpoints.permissions.list(firstCheckpoint()),
-    ).rejects.toBeInstanceOf(OpenAI.PermissionDeniedError);
+      sdk(emulator.adminKey, emulator.adminKey).fineTuning.jobs.list(),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
   it('404 -> NotFoundError', async () => {

@@ -12,6 +12,7 @@ const control = async (
 ) => {
   const response = await fetch(`${origin}/__emulator${path}`, {
     method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into bodies freely
@@ -86,7 +87,11 @@ describe('control routes', () => {
   });
 
   it('answers 400 for a body that is not JSON', async () => {
-    const response = await fetch(`${origin}/__emulator/chaos`, { method: 'POST', body: '{' });
+    const response = await fetch(`${origin}/__emulator/chaos`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(response.status).toBe(400);
   });
 

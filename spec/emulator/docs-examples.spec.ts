@@ -8,9 +8,14 @@ describe('docs/examples', () => {
     expect(await quickstart()).toEqual({ listed: 25, matchesTruth: true, pages: 3 });
   });
 
-  it('emulator-openai-sdk.ts lists everything despite 429s, thanks to the SDK retries', async () => {
+  it('emulator-openai-sdk.ts lists everything its project keys see despite 429s, thanks to the SDK retries', async () => {
     const dataset = seedOrganization({ seed: 3 });
-    const checkpoints = (dataset.jobs ?? []).flatMap((job) => job.checkpoints ?? []);
+    const keyed = new Set(
+      (dataset.projects ?? []).flatMap((p) => (typeof p === 'object' && p.api_key ? [p.id] : [])),
+    );
+    const checkpoints = (dataset.jobs ?? [])
+      .filter((job) => keyed.has(job.project_id ?? ''))
+      .flatMap((job) => job.checkpoints ?? []);
     const total = checkpoints.reduce(
       (sum, checkpoint) =>
         sum + (Array.isArray(checkpoint.permissions) ? checkpoint.permissions.length : 0),

@@ -9,7 +9,26 @@ export interface RawResponse {
   body: any;
 }
 
-/** Options of {@link call}: `key: null` sends no Authorization header. */
+/**
+ * The key the real API takes on a path: a project key for the jobs endpoints (the key of the
+ * job's own project when the path names a job that has one, else the first project key), the
+ * admin key everywhere else.
+ */
+export function keyFor(emulator: Emulator, path: string): string {
+  const job = /^\/fine_tuning\/jobs(?:\/([^/?]+))?/.exec(path);
+  if (!job) return emulator.adminKey;
+  const owner = job[1] === undefined ? undefined : emulator.truth().jobOwners[job[1]];
+  return (owner && emulator.projectKeys[owner]) ?? firstProjectKey(emulator);
+}
+
+/** The first project key an emulator issued. */
+export function firstProjectKey(emulator: Emulator): string {
+  const key = Object.values(emulator.projectKeys)[0];
+  if (key === undefined) throw new Error('the emulator issued no project key');
+  return key;
+}
+
+/** Options of {@link call}: `key: null` sends no Authorization header; by default {@link keyFor}. */
 export interface CallOptions {
   method?: string;
   key?: string | null;
@@ -21,7 +40,7 @@ export interface CallOptions {
 export async function call(
   emulator: Emulator,
   path: string,
-  { method = 'GET', key = emulator.apiKey, body, signal }: CallOptions = {},
+  { method = 'GET', key = keyFor(emulator, path), body, signal }: CallOptions = {},
 ): Promise<RawResponse> {
   const headers: Record<string, string> = {};
   if (key !== null) headers.authorization = `Bearer ${key}`;

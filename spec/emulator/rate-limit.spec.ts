@@ -7,6 +7,7 @@ import {
 } from '../../src/emulator/rate-limit.js';
 import { fullBucket, takeToken } from '../../src/emulator/token-bucket.js';
 import { call } from './helpers.js';
+import { ConfigError } from '../../src/errors.js';
 
 describe('resolveRateLimit', () => {
   it.each([
@@ -164,6 +165,6 @@ describe('rate limiting over HTTP', () => {
   });
 
   it('validates settings given at runtime', () => {
-    expect(() => emulator.setRateLimit({ requestsPerMinute: -1 })).toThrow(RangeError);
+    expect(() => emulator.setRateLimit({ requestsPerMinute: -1 })).toThrow(ConfigError);
   });
 });

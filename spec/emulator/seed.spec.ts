@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seedOrganization, type Dataset } from '../../src/emulator/index.js';
+import { ConfigError } from '../../src/errors.js';
 
 const checkpointsOf = (dataset: Dataset) =>
   (dataset.jobs ?? []).flatMap((job) => job.checkpoints ?? []);
@@ -82,7 +83,8 @@ describe('seedOrganization', () => {
   it('honours the sizes asked for', () => {
     const dataset = seedOrganization({ jobs: 2, checkpointsPerJob: 7, projects: 3, large: 30 });
     expect(dataset.jobs).toHaveLength(2);
-    expect(dataset.projects).toHaveLength(3);
+    // The pool of three grantees, and the four projects that own the jobs.
+    expect(dataset.projects).toHaveLength(3 + 4);
     expect(checkpointsOf(dataset)).toHaveLength(14);
     expect(permissionsOf(dataset).map((list) => list.length)).toContain(30);
   });
@@ -105,7 +107,7 @@ describe('seedOrganization', () => {
   it.each([{ jobs: -1 }, { projects: 1.5 }, { large: Number.NaN }, { seed: 0.5 }])(
     'rejects %j',
     (options) => {
-      expect(() => seedOrganization(options)).toThrow(RangeError);
+      expect(() => seedOrganization(options)).toThrow(ConfigError);
     },
   );
 });

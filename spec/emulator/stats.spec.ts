@@ -74,14 +74,15 @@ describe('stats over HTTP', () => {
     await call(emulator, permissionsPath('ft:nope')); // 404
     await call(emulator, '/nope'); // 404
     await call(emulator, '/fine_tuning/jobs', { key: null }); // 401
-    await call(emulator, '/fine_tuning/jobs', { key: 'sk-proj-x' }); // 403
+    await call(emulator, '/fine_tuning/jobs', { key: emulator.adminKey }); // 401: the wrong kind
+    const granted = emulator.truth().permissions[named(11)]?.[0]?.project_id;
     await call(emulator, permissionsPath(named(11)), {
       method: 'POST',
-      body: { project_ids: ['proj_z'] },
+      body: { project_ids: [granted] }, // 200, idempotent
     });
     expect(emulator.stats()).toEqual({
       requests: 10,
-      byStatus: { '200': 5, '400': 1, '401': 1, '403': 1, '404': 2 },
+      byStatus: { '200': 5, '400': 1, '401': 2, '404': 2 },
       faults: 0,
       rateLimited: 0,
       pagesServed: 4,

@@ -183,7 +183,7 @@ describe('validateDataset', () => {
       'jobs[0].checkpoints[1].id',
       'must be unique',
     ],
-    ['projects not strings', { projects: ['proj_a', 3] }, 'projects[1]', 'non-empty string'],
+    ['projects not ids or objects', { projects: ['proj_a', 3] }, 'projects[1]', 'an object'],
   ])('rejects %s', (_name, value, path, message) => {
     const error = errorOf(value);
     expect(error.path).toBe(path);

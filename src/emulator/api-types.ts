@@ -167,3 +167,68 @@ export interface DeletedPermission {
 export interface ApiErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
+
+/**
+ * An `organization.project` object (schema `Project` of the organization excerpt).
+ *
+ * @example
+ * const project: Project = {
+ *   id: 'proj_abc', object: 'organization.project', name: 'Support', created_at: 1711471533,
+ *   archived_at: null, status: 'active',
+ * };
+ */
+export interface Project {
+  id: string;
+  object: 'organization.project';
+  name: string;
+  created_at: number;
+  archived_at: number | null;
+  status: 'active' | 'archived';
+}
+
+/**
+ * Who did something, as the audit log records it (schema `AuditLogActor`): an API key (with the
+ * user or service account that owns it) or a dashboard session.
+ *
+ * @example
+ * const actor: AuditLogActor = {
+ *   type: 'session',
+ *   session: { user: { id: 'user-abc', email: 'ana@acme.example' }, ip_address: '203.0.113.7' },
+ * };
+ */
+export type AuditLogActor =
+  | {
+      type: 'api_key';
+      api_key: {
+        id: string;
+        type: 'user' | 'service_account';
+        user?: { id: string; email: string };
+        service_account?: { id: string };
+      };
+    }
+  | { type: 'session'; session: { user: { id: string; email: string }; ip_address: string } };
+
+/**
+ * One audit log event for a checkpoint permission (schema `AuditLog`, pruned to the two checkpoint
+ * permission event types): `created` carries the permission id and its payload, `deleted` the
+ * permission id only.
+ *
+ * @example
+ * const event: AuditLogEvent = {
+ *   id: 'audit_log-abc', type: 'checkpoint.permission.deleted', effective_at: 1721764900,
+ *   project: { id: 'proj_default', name: 'Default project' }, actor,
+ *   'checkpoint.permission.deleted': { id: 'cp_abc' },
+ * };
+ */
+export interface AuditLogEvent {
+  id: string;
+  type: 'checkpoint.permission.created' | 'checkpoint.permission.deleted';
+  effective_at: number;
+  project: { id: string; name: string };
+  actor: AuditLogActor;
+  'checkpoint.permission.created'?: {
+    id: string;
+    data: { project_id: string; fine_tuned_model_checkpoint: string };
+  };
+  'checkpoint.permission.deleted'?: { id: string };
+}

@@ -1,16 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticate } from './auth.js';
+import { authenticate, authorize, type Identity } from './auth.js';
 import { readJson } from './body.js';
 import type { FaultKind } from './chaos.js';
 import { ApiProblem, invalidParam, invalidUrl } from './problem.js';
 import type { Reply } from './reply.js';
 import { send, sendReply, sendSlowly, sendTruncated } from './respond.js';
-import { matchRoute, type Route } from './router.js';
+import { ACCESS, matchRoute, type Route } from './router.js';
+import { listAuditLogs } from './routes/audit-logs.js';
 import { listJobCheckpoints, listJobs, retrieveJob } from './routes/jobs.js';
 import { createPermissions, deletePermission, listPermissions } from './routes/permissions.js';
+import { listProjects } from './routes/projects.js';
 import { splitPath } from './path-segments.js';
 import type { EmulatorState } from './state.js';
 import type { Stats } from './stats.js';
+import { adminWrite } from './write-context.js';
 
 /**
  * Serves one request under `/v1`, in the order a real request meets the real service:
@@ -48,11 +51,17 @@ export async function handleApiRequest(
   const segments = splitPath(rawPath);
   const route = segments && matchRoute(method, segments);
   if (!route) return answer(segments ? invalidUrl(method, rawPath) : malformedPath(rawPath));
-  const denied = authenticate(req.headers.authorization, state.auth);
+  const identity = authenticate(req.headers.authorization, state.keys);
+  if (identity instanceof ApiProblem) return answer(identity);
+  const access = ACCESS[route.operation];
+  const denied = authorize(identity, access.key, access.scope);
   if (denied) return answer(denied);
 
   const admission = state.admit();
-  Object.assign(headers, admission.headers);
+  // Whether admin endpoints send `x-ratelimit-*` is an assumption; a 429 keeps its retry-after.
+  if (access.key === 'project' || state.assumptions.adminRateLimitHeaders) {
+    Object.assign(headers, admission.headers);
+  }
   if (admission.exceeded) return answer(admission.exceeded);
 
   const chaos = state.rollChaos();
@@ -66,7 +75,7 @@ export async function handleApiRequest(
 
   let reply: Reply;
   try {
-    reply = await perform(state, route, rawQuery, req);
+    reply = await perform(state, route, identity, rawQuery, req);
   } catch (error) {
     if (!(error instanceof ApiProblem)) throw error;
     reply = error;
@@ -93,26 +102,33 @@ export async function handleApiRequest(
 async function perform(
   state: EmulatorState,
   route: Route,
+  identity: Identity,
   rawQuery: string,
   req: IncomingMessage,
 ): Promise<Reply> {
   const { store, maxLimit } = state;
   const query = new URLSearchParams(rawQuery);
+  // `authorize` has let only the right kind of key through; a project key names its project.
+  const project = identity.kind === 'project' ? identity.projectId : '';
   switch (route.operation) {
     case 'listPermissions':
       return listPermissions(store, route.checkpoint, query, maxLimit);
     case 'createPermissions': {
       const body = await readJson(req);
-      return createPermissions(store, route.checkpoint, body, Math.floor(Date.now() / 1000));
+      return createPermissions(store, route.checkpoint, body, adminWrite(state));
     }
     case 'deletePermission':
-      return deletePermission(store, route.checkpoint, route.permissionId);
+      return deletePermission(store, route.checkpoint, route.permissionId, adminWrite(state));
+    case 'listProjects':
+      return listProjects(store, query);
+    case 'listAuditLogs':
+      return listAuditLogs(store, query);
     case 'listJobs':
-      return listJobs(store, query, maxLimit);
+      return listJobs(store, project, query, maxLimit);
     case 'retrieveJob':
-      return retrieveJob(store, route.jobId);
+      return retrieveJob(store, project, route.jobId);
     case 'listJobCheckpoints':
-      return listJobCheckpoints(store, route.jobId, query, maxLimit);
+      return listJobCheckpoints(store, project, route.jobId, query, maxLimit);
   }
 }
 

@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.js';
+import { MAX_DELAY_MS } from './limits.js';
 import type { Random } from './prng.js';
 
 /**
@@ -30,6 +32,11 @@ export interface ChaosSettings {
   slowBody?: number;
   /** @default 200 */
   slowBodyMs?: number;
+  /**
+   * Audit log events become visible only this many ms after the write that made them, as a
+   * real audit log lags behind. Not a per-request fault: it applies to every event. @default 0
+   */
+  auditLogDelayMs?: number;
 }
 
 /**
@@ -52,6 +59,7 @@ const DEFAULTS = {
   latencyMs: 200,
   slowBody: 0,
   slowBodyMs: 200,
+  auditLogDelayMs: 0,
 } as const;
 
 /**
@@ -65,27 +73,31 @@ export type ResolvedChaos = Readonly<Required<ChaosSettings>>;
 /**
  * Validates chaos settings and fills in the defaults.
  *
- * @throws RangeError naming the bad field: probabilities must lie in [0, 1] and the fault
- * probabilities must not add up to more than 1.
+ * @throws ConfigError naming the bad field: probabilities must lie in [0, 1], the fault
+ * probabilities must not add up to more than 1, and durations must not exceed `MAX_DELAY_MS`.
  * @example
  * resolveChaos({}, 1); // every probability 0
  */
 export function resolveChaos(settings: ChaosSettings, defaultSeed: number): ResolvedChaos {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
-    throw new RangeError('chaos must be an object of probabilities');
+    throw new ConfigError('chaos', 'chaos must be an object of probabilities');
   }
   const given = Object.entries(settings).filter(([, value]) => value !== undefined);
   for (const [key, value] of given) {
     const rule = ruleFor(key);
-    if (!rule) throw new RangeError(`chaos.${key} is not a chaos setting`);
+    if (!rule) throw new ConfigError(`chaos.${key}`, `chaos.${key} is not a chaos setting`);
     const [valid, expected] = rule;
-    if (!valid(value))
-      throw new RangeError(`chaos.${key} ${expected}, got ${JSON.stringify(value)}`);
+    if (!valid(value)) {
+      throw new ConfigError(
+        `chaos.${key}`,
+        `chaos.${key} ${expected}, got ${JSON.stringify(value)}`,
+      );
+    }
   }
   const chaos: ResolvedChaos = { seed: defaultSeed, ...DEFAULTS, ...Object.fromEntries(given) };
   const total = FAULTS.reduce((sum, kind) => sum + chaos[kind], 0);
   if (total > 1 + 1e-9) {
-    throw new RangeError(`chaos fault probabilities add up to ${total}, more than 1`);
+    throw new ConfigError('chaos', `chaos fault probabilities add up to ${total}, more than 1`);
   }
   return chaos;
 }
@@ -95,13 +107,13 @@ type Rule = readonly [valid: (value: unknown) => boolean, expected: string];
 const isProbability = (value: unknown): boolean =>
   typeof value === 'number' && value >= 0 && value <= 1;
 const isDuration = (value: unknown): boolean =>
-  typeof value === 'number' && value >= 0 && value < Infinity;
+  typeof value === 'number' && value >= 0 && value <= MAX_DELAY_MS;
 
 function ruleFor(key: string): Rule | undefined {
   if (key === 'seed') return [Number.isSafeInteger, 'must be an integer'];
   if (!(key in DEFAULTS)) return undefined;
   return key.endsWith('Ms')
-    ? [isDuration, 'must be a duration in ms >= 0']
+    ? [isDuration, `must be a duration in ms from 0 to ${MAX_DELAY_MS}`]
     : [isProbability, 'must be a probability in [0, 1]'];
 }
 
@@ -113,7 +125,9 @@ function ruleFor(key: string): Rule | undefined {
  * chaosEverywhere(0.1); // { error500: 0.02, error502Html: 0.02, error503: 0.02, reset: 0.02, truncate: 0.02 }
  */
 export function chaosEverywhere(p: number): ChaosSettings {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`chaos probability must be in [0, 1], got ${p}`);
+  if (!(p >= 0 && p <= 1)) {
+    throw new ConfigError('chaos', `chaos probability must be in [0, 1], got ${p}`);
+  }
   return Object.fromEntries(FAULTS.map((kind) => [kind, p / FAULTS.length]));
 }
 

@@ -2,7 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readJson } from './body.js';
 import type { ChaosSettings } from './chaos.js';
 import type { RateLimitSettings } from './rate-limit.js';
-import { ApiProblem, invalidUrl } from './problem.js';
+import { ApiProblem, invalidParam, invalidUrl } from './problem.js';
+import { grant, revoke } from './routes/permissions.js';
+import { colleague } from './write-context.js';
+import { requireJson } from './request-guard.js';
 import { sendReply } from './respond.js';
 import type { EmulatorState } from './state.js';
 
@@ -19,11 +22,15 @@ export const CONTROL_PREFIX = '/__emulator';
  * Serves a control route:
  * - `GET /__emulator/stats`, `GET /__emulator/truth`;
  * - `POST /__emulator/chaos` (ChaosSettings), `POST /__emulator/rate-limit` (RateLimitSettings or
- *   `false`), `POST /__emulator/latency` (`{ "ms": 20 }`), `POST /__emulator/reset-stats`.
- * Each POST answers the settings now in force. Bad settings get a 400 naming the field.
+ *   `false`), `POST /__emulator/latency` (`{ "ms": 20 }`), `POST /__emulator/reset-stats`;
+ * - `POST /__emulator/grant` (`{ checkpoint, project_id }`) and `POST /__emulator/revoke`
+ *   (`{ checkpoint, permission_id }`): `emulator.grant` and `revoke`, acting as a colleague in
+ *   the dashboard; they answer the permission, or the API's error.
+ * Each POST answers the settings now in force. Bad settings get a 400 naming the field; a body
+ * that is not `application/json` gets a 415 (see {@link requireJson}).
  *
  * @example
- * // curl -X POST localhost:4010/__emulator/chaos -d '{"error503":0.1}'
+ * // curl -X POST localhost:4010/__emulator/chaos -H 'content-type: application/json' -d '{"error503":0.1}'
  * await handleControlRequest(state, req, res, '/__emulator/chaos');
  */
 export async function handleControlRequest(
@@ -35,9 +42,13 @@ export async function handleControlRequest(
   const headers = { 'x-request-id': state.nextRequestId() };
   const request = `${req.method ?? 'GET'} ${path.slice(CONTROL_PREFIX.length)}`;
   try {
+    if (hasBody(req)) {
+      const refusal = requireJson(req.headers);
+      if (refusal) throw refusal;
+    }
     sendReply(res, { status: 200, body: await control(state, request, req) }, headers);
   } catch (error) {
-    // The setters throw RangeError or TypeError naming the bad field: the caller's mistake.
+    // The setters throw a ConfigError naming the bad field: the caller's mistake.
     const message = (error as Error).message;
     const problem =
       error instanceof ApiProblem
@@ -69,10 +80,40 @@ async function control(
       state.setLatency(ms);
       return { ms: state.latencyMs };
     }
+    case 'POST /grant': {
+      const { checkpoint, project_id } = fields(await readJson(req), ['checkpoint', 'project_id']);
+      return grant(state.store, checkpoint, [project_id], colleague(state, checkpoint))[0];
+    }
+    case 'POST /revoke': {
+      const body = fields(await readJson(req), ['checkpoint', 'permission_id']);
+      const { checkpoint, permission_id } = body;
+      return revoke(state.store, checkpoint, permission_id, colleague(state, checkpoint));
+    }
     case 'POST /reset-stats':
       state.stats.reset();
       return state.stats.snapshot();
     default:
       throw invalidUrl(req.method ?? 'GET', req.url ?? '');
   }
+}
+
+/** The named string fields of a control body, or a 400 naming the first one missing. */
+function fields<K extends string>(body: unknown, names: readonly K[]): Record<K, string> {
+  const object = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  for (const name of names) {
+    if (typeof object[name] !== 'string' || object[name] === '') {
+      throw invalidParam(
+        name,
+        'missing_required_parameter',
+        `Missing required parameter: '${name}'.`,
+      );
+    }
+  }
+  return object as Record<K, string>;
+}
+
+/** Whether a request carries a body: `POST /__emulator/reset-stats` needs none. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

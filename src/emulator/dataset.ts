@@ -22,8 +22,23 @@ import { validateDataset } from './validate-dataset.js';
 export interface Dataset {
   /** @default 'org-emulator' */
   organization_id?: string;
-  /** Projects that generated permissions are granted to; more are invented when a count exceeds it. */
-  projects?: string[];
+  /**
+   * The organization's projects, as ids or objects. Generated permissions are granted to these
+   * first; more are invented when a count exceeds them. Every project a job or permission names
+   * exists: those not listed are added, active and without a key.
+   * @default 50 generated project ids
+   */
+  projects?: (string | DatasetProject)[];
+  /**
+   * The default project: it owns the jobs that name no project, and admin-key actions are
+   * attributed to it in the audit log. @default a generated project named "Default project"
+   */
+  default_project_id?: string;
+  /**
+   * When the organization enabled audit logging (Unix seconds): grants made before it have no
+   * event. `null`: grants in the dataset have none. @default null
+   */
+  audit_log_since?: number | null;
   jobs?: DatasetJob[];
   /** Shorthand: checkpoint name -> number of permissions to generate, under one synthetic job. */
   checkpoints?: Record<string, number>;
@@ -39,6 +54,8 @@ export interface Dataset {
 export interface DatasetJob extends Partial<Omit<FineTuningJob, 'id' | 'created_at'>> {
   id: string;
   created_at: number;
+  /** The project that owns the job and its checkpoints. @default the default project */
+  project_id?: string;
   checkpoints?: DatasetCheckpoint[];
 }
 
@@ -67,6 +84,29 @@ export interface DatasetCheckpoint {
   fine_tuning_job_id?: string;
   /** @default 0 */
   permissions?: DatasetPermission[] | number;
+}
+
+/**
+ * A project in a dataset; only `id` is required. `api_key` issues it a project key (`sk-proj-…`):
+ * without one, nobody can list its jobs. When no project of a dataset has a key, every project
+ * that owns a job gets a generated one.
+ *
+ * @example
+ * const project: DatasetProject = { id: 'proj_support', name: 'Support', api_key: 'sk-proj-support' };
+ */
+export interface DatasetProject {
+  id: string;
+  object?: 'organization.project';
+  /** @default the id */
+  name?: string;
+  /** @default 2024-01-01T00:00:00Z */
+  created_at?: number;
+  /** @default 'active', or 'archived' when `archived_at` is set */
+  status?: 'active' | 'archived';
+  /** @default null (active), or `created_at` when `status` is 'archived' */
+  archived_at?: number | null;
+  /** @default no key */
+  api_key?: string | null;
 }
 
 /**

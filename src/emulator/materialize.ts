@@ -1,5 +1,12 @@
-import type { CheckpointPermission, FineTuningJob, FineTuningJobCheckpoint } from './api-types.js';
-import type { Dataset, DatasetCheckpoint, DatasetJob } from './dataset.js';
+import type {
+  AuditLogEvent,
+  CheckpointPermission,
+  FineTuningJob,
+  FineTuningJobCheckpoint,
+  Project,
+} from './api-types.js';
+import { ACTORS } from './audit-log.js';
+import type { Dataset, DatasetCheckpoint, DatasetJob, DatasetProject } from './dataset.js';
 import { generatePermissions, generateProjects } from './generate.js';
 import { deriveSeed, mulberry32, randomAlnum } from './prng.js';
 
@@ -16,6 +23,18 @@ export interface Organization {
   checkpoints: FineTuningJobCheckpoint[];
   /** Checkpoint name -> its permissions, in any order. */
   permissions: Map<string, CheckpointPermission[]>;
+  /** Every project, in any order: those listed, then those only named by a job or a grant. */
+  projects: Project[];
+  /** Where admin-key actions are attributed. */
+  defaultProjectId: string;
+  /** Job id -> the project that owns it. */
+  jobOwners: Map<string, string>;
+  /** Project id -> its project key, for the projects that have one. */
+  projectKeys: Map<string, string>;
+  /** When audit logging began (Unix seconds), or `null`. */
+  auditLogSince: number | null;
+  /** The events of the dataset's grants made since `auditLogSince`, in any order. */
+  auditEvents: AuditLogEvent[];
 }
 
 const DEFAULT_MODEL = 'gpt-4o-mini-2024-07-18';
@@ -33,9 +52,28 @@ const CHECKPOINT_INTERVAL_S = 600;
  */
 export function materialize(dataset: Dataset, seed: number): Organization {
   const organizationId = dataset.organization_id ?? 'org-emulator';
-  const projects =
+  const listed: (string | DatasetProject)[] =
     dataset.projects ?? generateProjects(mulberry32(deriveSeed(seed, 'projects')), 50);
-  const org: Organization = { organizationId, jobs: [], checkpoints: [], permissions: new Map() };
+  const projectsById = new Map(listed.map((entry) => [idOf(entry), projectOf(entry)]));
+  // Without one named, the organization has its own "Default project", apart from the grantees.
+  const defaultProjectId =
+    dataset.default_project_id ??
+    `proj_${randomAlnum(mulberry32(deriveSeed(seed, 'default-project')), 24)}`;
+  if (!projectsById.has(defaultProjectId)) {
+    projectsById.set(defaultProjectId, { ...projectOf(defaultProjectId), name: 'Default project' });
+  }
+  const org: Organization = {
+    organizationId,
+    jobs: [],
+    checkpoints: [],
+    permissions: new Map(),
+    projects: [],
+    defaultProjectId,
+    jobOwners: new Map(),
+    projectKeys: new Map(),
+    auditLogSince: dataset.audit_log_since ?? null,
+    auditEvents: [],
+  };
 
   const jobs = [...(dataset.jobs ?? [])];
   const shorthand = Object.entries(dataset.checkpoints ?? {});
@@ -52,6 +90,10 @@ export function materialize(dataset: Dataset, seed: number): Organization {
 
   for (const job of jobs) {
     org.jobs.push(jobOf(job, organizationId));
+    const owner = job.project_id ?? defaultProjectId;
+    org.jobOwners.set(job.id, owner);
+    // Nobody can grant the owning project, so generated permissions never go to it.
+    const grantees = [...projectsById.keys()].filter((id) => id !== owner);
     (job.checkpoints ?? []).forEach((entry, index) => {
       const checkpoint = checkpointOf(entry, index, job);
       org.checkpoints.push(checkpoint);
@@ -62,7 +104,7 @@ export function materialize(dataset: Dataset, seed: number): Organization {
         typeof permissions === 'number'
           ? generatePermissions(mulberry32(deriveSeed(seed, name)), permissions, {
               startAt: checkpoint.created_at + 60,
-              projects,
+              projects: grantees,
             })
           : permissions.map(({ id, created_at, project_id }) => ({
               object: 'checkpoint.permission',
@@ -73,7 +115,91 @@ export function materialize(dataset: Dataset, seed: number): Organization {
       );
     });
   }
+
+  // Every project a job or a grant names exists.
+  const named = [defaultProjectId, ...org.jobOwners.values()];
+  for (const permissions of org.permissions.values()) {
+    for (const permission of permissions) named.push(permission.project_id);
+  }
+  for (const id of named) if (!projectsById.has(id)) projectsById.set(id, projectOf(id));
+  org.projects = [...projectsById.values()];
+
+  const keyed = listed.filter(
+    (entry): entry is DatasetProject & { api_key: string } =>
+      typeof entry !== 'string' && typeof entry.api_key === 'string',
+  );
+  if (keyed.length > 0) for (const entry of keyed) org.projectKeys.set(entry.id, entry.api_key);
+  else {
+    const keys = mulberry32(deriveSeed(seed, 'project-keys'));
+    for (const owner of new Set([defaultProjectId, ...org.jobOwners.values()])) {
+      org.projectKeys.set(owner, `sk-proj-${randomAlnum(keys, 40)}`);
+    }
+  }
+
+  org.auditEvents = seededEvents(org, seed);
   return org;
+}
+
+/**
+ * The `checkpoint.permission.created` events of the grants made since audit logging began: two
+ * in three by the admin key (attributed to the default project), the rest by a colleague in the
+ * dashboard (attributed to the checkpoint's owner).
+ */
+function seededEvents(org: Organization, seed: number): AuditLogEvent[] {
+  const since = org.auditLogSince;
+  if (since === null) return [];
+  const random = mulberry32(deriveSeed(seed, 'audit-log'));
+  const names = new Map(org.projects.map((project) => [project.id, project.name]));
+  const ownerOf = new Map(
+    org.checkpoints.map((c) => [
+      c.fine_tuned_model_checkpoint,
+      org.jobOwners.get(c.fine_tuning_job_id),
+    ]),
+  );
+  const events: AuditLogEvent[] = [];
+  for (const [checkpoint, permissions] of org.permissions) {
+    for (const permission of permissions) {
+      if (permission.created_at < since) continue;
+      const byAdmin = events.length % 3 !== 2;
+      const projectId = byAdmin
+        ? org.defaultProjectId
+        : (ownerOf.get(checkpoint) ?? org.defaultProjectId);
+      events.push({
+        id: `audit_log-${randomAlnum(random, 24)}`,
+        type: 'checkpoint.permission.created',
+        effective_at: permission.created_at,
+        project: { id: projectId, name: names.get(projectId) ?? projectId },
+        actor: structuredClone(byAdmin ? ACTORS.adminKey : ACTORS.dashboard),
+        'checkpoint.permission.created': {
+          id: permission.id,
+          data: { project_id: permission.project_id, fine_tuned_model_checkpoint: checkpoint },
+        },
+      });
+    }
+  }
+  return events;
+}
+
+// 2024-01-01T00:00:00Z: before every job of the generated organisation and the shorthand job.
+const PROJECT_CREATED_AT = 1704067200;
+
+function idOf(entry: string | DatasetProject): string {
+  return typeof entry === 'string' ? entry : entry.id;
+}
+
+function projectOf(entry: string | DatasetProject): Project {
+  const project = typeof entry === 'string' ? { id: entry } : entry;
+  const createdAt = project.created_at ?? PROJECT_CREATED_AT;
+  const archived =
+    project.status === 'archived' || (project.status === undefined && project.archived_at != null);
+  return {
+    id: project.id,
+    object: 'organization.project',
+    name: project.name ?? project.id,
+    created_at: createdAt,
+    archived_at: archived ? (project.archived_at ?? createdAt) : null,
+    status: archived ? 'archived' : 'active',
+  };
 }
 
 function jobOf(job: DatasetJob, organizationId: string): FineTuningJob {

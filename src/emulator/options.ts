@@ -1,7 +1,10 @@
+import { ConfigError } from '../errors.js';
+import { checkDelay } from './limits.js';
 import { resolveChaos, type ChaosSettings, type ResolvedChaos } from './chaos.js';
 import type { Dataset } from './dataset.js';
 import { resolveRateLimit, type RateLimitSettings, type ResolvedRateLimit } from './rate-limit.js';
 import type { SeedOptions } from './seed.js';
+import { resolveAssumptions, type Assumptions } from './assumptions.js';
 
 /**
  * How to start an emulator. Every field is optional; the defaults serve the seeded organisation
@@ -19,15 +22,27 @@ export interface EmulatorOptions {
   dataset?: Dataset | string;
   /** The shape of the generated organisation when no dataset is given. @default {} */
   organization?: SeedOptions;
-  /** The admin key accepted as `Authorization: Bearer <key>`. @default 'sk-admin-emulator' */
+  /**
+   * The organization's admin key, accepted as `Authorization: Bearer <key>` on the permission and
+   * `/organization/*` endpoints. Project keys come from the dataset. @default 'sk-admin-emulator'
+   */
+  adminKey?: string;
+  /** @deprecated The old name of `adminKey`; `adminKey` wins when both are given. */
   apiKey?: string;
   /**
-   * Keys starting with `sk-` but not with this prefix are taken for non-admin keys and get a 403;
-   * other wrong keys get a 401. @default 'sk-admin-'
+   * When the organization enabled audit logging, in Unix seconds: dataset grants older than it
+   * have no audit event, and writes before it record none. `null`: no dataset grant has one.
+   * @default the dataset's `audit_log_since` (the generated organisation: its median grant time)
    */
-  adminKeyPrefix?: string;
-  /** Largest `limit` accepted; above it a 400 names `limit`. @default 100 */
+  auditLogSince?: number | null;
+  /**
+   * Largest `limit` the permission and jobs lists accept (the spec declares no maximum for the
+   * permission list); above it a 400 names `limit`. Projects and audit logs cap at 100 (spec).
+   * @default 100
+   */
   maxLimit?: number;
+  /** What the emulator assumes where the spec is silent. @default {} (see {@link Assumptions}) */
+  assumptions?: Assumptions;
   /** Latency added to every API request, in ms. @default 0 */
   latencyMs?: number;
   /** The request budget; `false` sends no `x-ratelimit-*` headers at all. @default false */
@@ -47,8 +62,9 @@ export interface ResolvedOptions {
   readonly seed: number;
   readonly dataset: Dataset | string | undefined;
   readonly organization: SeedOptions;
-  readonly apiKey: string;
-  readonly adminKeyPrefix: string;
+  readonly adminKey: string;
+  readonly auditLogSince: number | null | undefined;
+  readonly assumptions: Required<Assumptions>;
   readonly maxLimit: number;
   readonly latencyMs: number;
   readonly rateLimit: ResolvedRateLimit | undefined;
@@ -58,9 +74,9 @@ export interface ResolvedOptions {
 /**
  * Applies the defaults once, at the boundary, and rejects bad values with the option's name.
  *
- * @throws RangeError or TypeError naming the option.
+ * @throws ConfigError naming the option.
  * @example
- * resolveOptions({ maxLimit: 0 }); // RangeError: maxLimit must be an integer >= 1, got 0
+ * resolveOptions({ maxLimit: 0 }); // ConfigError: maxLimit must be an integer >= 1, got 0
  */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const {
@@ -68,8 +84,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     seed = 1,
     dataset,
     organization = {},
-    apiKey = 'sk-admin-emulator',
-    adminKeyPrefix = 'sk-admin-',
+    apiKey,
+    adminKey = apiKey ?? 'sk-admin-emulator',
+    auditLogSince,
+    assumptions,
     maxLimit = 100,
     latencyMs = 0,
     rateLimit = false,
@@ -79,17 +97,21 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   integer('seed', seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   integer('maxLimit', maxLimit, 1, Number.MAX_SAFE_INTEGER);
   checkLatency(latencyMs);
-  if (typeof apiKey !== 'string' || !/^\S+$/.test(apiKey)) {
-    throw new TypeError('apiKey must be a non-empty string without spaces');
+  if (typeof adminKey !== 'string' || !/^\S+$/.test(adminKey)) {
+    const name = options.adminKey === undefined ? 'apiKey' : 'adminKey';
+    throw new ConfigError(name, `${name} must be a non-empty string without spaces`);
   }
-  if (typeof adminKeyPrefix !== 'string') throw new TypeError('adminKeyPrefix must be a string');
+  if (auditLogSince !== undefined && auditLogSince !== null) {
+    integer('auditLogSince', auditLogSince, 0, Number.MAX_SAFE_INTEGER);
+  }
   return {
     port,
     seed,
     dataset,
     organization: { seed, ...organization },
-    apiKey,
-    adminKeyPrefix,
+    adminKey,
+    auditLogSince,
+    assumptions: resolveAssumptions(assumptions),
     maxLimit,
     latencyMs,
     rateLimit: resolveRateLimit(rateLimit),
@@ -100,20 +122,20 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
 /**
  * Validates a fixed latency in milliseconds.
  *
- * @throws RangeError unless `ms` is a finite number >= 0.
+ * @throws ConfigError unless `ms` is a number from 0 to `MAX_DELAY_MS`.
  * @example
  * checkLatency(20); // 20
  */
 export function checkLatency(ms: number): number {
-  if (typeof ms !== 'number' || !(ms >= 0 && ms < Infinity)) {
-    throw new RangeError(`latencyMs must be a number of ms >= 0, got ${JSON.stringify(ms)}`);
-  }
-  return ms;
+  return checkDelay('latencyMs', ms);
 }
 
 function integer(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new RangeError(`${name} must be an integer ${range}, got ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      name,
+      `${name} must be an integer ${range}, got ${JSON.stringify(value)}`,
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js';
 import { formatDuration } from './duration.js';
 import type { ApiErrorBody } from './api-types.js';
 import type { TokenDecision } from './token-bucket.js';
@@ -32,7 +33,7 @@ export interface ResolvedRateLimit {
 /**
  * Validates rate-limit settings and fills in `burst`; `false` means unlimited.
  *
- * @throws RangeError naming the bad field.
+ * @throws ConfigError naming the bad field.
  * @example
  * resolveRateLimit(false); // undefined
  */
@@ -41,16 +42,20 @@ export function resolveRateLimit(
 ): ResolvedRateLimit | undefined {
   if (settings === false) return undefined;
   if (typeof settings !== 'object' || settings === null) {
-    throw new RangeError(`rateLimit must be false or { requestsPerMinute, burst? }`);
+    throw new ConfigError('rateLimit', 'rateLimit must be false or { requestsPerMinute, burst? }');
   }
   const { requestsPerMinute, burst = Math.max(1, Math.ceil(requestsPerMinute / 60)) } = settings;
   if (!Number.isInteger(requestsPerMinute) || requestsPerMinute < 1) {
-    throw new RangeError(
+    throw new ConfigError(
+      'rateLimit.requestsPerMinute',
       `rateLimit.requestsPerMinute must be a positive integer, got ${String(requestsPerMinute)}`,
     );
   }
   if (!Number.isInteger(burst) || burst < 1) {
-    throw new RangeError(`rateLimit.burst must be a positive integer, got ${String(burst)}`);
+    throw new ConfigError(
+      'rateLimit.burst',
+      `rateLimit.burst must be a positive integer, got ${String(burst)}`,
+    );
   }
   return { requestsPerMinute, burst };
 }

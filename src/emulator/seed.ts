@@ -1,6 +1,8 @@
-import type { Dataset, DatasetCheckpoint, DatasetJob } from './dataset.js';
+import type { Dataset, DatasetCheckpoint, DatasetJob, DatasetProject } from './dataset.js';
 import { generatePermissions, generateProjects } from './generate.js';
-import { mulberry32, pick, randomAlnum, randomInt, type Random } from './prng.js';
+import { ConfigError } from '../errors.js';
+import { MAX_GENERATED_PERMISSIONS, MAX_SEEDED_CHECKPOINTS } from './limits.js';
+import { deriveSeed, mulberry32, pick, randomAlnum, randomInt, type Random } from './prng.js';
 
 /**
  * The shape of a generated organisation.
@@ -15,7 +17,10 @@ export interface SeedOptions {
   jobs?: number;
   /** Checkpoints in every job. @default 3 to 5, drawn per job */
   checkpointsPerJob?: number;
-  /** Size of the project pool that permissions are granted to. @default 50 */
+  /**
+   * Size of the project pool that permissions are granted to (every tenth of them, from the
+   * fourth, archived), besides the four projects that own the jobs. @default 50
+   */
   projects?: number;
   /** Permissions on each "large" checkpoint. @default 250 */
   large?: number;
@@ -41,6 +46,10 @@ const ORG_SLUG = 'acme';
 // 2024-07-23T20:00:00Z, the `created_at` of the job in the excerpt's example.
 const EPOCH = 1721764800;
 const DAY_S = 86_400;
+// 2023-07-01T00:00:00Z: projects exist before any job.
+const PROJECTS_CREATED_AT = 1688169600;
+// Without `checkpointsPerJob`, each job draws 3 to this many checkpoints.
+const MAX_DRAWN_CHECKPOINTS = 5;
 
 /**
  * Generates a realistic organisation, fully spelled out (no counts), deterministic for a seed:
@@ -48,7 +57,8 @@ const DAY_S = 86_400;
  * and `large` entries (with six or more checkpoints), repeated `created_at` seconds, and a first
  * job whose checkpoint names contain ` `, `/`, `%`, `#` and `?`. The newest job is `running`.
  *
- * @throws RangeError for a negative or fractional count.
+ * @throws ConfigError for a negative or fractional count, more than {@link MAX_SEEDED_CHECKPOINTS}
+ *   checkpoints in all, or `large` above {@link MAX_GENERATED_PERMISSIONS}.
  * @example
  * const dataset = seedOrganization({ seed: 1 });
  * dataset.jobs?.[0]?.checkpoints?.[0]?.fine_tuned_model_checkpoint;
@@ -58,11 +68,16 @@ export function seedOrganization(options: SeedOptions = {}): Dataset {
   const { seed = 1, jobs = 6, checkpointsPerJob, projects = 50, large = 250 } = options;
   for (const [name, value] of Object.entries({ seed, jobs, checkpointsPerJob, projects, large })) {
     if (value !== undefined && (!Number.isSafeInteger(value) || (name !== 'seed' && value < 0))) {
-      throw new RangeError(`seedOrganization: ${name} must be an integer >= 0, got ${value}`);
+      throw new ConfigError(
+        `organization.${name}`,
+        `organization.${name} must be an integer >= 0, got ${JSON.stringify(value)}`,
+      );
     }
   }
+  checkSize(jobs, checkpointsPerJob, large);
   const random = mulberry32(seed);
   const pool = generateProjects(random, projects);
+  const owners = owningProjects(mulberry32(deriveSeed(seed, 'owners')));
   const organizationId = `org-${randomAlnum(random, 24)}`;
   const sizeOf = (index: number): number => {
     const size = BOUNDARY_SIZES[index] ?? (index % 12 === 5 ? 'large' : pick(random, SMALL_SIZES));
@@ -80,7 +95,11 @@ export function seedOrganization(options: SeedOptions = {}): Dataset {
     const checkpoints: DatasetCheckpoint[] = [];
     let checkpointAt = createdAt;
     let tag = '';
-    for (let i = 0, n = checkpointsPerJob ?? randomInt(random, 3, 5); i < n; i++) {
+    for (
+      let i = 0, n = checkpointsPerJob ?? randomInt(random, 3, MAX_DRAWN_CHECKPOINTS);
+      i < n;
+      i++
+    ) {
       checkpointAt += randomInt(random, 600, 1800);
       tag = randomAlnum(random, 8);
       const step = (i + 1) * stepSize;
@@ -104,6 +123,7 @@ export function seedOrganization(options: SeedOptions = {}): Dataset {
     const running = j === jobs - 1 && jobs > 1;
     seeded.push({
       id: `ftjob-${randomAlnum(random, 24)}`,
+      project_id: (owners[j % owners.length] as DatasetProject).id,
       model,
       created_at: createdAt,
       finished_at: running ? null : checkpointAt + 120,
@@ -125,8 +145,56 @@ export function seedOrganization(options: SeedOptions = {}): Dataset {
       checkpoints,
     });
   }
-  return { organization_id: organizationId, projects: pool, jobs: seeded };
+  const grantedAt = seeded
+    .flatMap((job) => job.checkpoints ?? [])
+    .flatMap((checkpoint) =>
+      typeof checkpoint.permissions === 'object' ? checkpoint.permissions : [],
+    )
+    .map((permission) => permission.created_at)
+    .sort((a, b) => a - b);
+  return {
+    organization_id: organizationId,
+    projects: [...owners, ...grantees(pool, mulberry32(deriveSeed(seed, 'pool')))],
+    default_project_id: (owners[0] as DatasetProject).id,
+    // The organization enabled audit logging halfway through its grants: the older half has no event.
+    audit_log_since: grantedAt[Math.floor(grantedAt.length / 2)] ?? EPOCH,
+    jobs: seeded,
+  };
 }
+
+const OWNERS = ['Default project', 'Support', 'Research', 'Skunkworks'] as const;
+
+/**
+ * The four projects that own the jobs, round robin. The first three have a project key; the last
+ * has none, so its jobs are invisible to anyone who discovers checkpoints with project keys.
+ */
+function owningProjects(random: Random): DatasetProject[] {
+  return OWNERS.map((name, index) => ({
+    id: `proj_${randomAlnum(random, 24)}`,
+    name,
+    created_at: PROJECTS_CREATED_AT + index * DAY_S,
+    status: 'active',
+    archived_at: null,
+    api_key: index < 3 ? `sk-proj-${randomAlnum(random, 40)}` : null,
+  }));
+}
+
+/** The pool the grants go to, named; every tenth from the fourth is archived. */
+function grantees(pool: readonly string[], random: Random): DatasetProject[] {
+  return pool.map((id, index) => {
+    const createdAt = PROJECTS_CREATED_AT + randomInt(random, 5, 120) * DAY_S;
+    const archived = index % 10 === 3;
+    return {
+      id,
+      name: `${pick(random, TEAMS)} ${index + 1}`,
+      created_at: createdAt,
+      status: archived ? 'archived' : 'active',
+      archived_at: archived ? createdAt + randomInt(random, 30, 90) * DAY_S : null,
+    };
+  });
+}
+
+const TEAMS = ['Partner', 'Contractor', 'Analytics', 'Sandbox', 'Eval', 'Pilot'] as const;
 
 function metricsAt(random: Random, step: number): Record<string, number> {
   const round = (value: number): number => Math.round(value * 1000) / 1000;
@@ -141,4 +209,24 @@ function metricsAt(random: Random, step: number): Record<string, number> {
     full_valid_loss: loss(),
     full_valid_mean_token_accuracy: accuracy(),
   };
+}
+
+/** Refuses, before generating anything, an organization too big to hold in memory. */
+function checkSize(jobs: number, checkpointsPerJob: number | undefined, large: number): void {
+  const perJob = checkpointsPerJob ?? MAX_DRAWN_CHECKPOINTS;
+  if (jobs * perJob > MAX_SEEDED_CHECKPOINTS) {
+    const count = (n: number): string => n.toLocaleString('en-US');
+    throw new ConfigError(
+      'organization.jobs',
+      `organization.jobs (${count(jobs)}) × organization.checkpointsPerJob ` +
+        `(${checkpointsPerJob === undefined ? 'up to 5' : count(perJob)}) is ${count(jobs * perJob)} ` +
+        `checkpoints, more than the limit of ${count(MAX_SEEDED_CHECKPOINTS)}: lower one of them.`,
+    );
+  }
+  if (large > MAX_GENERATED_PERMISSIONS) {
+    throw new ConfigError(
+      'organization.large',
+      `organization.large must be at most ${MAX_GENERATED_PERMISSIONS}, got ${large}`,
+    );
+  }
 }

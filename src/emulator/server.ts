@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest } from './api.js';
+import type { CheckpointPermission } from './api-types.js';
+import { grant, revoke } from './routes/permissions.js';
+import { colleague } from './write-context.js';
 import type { ChaosSettings } from './chaos.js';
 import { CONTROL_PREFIX, handleControlRequest } from './control.js';
 import { loadDataset, type Dataset } from './dataset.js';
@@ -10,6 +13,7 @@ import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './op
 import { ApiProblem, invalidUrl } from './problem.js';
 import { deriveSeed, mulberry32 } from './prng.js';
 import type { RateLimitSettings } from './rate-limit.js';
+import { guardRequest } from './request-guard.js';
 import { sendReply } from './respond.js';
 import { seedOrganization } from './seed.js';
 import { EmulatorState } from './state.js';
@@ -22,14 +26,36 @@ import type { Truth } from './truth.js';
  *
  * @example
  * const emulator = await startEmulator();
- * const client = new OpenAI({ apiKey: emulator.apiKey, adminAPIKey: emulator.apiKey, baseURL: emulator.url });
+ * const [projectKey] = Object.values(emulator.projectKeys);
+ * const client = new OpenAI({ apiKey: projectKey, adminAPIKey: emulator.adminKey, baseURL: emulator.url });
  * await emulator.close();
  */
 export interface Emulator {
   /** The base URL including `/v1`, e.g. `http://127.0.0.1:43121/v1`: a client's `baseURL`. */
   readonly url: string;
-  /** The admin key it accepts. */
+  /** The admin key: it opens the permission endpoints, `/organization/projects` and `/organization/audit_logs`. */
+  readonly adminKey: string;
+  /** @deprecated The old name of `adminKey`, which no longer opens the jobs endpoints. */
   readonly apiKey: string;
+  /**
+   * Project id -> its project key (`sk-proj-…`), for the projects that have one: each opens
+   * `GET /fine_tuning/jobs` (and a job, and its checkpoints) for its own project only.
+   */
+  readonly projectKeys: Readonly<Record<string, string>>;
+  /**
+   * Grants a project access to a checkpoint as a colleague in the dashboard would: the API's
+   * rules (owning project, unknown project, re-grant), and an audit event whose actor is that
+   * colleague's session, attributed to the checkpoint's owning project.
+   *
+   * @throws ApiProblem with the status and body the API would answer.
+   */
+  grant(checkpoint: string, projectId: string): CheckpointPermission;
+  /**
+   * Deletes a permission as a colleague in the dashboard would, with its audit event.
+   *
+   * @throws ApiProblem 404 for an unknown checkpoint or permission.
+   */
+  revoke(checkpoint: string, permissionId: string): CheckpointPermission;
   /** A copy of the counters. */
   stats(): EmulatorStats;
   /** Zeroes the counters (`inFlight` stays: it is the present, not history). */
@@ -51,7 +77,7 @@ export interface Emulator {
  * permission, job and job checkpoint endpoints, closely enough for the official `openai` SDK.
  * It binds 127.0.0.1 only.
  *
- * @throws RangeError or TypeError for a bad option; DatasetError for a bad dataset.
+ * @throws ConfigError for a bad option (naming it); DatasetError for a bad dataset.
  * @example
  * const emulator = await startEmulator({ seed: 7, rateLimit: { requestsPerMinute: 600 } });
  * const res = await fetch(`${emulator.url}/fine_tuning/jobs`, {
@@ -67,8 +93,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     new Store(org, mulberry32(deriveSeed(settings.seed, 'ids'))),
   );
 
+  let port = 0;
   const server = createServer((req, res) => {
-    route(state, req, res).catch((error: unknown) => internalError(state, res, error));
+    route(state, port, req, res).catch((error: unknown) => internalError(state, res, error));
   });
   await new Promise<void>((resolve, reject) => {
     const fail = (error: Error): void => {
@@ -81,12 +108,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  ({ port } = server.address() as AddressInfo);
 
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}/v1`,
-    apiKey: settings.apiKey,
+    adminKey: settings.adminKey,
+    apiKey: settings.adminKey,
+    projectKeys: Object.fromEntries(state.store.projectKeys),
+    grant: (checkpoint, projectId) =>
+      grant(
+        state.store,
+        checkpoint,
+        [projectId],
+        colleague(state, checkpoint),
+      )[0] as CheckpointPermission,
+    revoke: (checkpoint, permissionId) =>
+      revoke(state.store, checkpoint, permissionId, colleague(state, checkpoint)),
     stats: () => state.stats.snapshot(),
     resetStats: () => state.stats.reset(),
     truth: () => state.store.truth(),
@@ -104,17 +142,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 async function datasetFor(settings: ResolvedOptions): Promise<Dataset> {
-  const { dataset } = settings;
-  if (typeof dataset === 'string') return loadDataset(dataset);
-  if (dataset) return validateDataset(dataset);
-  return seedOrganization(settings.organization);
+  const { dataset, auditLogSince } = settings;
+  const chosen =
+    typeof dataset === 'string'
+      ? await loadDataset(dataset)
+      : dataset
+        ? validateDataset(dataset)
+        : seedOrganization(settings.organization);
+  return auditLogSince === undefined ? chosen : { ...chosen, audit_log_since: auditLogSince };
 }
 
 async function route(
   state: EmulatorState,
+  port: number,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  // Before anything else, so a refused request has no effect and is not counted.
+  const refusal = guardRequest(req.headers, port);
+  if (refusal) return sendReply(res, refusal, { 'x-request-id': state.nextRequestId() });
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
   const path = queryAt === -1 ? url : url.slice(0, queryAt);

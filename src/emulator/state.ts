@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { AuthSettings } from './auth.js';
+import type { Assumptions } from './assumptions.js';
+import type { KnownKeys } from './auth.js';
 import {
   resolveChaos,
   rollChaos,
@@ -47,7 +48,8 @@ export class EmulatorState {
   readonly store: Store;
   readonly stats = new Stats();
   readonly timers = new Timers();
-  readonly auth: AuthSettings;
+  readonly keys: KnownKeys;
+  readonly assumptions: Required<Assumptions>;
   readonly maxLimit: number;
   readonly nextRequestId = requestIds();
   #seed: number;
@@ -59,7 +61,8 @@ export class EmulatorState {
 
   constructor(options: ResolvedOptions, store: Store) {
     this.store = store;
-    this.auth = { apiKey: options.apiKey, adminKeyPrefix: options.adminKeyPrefix };
+    this.keys = { adminKey: options.adminKey, projectOfKey: (key) => store.projectOfKey(key) };
+    this.assumptions = options.assumptions;
     this.maxLimit = options.maxLimit;
     this.#seed = options.seed;
     this.#latencyMs = options.latencyMs;

@@ -1,5 +1,6 @@
 import type { Dataset } from './dataset.js';
 import { DatasetError } from './dataset-error.js';
+import { MAX_GENERATED_PERMISSIONS } from './limits.js';
 
 /**
  * Checks that a value is a {@link Dataset}: field types, unknown fields (typos), and uniqueness
@@ -32,6 +33,22 @@ export function validateDataset(value: unknown): Dataset {
       });
     });
   });
+  const projectIds = new Set<string>();
+  const keys = new Set<string>();
+  dataset.projects?.forEach((project, p) => {
+    const id = typeof project === 'string' ? project : project.id;
+    unique(projectIds, id, `projects[${p}]${typeof project === 'string' ? '' : '.id'}`);
+    if (typeof project === 'string') return;
+    if (project.api_key) {
+      // Never echo a key, not even a duplicated one.
+      const at = `projects[${p}].api_key`;
+      if (keys.has(project.api_key)) throw new DatasetError(at, `${at} must be unique`);
+      keys.add(project.api_key);
+    }
+    if (project.status === 'active' && typeof project.archived_at === 'number') {
+      fail(`projects[${p}].archived_at`, 'null for an active project', project.archived_at);
+    }
+  });
   for (const name of Object.keys(dataset.checkpoints ?? {})) {
     unique(names, name, `checkpoints[${JSON.stringify(name)}]`);
   }
@@ -59,11 +76,11 @@ const number: Check = (value, path) => {
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a number', value);
 };
 
-const MAX_GENERATED = 10_000_000;
-
 const permissionCount: Check = (value, path) => {
   count(value, path);
-  if ((value as number) > MAX_GENERATED) fail(path, `at most ${MAX_GENERATED}`, value);
+  if ((value as number) > MAX_GENERATED_PERMISSIONS) {
+    fail(path, `at most ${MAX_GENERATED_PERMISSIONS}`, value);
+  }
 };
 
 const literal =
@@ -144,10 +161,24 @@ const CHECKPOINT = object(
   ['fine_tuned_model_checkpoint'],
 );
 
+const PROJECT = object(
+  {
+    id: string,
+    object: literal('organization.project'),
+    name: string,
+    created_at: timestamp,
+    status: oneOf(['active', 'archived']),
+    archived_at: nullable(timestamp),
+    api_key: nullable(apiKey),
+  },
+  ['id'],
+);
+
 const JOB = object(
   {
     object: literal('fine_tuning.job'),
     id: string,
+    project_id: string,
     created_at: timestamp,
     model: string,
     status: oneOf(['validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled']),
@@ -173,10 +204,20 @@ const JOB = object(
 
 const DATASET = object({
   organization_id: string,
-  projects: arrayOf(string),
+  projects: arrayOf((value, path) =>
+    typeof value === 'string' ? string(value, path) : PROJECT(value, path),
+  ),
+  default_project_id: string,
+  audit_log_since: nullable(timestamp),
   jobs: arrayOf(JOB),
   checkpoints: recordOf(permissionCount),
 });
+
+function apiKey(value: unknown, path: string): void {
+  if (typeof value !== 'string' || !/^\S+$/.test(value)) {
+    fail(path, 'a key without spaces, such as "sk-proj-…"', '(not shown)');
+  }
+}
 
 function numberOrAuto(value: unknown, path: string): void {
   if (value !== 'auto') number(value, path);

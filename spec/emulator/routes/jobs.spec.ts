@@ -4,11 +4,15 @@ import { call } from '../helpers.js';
 
 let emulator: Emulator;
 let truth: Truth;
+/** The jobs of the project whose key the helper sends: all a project key can see. */
+let mine: Truth['jobs'];
 const idsOf = (list: { id: string }[]) => list.map((item) => item.id);
 
 beforeAll(async () => {
-  emulator = await startEmulator({ organization: { jobs: 25 } });
+  emulator = await startEmulator({ organization: { jobs: 100 } });
   truth = emulator.truth();
+  const project = Object.keys(emulator.projectKeys)[0];
+  mine = truth.jobs.filter((job) => truth.jobOwners[job.id] === project);
 });
 afterAll(() => emulator.close());
 
@@ -18,7 +22,7 @@ describe('GET /fine_tuning/jobs', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       object: 'list',
-      data: truth.jobs.slice(0, 20),
+      data: mine.slice(0, 20),
       has_more: true,
     });
     expect(response.headers.get('x-request-id')).toMatch(/^req_/);
@@ -33,16 +37,16 @@ describe('GET /fine_tuning/jobs', () => {
       if (!body.has_more) break;
       after = body.data[body.data.length - 1].id;
     }
-    expect(seen).toEqual(idsOf(truth.jobs));
+    expect(seen).toEqual(idsOf(mine));
   });
 
   it('lists newest first by (created_at, id)', () => {
-    const times = truth.jobs.map((job) => job.created_at);
+    const times = mine.map((job) => job.created_at);
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
   it('filters by metadata[k]=v and metadata=null', async () => {
-    const tagged = truth.jobs.filter((job) => job.metadata !== null);
+    const tagged = mine.filter((job) => job.metadata !== null);
     const team = tagged[0]?.metadata?.team as string;
     const byTeam = await call(
       emulator,
@@ -52,9 +56,7 @@ describe('GET /fine_tuning/jobs', () => {
       idsOf(tagged.filter((job) => job.metadata?.team === team)),
     );
     const untagged = await call(emulator, '/fine_tuning/jobs?limit=100&metadata=null');
-    expect(idsOf(untagged.body.data)).toEqual(
-      idsOf(truth.jobs.filter((job) => job.metadata === null)),
-    );
+    expect(idsOf(untagged.body.data)).toEqual(idsOf(mine.filter((job) => job.metadata === null)));
   });
 
   it.each([
@@ -71,7 +73,7 @@ describe('GET /fine_tuning/jobs', () => {
 
 describe('GET /fine_tuning/jobs/{job}', () => {
   it('answers the job', async () => {
-    const job = truth.jobs[3];
+    const job = mine[3];
     const response = await call(emulator, `/fine_tuning/jobs/${job?.id}`);
     expect(response.body).toEqual(job);
   });
@@ -88,7 +90,7 @@ describe('GET /fine_tuning/jobs/{job}', () => {
 
 describe('GET /fine_tuning/jobs/{job}/checkpoints', () => {
   it('answers the job checkpoints, highest step first, with first_id and last_id', async () => {
-    const job = truth.jobs[0];
+    const job = mine[0];
     const expected = truth.checkpoints.filter((c) => c.fine_tuning_job_id === job?.id);
     const { body } = await call(emulator, `/fine_tuning/jobs/${job?.id}/checkpoints`);
     expect(body).toEqual({
@@ -103,7 +105,7 @@ describe('GET /fine_tuning/jobs/{job}/checkpoints', () => {
   });
 
   it('pages with after and limit', async () => {
-    const job = truth.jobs[1];
+    const job = mine[1];
     const expected = truth.checkpoints.filter((c) => c.fine_tuning_job_id === job?.id);
     const first = await call(emulator, `/fine_tuning/jobs/${job?.id}/checkpoints?limit=2`);
     expect(first.body.has_more).toBe(true);
@@ -116,7 +118,7 @@ describe('GET /fine_tuning/jobs/{job}/checkpoints', () => {
   });
 
   it('rejects a cursor from another job', async () => {
-    const [a, b] = truth.jobs;
+    const [a, b] = mine;
     const foreign = truth.checkpoints.find((c) => c.fine_tuning_job_id === b?.id);
     const response = await call(
       emulator,

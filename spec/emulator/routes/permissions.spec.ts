@@ -168,8 +168,17 @@ describe('writes', () => {
   const name = 'ft:gpt-4o-mini-2024-07-18:acme:writes:ab12CD34:ckpt-step-10';
   const list = async (query = 'limit=100') =>
     (await call(writable, permissionsPath(name, query))).body;
+  let NEW1: string;
+  let NEW2: string;
+  let AGAIN: string;
   beforeAll(async () => {
     writable = await startEmulator({ dataset: { checkpoints: { [name]: 12 } } });
+    // Projects that exist, have no access yet and do not own the checkpoint: the ones to grant.
+    const truth = writable.truth();
+    const granted = new Set(truth.permissions[name]?.map((p) => p.project_id));
+    [NEW1, NEW2, AGAIN] = truth.projects
+      .map((project) => project.id)
+      .filter((id) => !granted.has(id) && id !== truth.owners[name]) as [string, string, string];
   });
   afterAll(() => writable.close());
 
@@ -177,7 +186,7 @@ describe('writes', () => {
     const before = Math.floor(Date.now() / 1000);
     const response = await call(writable, permissionsPath(name), {
       method: 'POST',
-      body: { project_ids: ['proj_new1', 'proj_new2', 'proj_new1'] },
+      body: { project_ids: [NEW1, NEW2, NEW1] },
     });
     expect(response.status).toBe(200);
     const { data } = response.body;
@@ -188,13 +197,13 @@ describe('writes', () => {
           object: 'checkpoint.permission',
           id: expect.stringMatching(/^cp_[A-Za-z0-9]{24}$/),
           created_at: expect.any(Number),
-          project_id: 'proj_new1',
+          project_id: NEW1,
         },
         {
           object: 'checkpoint.permission',
           id: expect.stringMatching(/^cp_[A-Za-z0-9]{24}$/),
           created_at: expect.any(Number),
-          project_id: 'proj_new2',
+          project_id: NEW2,
         },
       ],
       first_id: data[0].id,
@@ -211,15 +220,15 @@ describe('writes', () => {
   it('is idempotent: a project that already has a permission gets it back', async () => {
     const first = await call(writable, permissionsPath(name), {
       method: 'POST',
-      body: { project_ids: ['proj_again'] },
+      body: { project_ids: [AGAIN] },
     });
     const second = await call(writable, permissionsPath(name), {
       method: 'POST',
-      body: { project_ids: ['proj_again'] },
+      body: { project_ids: [AGAIN] },
     });
     expect(second.body.data).toEqual(first.body.data);
     expect(
-      (await list()).data.filter((p: CheckpointPermission) => p.project_id === 'proj_again'),
+      (await list()).data.filter((p: CheckpointPermission) => p.project_id === AGAIN),
     ).toHaveLength(1);
   });
 

@@ -6,36 +6,42 @@ import type { Reply } from '../reply.js';
 import type { Store } from '../store.js';
 
 /**
- * `GET /v1/fine_tuning/jobs`: newest first, 20 per page by default (excerpt default). The
+ * `GET /v1/fine_tuning/jobs` for one project's key: that project's jobs only, newest first, 20 per page by default (excerpt default). The
  * response has no `first_id`/`last_id` (`ListPaginatedFineTuningJobsResponse`): clients pass the
  * last job's id as `after`. Supports the excerpt's `metadata[k]=v` filter and `metadata=null`.
  *
  * @throws ApiProblem 400 naming `limit` or `after`.
  * @example
- * listJobs(store, new URLSearchParams('limit=2'), 100);
+ * listJobs(store, 'proj_abc', new URLSearchParams('limit=2'), 100);
  */
-export function listJobs(store: Store, query: URLSearchParams, maxLimit: number): Reply {
+export function listJobs(
+  store: Store,
+  projectId: string,
+  query: URLSearchParams,
+  maxLimit: number,
+): Reply {
   const limit = parseLimit(query, 20, maxLimit);
-  const after = cursor(query, (id) => store.job(id), 'fine-tuning job');
+  const after = cursor(query, (id) => visibleJob(store, projectId, id), 'fine-tuning job');
+  const metadata = metadataFilter(query);
   const page = slicePage(store.jobs, {
     after,
     limit,
     order: 'descending',
-    filter: metadataFilter(query),
+    filter: (job) => store.ownerOfJob(job.id) === projectId && (!metadata || metadata(job)),
   });
   const body: JobsListResponse = { object: 'list', data: page.data, has_more: page.has_more };
   return { status: 200, body, page: { permissions: false, items: page.data.length } };
 }
 
 /**
- * `GET /v1/fine_tuning/jobs/{fine_tuning_job_id}`.
+ * `GET /v1/fine_tuning/jobs/{fine_tuning_job_id}`, for the key of the job's project.
  *
- * @throws ApiProblem 404 for an unknown job.
+ * @throws ApiProblem 404 for an unknown job or another project's.
  * @example
- * retrieveJob(store, 'ftjob-abc123');
+ * retrieveJob(store, 'proj_abc', 'ftjob-abc123');
  */
-export function retrieveJob(store: Store, jobId: string): Reply {
-  const job = store.job(jobId);
+export function retrieveJob(store: Store, projectId: string, jobId: string): Reply {
+  const job = visibleJob(store, projectId, jobId);
   if (!job) throw jobNotFound(jobId);
   return { status: 200, body: job };
 }
@@ -46,16 +52,17 @@ export function retrieveJob(store: Store, jobId: string): Reply {
  *
  * @throws ApiProblem 400 naming `limit` or `after`; 404 for an unknown job.
  * @example
- * listJobCheckpoints(store, 'ftjob-abc123', new URLSearchParams(), 100);
+ * listJobCheckpoints(store, 'proj_abc', 'ftjob-abc123', new URLSearchParams(), 100);
  */
 export function listJobCheckpoints(
   store: Store,
+  projectId: string,
   jobId: string,
   query: URLSearchParams,
   maxLimit: number,
 ): Reply {
   const limit = parseLimit(query, 10, maxLimit);
-  const checkpoints = store.checkpointsOf(jobId);
+  const checkpoints = visibleJob(store, projectId, jobId) && store.checkpointsOf(jobId);
   if (!checkpoints) throw jobNotFound(jobId);
   const after = cursor(
     query,
@@ -92,6 +99,11 @@ function metadataFilter(query: URLSearchParams): ((job: FineTuningJob) => boolea
   });
   if (wanted.length === 0) return undefined;
   return (job) => wanted.every(([key, value]) => job.metadata?.[key] === value);
+}
+
+/** A job the project's key may see: its own project's. Others' are as if they did not exist. */
+function visibleJob(store: Store, projectId: string, jobId: string): FineTuningJob | undefined {
+  return store.ownerOfJob(jobId) === projectId ? store.job(jobId) : undefined;
 }
 
 function jobNotFound(jobId: string): ApiProblem {

@@ -1,7 +1,13 @@
-import type { CheckpointPermission, DeletedPermission } from '../api-types.js';
+import type {
+  AuditLogActor,
+  AuditLogEvent,
+  CheckpointPermission,
+  DeletedPermission,
+} from '../api-types.js';
+import type { Assumptions } from '../assumptions.js';
 import { listResponse, slicePage } from '../page.js';
 import type { PermissionTable } from '../permission-table.js';
-import { invalidParam, notFound } from '../problem.js';
+import { ApiProblem, invalidParam, notFound } from '../problem.js';
 import { parseAfter, parseLimit, parseOrder } from '../query.js';
 import type { Reply } from '../reply.js';
 import type { Store } from '../store.js';
@@ -47,32 +53,101 @@ export function listPermissions(
 }
 
 /**
+ * Who writes, when, and under which assumptions: what a grant or a revocation needs besides its
+ * arguments. `project` is where the audit log attributes the action (admin-key actions: the
+ * default project).
+ *
+ * @example
+ * const context: WriteContext = {
+ *   now: 1721764900, actor: ACTORS.adminKey, project: 'proj_default', auditLogDelayMs: 0,
+ *   assumptions: resolveAssumptions({}),
+ * };
+ */
+export interface WriteContext {
+  readonly now: number;
+  readonly actor: AuditLogActor;
+  readonly project: string;
+  readonly auditLogDelayMs: number;
+  readonly assumptions: Required<Assumptions>;
+}
+
+/**
  * `POST /v1/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` with
  * `{ project_ids }` (schema `CreateFineTuningCheckpointPermissionRequest`, no other properties).
- * Answers the list of the permissions for those projects, in request order. Idempotent: a project
- * that already has a permission gets that one back unchanged, so a client retrying a create whose
- * response was lost never duplicates a grant, and no 409 (which clients retry) is needed.
+ * Answers the list of the permissions for those projects, in request order. All or nothing: the
+ * owning project (400, OpenAI's wording) or an unknown project (see `assumptions.unknownProject`)
+ * refuses the whole request. A project that already has access gets its permission back unchanged
+ * (`assumptions.regrant: 'idempotent'`, the default) or a 400 (`'error'`). Every permission
+ * created writes a `checkpoint.permission.created` audit event.
  *
- * @throws ApiProblem 400 naming `project_ids`; 404 for an unknown checkpoint.
+ * @throws ApiProblem 400 naming `project_ids`, or for the owning project; 404 for an unknown
+ *   checkpoint or project.
  * @example
- * createPermissions(store, 'ft:…:ckpt-step-10', { project_ids: ['proj_abc'] }, 1721764900);
+ * createPermissions(store, 'ft:…:ckpt-step-10', { project_ids: ['proj_abc'] }, context);
  */
 export function createPermissions(
   store: Store,
   checkpoint: string,
   body: unknown,
-  now: number,
+  context: WriteContext,
 ): Reply {
-  const projectIds = projectIdsOf(body);
+  const data = grant(store, checkpoint, projectIdsOf(body), context);
+  return { status: 200, body: listResponse({ data, has_more: false }) };
+}
+
+/**
+ * Grants projects access to a checkpoint: the rules of {@link createPermissions}, for the API and
+ * for `emulator.grant` alike. Returns the permissions, in request order.
+ *
+ * @throws ApiProblem as {@link createPermissions}.
+ * @example
+ * grant(store, 'ft:…:ckpt-step-10', ['proj_abc'], context)[0]?.id; // 'cp_…'
+ */
+export function grant(
+  store: Store,
+  checkpoint: string,
+  projectIds: readonly string[],
+  context: WriteContext,
+): CheckpointPermission[] {
   const table = tableOf(store, checkpoint);
-  const data = [...new Set(projectIds)].map((projectId) => {
+  const unique = [...new Set(projectIds)];
+  const owner = store.ownerOfCheckpoint(checkpoint);
+  const { unknownProject, regrant } = context.assumptions;
+  for (const projectId of unique) {
+    if (projectId === owner) {
+      throw new ApiProblem(400, {
+        message: `Cannot modify checkpoint permissions for the owning project: ${projectId}`,
+        type: 'invalid_request_error',
+      });
+    }
+    if (unknownProject !== 'allow' && !store.project(projectId)) {
+      const message = `Project not found: ${projectId}`;
+      throw unknownProject === 'not_found'
+        ? notFound('project_ids', message)
+        : invalidParam('project_ids', 'invalid_value', message);
+    }
+    if (regrant === 'error' && table.findProject(projectId)) {
+      throw invalidParam(
+        'project_ids',
+        'already_exists',
+        `Project ${projectId} already has access to the fine-tuned model checkpoint '${checkpoint}'.`,
+      );
+    }
+  }
+  return unique.map((projectId) => {
     const existing = table.findProject(projectId);
     if (existing) return existing;
-    const created = store.newPermission(table, projectId, now);
+    const created = store.newPermission(table, projectId, context.now);
     table.insert(created);
+    record(store, context, {
+      type: 'checkpoint.permission.created',
+      'checkpoint.permission.created': {
+        id: created.id,
+        data: { project_id: projectId, fine_tuned_model_checkpoint: checkpoint },
+      },
+    });
     return created;
   });
-  return { status: 200, body: listResponse({ data, has_more: false }) };
 }
 
 /**
@@ -80,9 +155,37 @@ export function createPermissions(
  *
  * @throws ApiProblem 404 for an unknown checkpoint or a permission that is not (or no longer) there.
  * @example
- * deletePermission(store, 'ft:…:ckpt-step-10', 'cp_zc4Q7MP6XxulcVzj4MZdwsAB');
+ * deletePermission(store, 'ft:…:ckpt-step-10', 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', context);
  */
-export function deletePermission(store: Store, checkpoint: string, permissionId: string): Reply {
+export function deletePermission(
+  store: Store,
+  checkpoint: string,
+  permissionId: string,
+  context: WriteContext,
+): Reply {
+  const deleted = revoke(store, checkpoint, permissionId, context);
+  const body: DeletedPermission = {
+    object: 'checkpoint.permission',
+    id: deleted.id,
+    deleted: true,
+  };
+  return { status: 200, body };
+}
+
+/**
+ * Deletes one permission and writes its `checkpoint.permission.deleted` audit event: the rules of
+ * {@link deletePermission}, for the API and for `emulator.revoke` alike.
+ *
+ * @throws ApiProblem 404 as {@link deletePermission}.
+ * @example
+ * revoke(store, 'ft:…:ckpt-step-10', 'cp_zc4Q7MP6XxulcVzj4MZdwsAB', context).project_id;
+ */
+export function revoke(
+  store: Store,
+  checkpoint: string,
+  permissionId: string,
+  context: WriteContext,
+): CheckpointPermission {
   const deleted = tableOf(store, checkpoint).delete(permissionId);
   if (!deleted) {
     throw notFound(
@@ -90,12 +193,35 @@ export function deletePermission(store: Store, checkpoint: string, permissionId:
       `No permission with ID '${permissionId}' exists for checkpoint '${checkpoint}'.`,
     );
   }
-  const body: DeletedPermission = {
-    object: 'checkpoint.permission',
-    id: deleted.id,
-    deleted: true,
+  record(store, context, {
+    type: 'checkpoint.permission.deleted',
+    'checkpoint.permission.deleted': { id: deleted.id },
+  });
+  return deleted;
+}
+
+/** Writes an audit event, unless audit logging had not begun yet. */
+function record(
+  store: Store,
+  context: WriteContext,
+  details: Pick<
+    AuditLogEvent,
+    'type' | 'checkpoint.permission.created' | 'checkpoint.permission.deleted'
+  >,
+): void {
+  const since = store.auditLog.since;
+  if (since !== null && context.now < since) return;
+  const project = store.project(context.project);
+  const { type, ...payload } = details;
+  const event: AuditLogEvent = {
+    id: store.newEventId(),
+    type,
+    effective_at: context.now,
+    project: { id: context.project, name: project?.name ?? context.project },
+    actor: structuredClone(context.actor),
+    ...payload,
   };
-  return { status: 200, body };
+  store.auditLog.append(event, context.auditLogDelayMs);
 }
 
 function tableOf(store: Store, checkpoint: string): PermissionTable {
