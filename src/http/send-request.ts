@@ -257,7 +257,7 @@ function checkResponse<T>(
     throw new ProtocolError(
       truncated
         ? `The response body ended in the middle of its JSON after ${text.length} characters`
-        : `The response body is not JSON: ${JSON.stringify(text.slice(0, 80))}`,
+        : `The response body is not JSON: ${JSON.stringify(redactSecrets(text.slice(0, 200), secrets).slice(0, 80))}`,
       { field: 'body', truncated, requestID, cause },
     );
   }
