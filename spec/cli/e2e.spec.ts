@@ -19,6 +19,7 @@ import {
   SECRET_KEY,
   startSpecEmulator,
   until,
+  watchForKeys,
   WRONG_KEY,
 } from './helpers.js';
 
@@ -360,9 +361,10 @@ describe('the built binary: pipes', () => {
     expect(r).toEqual({ code: 0, signal: null, stdout: '', stderr: '' });
     const lines = linesOf(headOut);
     expect(lines).toHaveLength(5);
+    const { permissions, projects } = large.truth();
     const all = new Set(
-      Object.entries(large.truth().permissions).flatMap(([checkpoint, list]) =>
-        list.map((p) => permissionLine(checkpoint, p, large.truth().projects)),
+      Object.entries(permissions).flatMap(([checkpoint, list]) =>
+        list.map((p) => permissionLine(checkpoint, p, projects)),
       ),
     );
     for (const line of lines) expect(all.has(line), line).toBe(true);
@@ -396,8 +398,9 @@ describe('the built binary: pipes', () => {
     //   side's socket buffer (its high-water mark plus one read of up to 64 KiB);
     // - plus 2 × concurrency pages: each checkpoint in flight holds at most one page fetched and
     //   waiting for the write, and one more requested.
-    const lines = Object.entries(large.truth().permissions).flatMap(([checkpoint, list]) =>
-      list.map((p) => Buffer.byteLength(permissionLine(checkpoint, p, large.truth().projects)) + 1),
+    const { permissions, projects } = large.truth();
+    const lines = Object.entries(permissions).flatMap(([checkpoint, list]) =>
+      list.map((p) => Buffer.byteLength(permissionLine(checkpoint, p, projects)) + 1),
     );
     const shortest = Math.min(...lines);
     const longest = Math.max(...lines);
@@ -442,10 +445,14 @@ describe('the built binary: emulator', () => {
       'the banner',
     );
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)\n/.exec(banner)![1]!;
-    const key = /Admin API key: (\S+)\n/.exec(banner)![1]!;
     const stats = /Stats:\s+(\S+)\n/.exec(banner)![1]!;
+    const keysFile = /^Project keys file: (\S+) /m.exec(banner)![1]!;
+    const [projectKey] = Object.values(
+      JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, string>,
+    );
+    watchForKeys({ projectKey: projectKey! });
     const jobs = await fetch(`${url}/fine_tuning/jobs`, {
-      headers: { authorization: `Bearer ${key}` },
+      headers: { authorization: `Bearer ${projectKey}` },
     });
     expect(jobs.status).toBe(200);
     expect(((await jobs.json()) as { object: string }).object).toBe('list');
@@ -454,5 +461,7 @@ describe('the built binary: emulator', () => {
     server.child.kill('SIGINT');
     const r = await server.exit;
     expect(r).toMatchObject({ code: 0, signal: null, stderr: 'Emulator stopped (SIGINT).\n' });
+    // It removed its project keys file on the way out.
+    expect(existsSync(keysFile)).toBe(false);
   });
 });
