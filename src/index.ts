@@ -12,6 +12,8 @@ export type { ClientOptions } from './client/client-options.js';
 export type { ConnectionOptions } from './client/connection-options.js';
 export type { RetryOptions } from './client/retry-options.js';
 export type { RateLimitOptions } from './client/rate-limit-options.js';
+export type { ProjectKeys } from './client/credentials.js';
+export type { RequestAuth } from './http/send-request.js';
 
 // Permissions
 export { permissions$, permissionItems$ } from './resources/permissions.js';
@@ -21,9 +23,27 @@ export type { WriteOptions } from './resources/write-permissions.js';
 export type { ListPermissionsOptions } from './resources/list-options.js';
 export type { Permission, PermissionPage, DeletedPermission } from './resources/permission.js';
 
+// The organization
+export { projects$ } from './resources/projects.js';
+export type { ProjectsOptions } from './resources/projects.js';
+export type { Project } from './resources/project.js';
+export { auditLog$ } from './resources/audit-log.js';
+export type { AuditLogQuery, AuditLogOptions } from './resources/audit-log.js';
+export type { AuditLogEvent } from './resources/audit-log-event.js';
+
 // Discovery
-export { fineTuningJobs$, jobCheckpoints$, allCheckpoints$ } from './resources/discovery.js';
+export { fineTuningJobs$, jobCheckpoints$ } from './resources/discovery.js';
 export type { DiscoveryOptions } from './resources/discovery.js';
+export { discoverCheckpoints$, allCheckpoints$ } from './audit/discover-checkpoints.js';
+export type { DiscoverOptions } from './audit/discover-checkpoints.js';
+export type {
+  DiscoveryEvent,
+  DiscoveredCheckpoint,
+  DiscoveryCoverage,
+  ProjectRef,
+  ProjectFailure,
+  SourceFailure,
+} from './audit/discovery-event.js';
 export type { FineTuningJob, FineTuningJobCheckpoint } from './resources/fine-tuning.js';
 
 // Bulk audits

@@ -40,7 +40,7 @@ afterEach(() => {
 describe('createClient', () => {
   it('sends the key, a user agent naming the library, organization, project and default headers', async () => {
     const client = createClient({
-      apiKey: 'sk-admin-one',
+      adminAPIKey: 'sk-admin-one',
       baseURL: `${server.url}/`,
       organization: 'org_1',
       project: 'proj_1',
@@ -62,7 +62,7 @@ describe('createClient', () => {
 
   it('close() is idempotent, completes events$, refuses later requests, and leaves a caller’s dispatcher open', async () => {
     const dispatcher = new Agent();
-    const client = createClient({ apiKey: 'k', baseURL: server.url, dispatcher });
+    const client = createClient({ adminAPIKey: 'k', baseURL: server.url, dispatcher });
     let completed = false;
     client.events$.subscribe({ complete: () => (completed = true) });
     await client.close();
@@ -70,7 +70,7 @@ describe('createClient', () => {
     expect(completed).toBe(true);
     await expect(firstValueFrom(client.request$(echo))).rejects.toThrow(ClientClosedError);
     // The dispatcher is the caller's: still usable.
-    const other = createClient({ apiKey: 'k', baseURL: server.url, dispatcher });
+    const other = createClient({ adminAPIKey: 'k', baseURL: server.url, dispatcher });
     await expect(firstValueFrom(other.request$(echo))).resolves.toBeDefined();
     await other.close();
     await dispatcher.close();
@@ -79,7 +79,7 @@ describe('createClient', () => {
   it('releases its own connections with `await using`', async () => {
     let leaked: ReturnType<typeof createClient> | undefined;
     {
-      await using client = createClient({ apiKey: 'k', baseURL: server.url });
+      await using client = createClient({ adminAPIKey: 'k', baseURL: server.url });
       await firstValueFrom(client.request$(echo));
       leaked = client;
     }
@@ -90,7 +90,7 @@ describe('createClient', () => {
     emulator.setChaos({ error500: 0.5, seed: 4 });
     const retries: number[] = [];
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.apiKey,
       baseURL: emulator.url,
       maxRetries: 10,
       initialRetryDelay: 1,
@@ -113,7 +113,7 @@ describe('createClient', () => {
   it('request() rejects with APIUserAbortError when aborted while queued or waiting', async () => {
     emulator.setChaos({ error503: 1 });
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.apiKey,
       baseURL: emulator.url,
       initialRetryDelay: 60_000,
     });
@@ -131,7 +131,7 @@ describe('createClient', () => {
     emulator.setChaos({ error503: 1 });
     const scheduler = new ManualScheduler();
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.apiKey,
       baseURL: emulator.url,
       scheduler,
       initialRetryDelay: 1000,
@@ -161,7 +161,7 @@ describe('createClient', () => {
     emulator.setLatency(10_000);
     const scheduler = new ManualScheduler();
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.apiKey,
       baseURL: emulator.url,
       scheduler,
       timeout: 5000,
@@ -180,7 +180,7 @@ describe('createClient', () => {
     );
     const scheduler = new ManualScheduler();
     const client = createClient({
-      apiKey: 'k',
+      adminAPIKey: 'k',
       baseURL: scripted.url,
       scheduler,
       maxRetries: 0,
@@ -211,7 +211,7 @@ describe('createClient', () => {
     const scripted = await startScriptedServer((req, res) =>
       json(res, 429, { error: { message: 'slow down' } }, { 'retry-after-ms': '60000' }),
     );
-    const client = createClient({ apiKey: 'k', baseURL: scripted.url, maxRetries: 0 });
+    const client = createClient({ adminAPIKey: 'k', baseURL: scripted.url, maxRetries: 0 });
     await expect(firstValueFrom(client.request$(echo))).rejects.toThrow(/slow down/);
     const waiting = firstValueFrom(client.request$(echo)).catch((e: unknown) => e);
     await client.close();
@@ -232,7 +232,7 @@ describe('createClient', () => {
         return json(res, 404, { error: { message: 'No such permission' } });
       json(res, 200, { object: 'list', data: [], has_more: false });
     });
-    const client = createClient({ apiKey: 'k', baseURL: scripted.url, initialRetryDelay: 1 });
+    const client = createClient({ adminAPIKey: 'k', baseURL: scripted.url, initialRetryDelay: 1 });
     try {
       const deleted = await firstValueFrom(deletePermission$('ft:x', 'cp_1', { client }));
       expect(deleted).toEqual({ object: 'checkpoint.permission', id: 'cp_1', deleted: true });

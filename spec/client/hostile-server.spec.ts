@@ -82,7 +82,7 @@ describe('a body past maxResponseBytes', () => {
     const sent = { bytes: 0, closed: false };
     const scripted = await serve(endless(sent));
     const aborted = scripted.nextAbort();
-    client = createClient({ apiKey: KEY, baseURL: scripted.url, maxResponseBytes: 1024 * 1024 });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url, maxResponseBytes: 1024 * 1024 });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(ProtocolError);
     expect((failure as Error).message).toContain('maxResponseBytes');
@@ -101,7 +101,7 @@ describe('a body past maxResponseBytes', () => {
       res.write('{');
     });
     const aborted = scripted.nextAbort();
-    client = createClient({ apiKey: KEY, baseURL: scripted.url, maxResponseBytes: 1024 * 1024 });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url, maxResponseBytes: 1024 * 1024 });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(ProtocolError);
     expect((failure as Error).message).toContain('maxResponseBytes');
@@ -123,7 +123,7 @@ describe('a body past maxResponseBytes', () => {
       pump();
     });
     const aborted = scripted.nextAbort();
-    client = createClient({ apiKey: KEY, baseURL: scripted.url, maxRetries: 0 });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url, maxRetries: 0 });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(InternalServerError);
     await aborted;
@@ -143,7 +143,7 @@ describe('a server that drips its body', () => {
       res.on('close', () => clearInterval(drip));
     });
     const aborted = scripted.nextAbort();
-    client = createClient({ apiKey: KEY, baseURL: scripted.url, timeout: 100, maxRetries: 0 });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url, timeout: 100, maxRetries: 0 });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
     expect((failure as Error).message).toContain('100 ms');
@@ -168,7 +168,7 @@ describe("the client's key, echoed back by the server", () => {
         },
       }),
     );
-    client = createClient({ apiKey: KEY, baseURL: scripted.url });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(BadRequestError);
     expectAbsent(failure, KEY);
@@ -180,7 +180,7 @@ describe("the client's key, echoed back by the server", () => {
       res.writeHead(500, { 'content-type': 'text/plain', 'x-echo': echo(req) });
       res.end(`upstream said: ${echo(req)}`);
     });
-    client = createClient({ apiKey: KEY, baseURL: scripted.url, maxRetries: 0 });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url, maxRetries: 0 });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(InternalServerError);
     expectAbsent(failure, KEY);
@@ -191,7 +191,7 @@ describe("the client's key, echoed back by the server", () => {
     const scripted = await serve((req, res) =>
       json(res, 500, { error: { message: `key ${echo(req)} failed`, code: echo(req) } }),
     );
-    client = createClient({ apiKey: KEY, baseURL: scripted.url, maxRetries: 0 });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url, maxRetries: 0 });
     const failure = await failureOf(client.request(anyBody));
     expectAbsent(failure, KEY);
   });
@@ -201,7 +201,7 @@ describe("the client's key, echoed back by the server", () => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(echo(req));
     });
-    client = createClient({ apiKey: KEY, baseURL: scripted.url });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(ProtocolError);
     expectAbsent(failure, KEY);
@@ -212,7 +212,7 @@ describe("the client's key, echoed back by the server", () => {
       json(res, 503, { error: { message: `try again, ${echo(req)}` } }),
     );
     client = createClient({
-      apiKey: KEY,
+      adminAPIKey: KEY,
       baseURL: scripted.url,
       maxRetries: 1,
       initialRetryDelay: 1,
@@ -229,7 +229,7 @@ describe('a base URL with userinfo', () => {
   it('never shows its password in an API error', async () => {
     const scripted = await serve((_req, res) => json(res, 500, { error: { message: 'boom' } }));
     const baseURL = scripted.url.replace('http://', `http://user:${PASSWORD}@`);
-    client = createClient({ apiKey: KEY, baseURL, maxRetries: 1, initialRetryDelay: 1 });
+    client = createClient({ adminAPIKey: KEY, baseURL, maxRetries: 1, initialRetryDelay: 1 });
     const events: unknown[] = [];
     client.events$.subscribe((event) => events.push(event));
     const failure = await failureOf(client.request(anyBody));
@@ -244,7 +244,7 @@ describe('a base URL with userinfo', () => {
 
   it('never shows its password in a connection error', async () => {
     client = createClient({
-      apiKey: KEY,
+      adminAPIKey: KEY,
       baseURL: `http://user:${PASSWORD}@127.0.0.1:1/v1`,
       maxRetries: 0,
     });
@@ -263,7 +263,7 @@ describe('a 404 from a base URL without /v1', () => {
   it('hints that the API root usually ends in /v1, showing the base URL', async () => {
     const scripted = await serve(invalidURL);
     const root = scripted.url.replace(/\/v1$/, '');
-    client = createClient({ apiKey: KEY, baseURL: root });
+    client = createClient({ adminAPIKey: KEY, baseURL: root });
     const failure = await failureOf(
       firstValueFrom(permissions$('ft:gpt-4o-mini:acme:x:ckpt', { client })),
     );
@@ -275,7 +275,7 @@ describe('a 404 from a base URL without /v1', () => {
 
   it('gives no hint when the base URL ends in /v1', async () => {
     const scripted = await serve(invalidURL);
-    client = createClient({ apiKey: KEY, baseURL: scripted.url });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(NotFoundError);
     expect((failure as NotFoundError).hint).toBeUndefined();
@@ -293,7 +293,7 @@ describe('a 404 from a base URL without /v1', () => {
         },
       }),
     );
-    client = createClient({ apiKey: KEY, baseURL: scripted.url.replace(/\/v1$/, '/proxy') });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url.replace(/\/v1$/, '/proxy') });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(NotFoundError);
     expect((failure as NotFoundError).hint).toBeUndefined();
@@ -302,7 +302,7 @@ describe('a 404 from a base URL without /v1', () => {
   it('hides the password of the base URL it shows', async () => {
     const scripted = await serve(invalidURL);
     const root = scripted.url.replace(/\/v1$/, '').replace('http://', `http://me:${PASSWORD}@`);
-    client = createClient({ apiKey: KEY, baseURL: root });
+    client = createClient({ adminAPIKey: KEY, baseURL: root });
     const failure = await failureOf(client.request(anyBody));
     expect((failure as NotFoundError).hint).toContain('/v1 (got http://');
     expectAbsent(failure, PASSWORD);

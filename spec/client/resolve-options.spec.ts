@@ -125,38 +125,69 @@ describe('resolveOptions', () => {
   });
 
   describe('the environment', () => {
-    it.each<[string, unknown, Record<string, string>, string | undefined]>([
+    // Each kind of key has its own variable: one is never read as the other.
+    it.each<[string, unknown, Record<string, string>, string | undefined, string | undefined]>([
       [
-        'OPENAI_ADMIN_KEY over OPENAI_API_KEY',
+        'OPENAI_ADMIN_KEY is the admin key, OPENAI_API_KEY the project key',
         {},
         { OPENAI_ADMIN_KEY: 'sk-admin', OPENAI_API_KEY: 'sk-api' },
         'sk-admin',
+        'sk-api',
       ],
-      ['OPENAI_API_KEY alone', {}, { OPENAI_API_KEY: 'sk-api' }, 'sk-api'],
-      ['OPENAI_ADMIN_KEY alone', {}, { OPENAI_ADMIN_KEY: 'sk-admin' }, 'sk-admin'],
+      [
+        'OPENAI_API_KEY alone is not an admin key',
+        {},
+        { OPENAI_API_KEY: 'sk-api' },
+        undefined,
+        'sk-api',
+      ],
+      [
+        'OPENAI_ADMIN_KEY alone is not a project key',
+        {},
+        { OPENAI_ADMIN_KEY: 'sk-admin' },
+        'sk-admin',
+        undefined,
+      ],
       [
         'a blank OPENAI_ADMIN_KEY is unset',
         {},
         { OPENAI_ADMIN_KEY: ' ', OPENAI_API_KEY: 'sk-api' },
+        undefined,
         'sk-api',
       ],
       [
-        'an explicit apiKey over both',
-        { apiKey: 'sk-mine' },
+        'explicit keys over both',
+        { adminAPIKey: 'sk-admin-mine', apiKey: 'sk-mine' },
         { OPENAI_ADMIN_KEY: 'sk-admin', OPENAI_API_KEY: 'sk-api' },
+        'sk-admin-mine',
         'sk-mine',
       ],
-      ['surrounding whitespace trimmed (env)', {}, { OPENAI_ADMIN_KEY: ' sk-admin\n' }, 'sk-admin'],
-      ['surrounding whitespace trimmed (option)', { apiKey: '  sk-mine ' }, {}, 'sk-mine'],
-      ['no key anywhere: not an error yet', {}, {}, undefined],
+      [
+        'surrounding whitespace trimmed (env)',
+        {},
+        { OPENAI_ADMIN_KEY: ' sk-admin\n' },
+        'sk-admin',
+        undefined,
+      ],
+      [
+        'surrounding whitespace trimmed (option)',
+        { apiKey: '  sk-mine ' },
+        {},
+        undefined,
+        'sk-mine',
+      ],
+      ['no key anywhere: not an error yet', {}, {}, undefined, undefined],
       [
         'other variables are not keys',
         {},
         { OPENAI_KEY: 'sk-x', OPENAI_ADMIN_API_KEY: 'sk-y' },
         undefined,
+        undefined,
       ],
-    ])('apiKey: %s', (_name, options, env, apiKey) => {
-      expect(resolveOptions(options, env).apiKey).toBe(apiKey);
+    ])('keys: %s', (_name, options, env, adminAPIKey, apiKey) => {
+      const resolved = resolveOptions(options, env);
+      expect(resolved.adminAPIKey).toBe(adminAPIKey);
+      expect(resolved.apiKey).toBe(apiKey);
     });
 
     it.each<[string, unknown, Record<string, string>, string]>([
@@ -395,9 +426,14 @@ describe('resolveOptions', () => {
       ['OPENAI_ADMIN_KEY with a space', {}, { OPENAI_ADMIN_KEY: `${KEY} x` }, KEY],
       ['OPENAI_API_KEY with a tab', {}, { OPENAI_API_KEY: `${KEY}\tx` }, KEY],
       ['a numeric key', { apiKey: 42_424_242_424_242 }, {}, '42424242424242'],
+      ['an admin key with a space', { adminAPIKey: `${KEY} x` }, {}, KEY],
     ])('%s', (_name, options, env, secret) => {
       const error = configError(() => resolveOptions(options, env));
-      expect(error.option).toBe('apiKey');
+      expect(error.option).toBe(
+        'adminAPIKey' in (options as object) || 'OPENAI_ADMIN_KEY' in env
+          ? 'adminAPIKey'
+          : 'apiKey',
+      );
       expect(error.message).not.toContain(secret);
       expect(JSON.stringify(error)).not.toContain(secret);
       expect(String(error)).not.toContain(secret);

@@ -44,7 +44,7 @@ function transportFor(dispatcher: Dispatcher): Transport {
     authorization: () => `Bearer ${SECRET}`,
     scheduler: new ManualScheduler(),
     maxResponseBytes: 1024 * 1024,
-    secrets: [SECRET],
+    secrets: () => [SECRET],
   };
 }
 

@@ -101,7 +101,7 @@ describe('redactURL', () => {
 describe('secretsOf', () => {
   it('lists the key, the password of the base URL (as written and decoded) and secret header values', () => {
     const secrets = secretsOf({
-      apiKey: SECRET,
+      keys: [SECRET],
       baseURL: 'http://me:p%40ssw0rd-long@host/v1',
       headers: { 'api-key': 'azure-key-0123456789', 'openai-project': 'proj_1' },
     });

@@ -32,7 +32,7 @@ function transportFor(url: string, options: Partial<Transport> = {}): Transport 
     authorization: () => `Bearer ${SECRET}`,
     scheduler: new ManualScheduler(),
     maxResponseBytes: 32 * 1024 * 1024,
-    secrets: [SECRET],
+    secrets: () => [SECRET],
     ...options,
   };
 }

@@ -30,7 +30,7 @@ function transportFor(agentOptions: Agent.Options = {}): Transport {
     authorization: () => 'Bearer sk-spec-key-0123456789',
     scheduler: new ManualScheduler(),
     maxResponseBytes: 1024 * 1024,
-    secrets: ['sk-spec-key-0123456789'],
+    secrets: () => ['sk-spec-key-0123456789'],
   };
 }
 

@@ -133,6 +133,59 @@ describe('pathAndQuery', () => {
   });
 });
 
+describe('pathAndQuery: arrays and ranges, as openai-node writes them (qs, arrayFormat brackets)', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'an array as name[]=a&name[]=b',
+      { event_types: ['checkpoint.permission.created', 'project.created'] },
+      'event_types%5B%5D=checkpoint.permission.created&event_types%5B%5D=project.created',
+    ],
+    ['an empty array: nothing', { resource_ids: [], limit: 5 }, 'limit=5'],
+    [
+      'a range as name[op]=value, in the object’s order',
+      { effective_at: { gte: 1700000000, lt: 1800000000 } },
+      'effective_at%5Bgte%5D=1700000000&effective_at%5Blt%5D=1800000000',
+    ],
+    [
+      'undefined bounds left out',
+      { effective_at: { gt: undefined, lte: 5 } },
+      'effective_at%5Blte%5D=5',
+    ],
+    [
+      'a boolean as true/false',
+      { include_archived: true, x: false },
+      'include_archived=true&x=false',
+    ],
+    [
+      'values encoded inside arrays',
+      { actor_emails: ['a+b@x.test', 'c d@x.test'] },
+      'actor_emails%5B%5D=a%2Bb%40x.test&actor_emails%5B%5D=c+d%40x.test',
+    ],
+  ])('%s', (_name, query, expected) => {
+    expect(pathAndQuery('/organization/audit_logs', query as Query)).toBe(
+      `/organization/audit_logs?${expected}`,
+    );
+  });
+
+  it('writes what openai-node writes for the same audit-log query', async () => {
+    const { default: OpenAI } = await import('openai');
+    // The SDK's own query writer (protected on its client), used for every list call.
+    const sdk = new OpenAI({ apiKey: 'unused' }) as unknown as {
+      stringifyQuery: (q: object) => string;
+    };
+    const stringifyQuery = (q: object): string => sdk.stringifyQuery(q);
+    const query = {
+      event_types: ['checkpoint.permission.created', 'checkpoint.permission.deleted'],
+      effective_at: { gte: 1700000000, lte: 1800000000 },
+      project_ids: ['proj_a'],
+      actor_emails: ['ops@acme.test'],
+      limit: 100,
+      after: 'audit_log-abc',
+    };
+    expect(pathAndQuery('/x', query)).toBe(`/x?${stringifyQuery(query)}`);
+  });
+});
+
 describe('dispatchTarget', () => {
   it.each([
     ['https://api.openai.com/v1', 'https://api.openai.com', '/v1'],

@@ -2,6 +2,7 @@ import type { ObservableInput } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
 import { ConfigError } from '../errors.js';
+import type { Project } from '../resources/project.js';
 import { compileAllowList, type AllowList, type AllowPolicy } from './allow-list.js';
 import type { AuditRecord, Violation } from './audit-record.js';
 
@@ -104,6 +105,13 @@ export interface AuditOptions {
   resume?: AuditProgress;
   /** Aborts the audit with `APIUserAbortError`. */
   signal?: AbortSignal;
+  /**
+   * The organization's projects (from `projects$` with `includeArchived: true`), or a map of
+   * them by id: each permission record then carries its grantee's `project_name` and
+   * `project_status`, and a grant to an archived project is flagged `archived` and counted.
+   * @default none: names and statuses are `null`
+   */
+  projects?: Iterable<Project> | ReadonlyMap<string, Project>;
 }
 
 /** The options, checked and defaulted. */
@@ -122,6 +130,7 @@ export interface ResolvedAuditOptions {
   readonly listed: ReadonlySet<string>;
   readonly carried: Readonly<Record<string, readonly Violation[]>>;
   readonly signal: AbortSignal | undefined;
+  readonly projects: ReadonlyMap<string, Project> | undefined;
 }
 
 const KEYS = [
@@ -136,6 +145,7 @@ const KEYS = [
   'process',
   'resume',
   'signal',
+  'projects',
 ] as const;
 
 /**
@@ -194,5 +204,36 @@ export function resolveAuditOptions(input: unknown): ResolvedAuditOptions {
     listed: new Set(resume?.listed ?? []),
     carried: { ...resume?.violations },
     signal: o.signal === undefined ? undefined : check.signal(o.signal),
+    projects: o.projects === undefined ? undefined : projectsById(o.projects),
   };
+}
+
+/** The `projects` option as a map by id, each project checked to have one. */
+function projectsById(value: unknown): ReadonlyMap<string, Project> {
+  const expected =
+    'projects must be an iterable of projects (as projects$ lists them) or a Map of them by id';
+  if (value instanceof Map) {
+    for (const [id, project] of value as Map<unknown, unknown>) {
+      checkProject(`projects.get(${JSON.stringify(id)})`, project);
+    }
+    return value as ReadonlyMap<string, Project>;
+  }
+  if (typeof value !== 'object' || value === null || !(Symbol.iterator in value)) {
+    throw new ConfigError('projects', `${expected}, got ${value === null ? 'null' : typeof value}`);
+  }
+  const byId = new Map<string, Project>();
+  let i = 0;
+  for (const project of value as Iterable<unknown>) {
+    const checked = checkProject(`projects[${i++}]`, project);
+    byId.set(checked.id, checked);
+  }
+  return byId;
+}
+
+function checkProject(option: string, project: unknown): Project {
+  const id = (project as { id?: unknown } | null)?.id;
+  if (typeof id !== 'string' || id === '') {
+    throw new ConfigError(option, `${option} must be a project with an id (proj_…)`);
+  }
+  return project as Project;
 }

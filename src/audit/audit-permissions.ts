@@ -29,7 +29,8 @@ import {
   type AuditOptions,
   type ResolvedAuditOptions,
 } from './audit-options.js';
-import type { AuditRecord, RevocationRecord, Violation } from './audit-record.js';
+import type { Project } from '../resources/project.js';
+import type { AuditRecord, PermissionRecord, RevocationRecord, Violation } from './audit-record.js';
 import { checkpointIds$ } from './checkpoint-ids.js';
 import { errorDetails } from './error-details.js';
 import { findingId } from './finding-id.js';
@@ -162,6 +163,7 @@ function auditCheckpoint(
             project_id: p.project_id,
             created_at: p.created_at,
             allowed,
+            ...grantee(o.projects?.get(p.project_id)),
             ...(allowed === false ? { finding_id: findingId(checkpoint, p.project_id, p.id) } : {}),
           };
         });
@@ -253,4 +255,20 @@ function revokeOne(
       ),
     ),
   );
+}
+
+/** What a permission record says of its grantee, from the audit's `projects`. */
+function grantee(
+  project: Project | undefined,
+): Pick<PermissionRecord, 'project_name' | 'project_status' | 'archived'> {
+  if (!project) return { project_name: null, project_status: null, archived: false };
+  // The spec gives both: `status` ('active' or 'archived') and `archived_at` (null while active).
+  const archived =
+    project.status === 'archived' ||
+    (project.archived_at !== undefined && project.archived_at !== null);
+  return {
+    project_name: project.name ?? null,
+    project_status: project.status ?? (archived ? 'archived' : null),
+    archived,
+  };
 }

@@ -38,6 +38,12 @@ export interface PermissionRecord {
   readonly created_at: number;
   /** Whether the allow-list permits it: `false` is a violation. `undefined` without an allow-list. */
   readonly allowed: boolean | undefined;
+  /** The grantee's name, from the audit's `projects`; `null` when unknown. */
+  readonly project_name: string | null;
+  /** The grantee's status (`'active'`, `'archived'`) from the audit's `projects`; `null` when unknown. */
+  readonly project_status: string | null;
+  /** The grantee is archived: the grant still stands, though nobody may be using it. */
+  readonly archived: boolean;
   /** A violation's stable id (see `findingId`): present exactly when `allowed` is `false`. */
   readonly finding_id?: string;
 }
@@ -188,6 +194,8 @@ export interface AuditSummary {
   readonly checkpoints: { readonly ok: number; readonly failed: number; readonly skipped: number };
   readonly permissions: number;
   readonly violations: number;
+  /** Permissions granted to archived projects (known only with the audit's `projects`). */
+  readonly archived: number;
   readonly revoked: number;
   /** Violations left in place because the `maxRevocations` budget was spent. */
   readonly overBudget: number;

@@ -18,6 +18,7 @@ export class Tally {
   #skipped = 0;
   #permissions = 0;
   #violations = 0;
+  #archived = 0;
   #revoked = 0;
   #overBudget = 0;
 
@@ -40,6 +41,7 @@ export class Tally {
       case 'permission':
         this.#permissions++;
         if (record.allowed === false) this.#violations++;
+        if (record.archived) this.#archived++;
         break;
       case 'checkpoint':
         this.#ok++;
@@ -60,6 +62,7 @@ export class Tally {
       checkpoints: { ok: this.#ok, failed: this.#failed, skipped: this.#skipped },
       permissions: this.#permissions,
       violations: this.#violations,
+      archived: this.#archived,
       revoked: this.#revoked,
       overBudget: this.#overBudget,
       requests: metrics.requests - this.startMetrics.requests,

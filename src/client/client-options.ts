@@ -3,13 +3,13 @@ import type { RateLimitOptions } from './rate-limit-options.js';
 import type { RetryOptions } from './retry-options.js';
 
 /**
- * Everything `createClient` accepts. Every option is optional: by default the key and URL come
+ * Everything `createClient` accepts. Every option is optional: by default the keys and URL come
  * from the environment, as with the official SDK.
  *
  * @example
  * ```ts
  * const options: ClientOptions = { timeout: 10_000, rateLimit: { maxConcurrency: 4 } };
- * const client = createClient(options); // apiKey from OPENAI_ADMIN_KEY, then OPENAI_API_KEY
+ * const client = createClient(options); // adminAPIKey from OPENAI_ADMIN_KEY, apiKey from OPENAI_API_KEY
  * ```
  */
 export interface ClientOptions extends ConnectionOptions, RetryOptions {

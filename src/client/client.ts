@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { RequestSpec } from '../http/send-request.js';
+import type { RequestAuth, RequestSpec } from '../http/send-request.js';
 import type { RetryEvent } from '../retry/plan-retry.js';
 import type { LimiterState } from '../schedule/limiter.js';
 
@@ -84,6 +84,16 @@ export interface Client {
   /** The same call as a promise, retried by p-retry with the same policy. */
   request<T>(spec: RequestSpec<T>, options?: RequestOptions): Promise<T>;
   metrics(): ClientMetrics;
+  /**
+   * Whether the client holds the key a request of this kind takes, without sending anything:
+   * `'admin'`, `'project'` (the `apiKey`), or `{ project: 'proj_…' }` (its `projectKeys` entry).
+   *
+   * @example
+   * ```ts
+   * const unseen = projects.filter((p) => !client.hasCredential({ project: p.id }));
+   * ```
+   */
+  hasCredential(auth: RequestAuth): boolean;
   /** Releases what the client owns (its keep-alive connections). Idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

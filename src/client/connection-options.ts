@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Dispatcher } from 'undici';
+import type { ProjectKeys } from './credentials.js';
 
 /**
  * Where requests go and how they are sent.
@@ -7,16 +8,32 @@ import type { Dispatcher } from 'undici';
  * @example
  * ```ts
  * createClient({ organization: 'org-acme', project: 'proj_platform', timeout: 10_000 });
- * createClient({ baseURL: emulator.url, apiKey: emulator.apiKey }); // tests, against the emulator
+ * // tests, against the emulator
+ * createClient({ baseURL: emulator.url, adminAPIKey: emulator.adminKey, projectKeys: emulator.projectKeys });
  * ```
  */
 export interface ConnectionOptions {
   /**
-   * The API key. The permissions endpoints need an **admin** key.
-   * A missing key is reported at the first request, not here, naming the variables tried.
-   * @default process.env.OPENAI_ADMIN_KEY, then process.env.OPENAI_API_KEY
+   * The admin key: the checkpoint permission endpoints (list, create, delete),
+   * `/organization/projects` and `/organization/audit_logs` take it, and nothing else does.
+   * A missing key is reported at the first request that needs it, naming this option.
+   * @default process.env.OPENAI_ADMIN_KEY
+   */
+  adminAPIKey?: string;
+  /**
+   * One project key (`sk-proj-…`): the fine-tuning jobs endpoints of its own project take it
+   * (`fineTuningJobs$` and `jobCheckpoints$` without a `project`). It is never sent to the
+   * permission endpoints, and is not an admin key: set `adminAPIKey` for those.
+   * @default process.env.OPENAI_API_KEY
    */
   apiKey?: string;
+  /**
+   * The keys of other projects, for their jobs: a record of project ids to keys, or a function
+   * `(projectId) => key | undefined` (asked once per project). Discovery reads the jobs of every
+   * project that has one.
+   * @default none
+   */
+  projectKeys?: ProjectKeys;
   /**
    * The API root; a trailing slash is fine. Point it at the emulator in tests.
    * @default process.env.OPENAI_BASE_URL, then 'https://api.openai.com/v1'

@@ -28,6 +28,7 @@ import { dispatchTarget, pathAndQuery } from '../http/url.js';
 import {
   sendRequest$,
   type HttpResponse,
+  type RequestAuth,
   type RequestSpec,
   type Transport,
 } from '../http/send-request.js';
@@ -39,18 +40,28 @@ import { Limiter } from '../schedule/limiter.js';
 import { timerDelay } from '../timer-delay.js';
 import type { Client, ClientEvent, ClientMetrics, RequestOptions } from './client.js';
 import type { ClientOptions } from './client-options.js';
-import { missingKeyMessage, resolveOptions, type ResolvedOptions } from './resolve-options.js';
+import { Credentials } from './credentials.js';
+import { resolveOptions, type ResolvedOptions } from './resolve-options.js';
 
 export type { Client, ClientEvent, ClientMetrics, RequestOptions } from './client.js';
 
 /**
  * Creates a client. Options are checked here, once: a bad value throws a `ConfigError` naming
- * the option and what it accepts. A missing key is not an error until the first request, so that
- * a client can be built before the environment is complete.
+ * the option and what it accepts. A missing key is not an error until a request needs it (then a
+ * `ConfigError` naming the option and its environment variable, before anything is sent), so
+ * that a client can be built before the environment is complete.
+ *
+ * Each request gets the kind of key its endpoint takes: the admin key (`adminAPIKey`,
+ * `OPENAI_ADMIN_KEY`) for permissions and `/organization/*`; a project key for the fine-tuning
+ * jobs (`apiKey`, `OPENAI_API_KEY`, or the project's entry in `projectKeys`).
  *
  * @example
  * ```ts
- * await using client = createClient({ apiKey: process.env.OPENAI_ADMIN_KEY, rateLimit: { maxConcurrency: 16 } });
+ * await using client = createClient({
+ *   adminAPIKey: process.env.OPENAI_ADMIN_KEY,
+ *   projectKeys: { proj_platform: process.env.PLATFORM_KEY! },
+ *   rateLimit: { maxConcurrency: 16 },
+ * });
  * permissions$('ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd', { client }).subscribe(console.log);
  * ```
  */
@@ -80,6 +91,7 @@ class DefaultClient implements Client {
   readonly #budget: RetryBudget | undefined;
   readonly #events = new Subject<ClientEvent>();
   readonly #ownedDispatcher: Dispatcher | undefined;
+  readonly #credentials: Credentials;
   #retries = 0;
   #backoffMs = 0;
   #closed = false;
@@ -92,19 +104,22 @@ class DefaultClient implements Client {
     this.#ownedDispatcher = options.dispatcher
       ? undefined
       : new Agent({ keepAliveTimeout: 10_000 });
-    const apiKey = options.apiKey;
+    const credentials = new Credentials(options.adminAPIKey, options.apiKey, options.projectKeys);
+    this.#credentials = credentials;
     this.#transport = {
       baseURL: this.baseURL,
       ...dispatchTarget(options.baseURL),
-      secrets: secretsOf(options),
       dispatcher: options.dispatcher ?? (this.#ownedDispatcher as Dispatcher),
       headers: options.headers,
       scheduler: options.scheduler,
       maxResponseBytes: options.maxResponseBytes,
-      authorization: () => {
-        if (apiKey === undefined) throw new ConfigError('apiKey', missingKeyMessage());
-        return `Bearer ${apiKey}`;
-      },
+      authorization: (auth, what) => credentials.authorization(auth, what),
+      secrets: () =>
+        secretsOf({
+          keys: credentials.secrets(),
+          baseURL: options.baseURL,
+          headers: options.headers,
+        }),
     };
     this.#budget = options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget);
     this.#limiter = new Limiter({
@@ -142,6 +157,10 @@ class DefaultClient implements Client {
     } catch (error) {
       throw this.#withRequest(error, spec);
     }
+  }
+
+  hasCredential(auth: RequestAuth): boolean {
+    return this.#credentials.has(auth);
   }
 
   metrics(): ClientMetrics {
@@ -222,6 +241,12 @@ class DefaultClient implements Client {
     let attempts = 0;
     const turn$ = new Observable<HttpResponse<T>>((subscriber) => {
       if (this.#closed) return subscriber.error(new ClientClosedError());
+      // A missing key fails here, before the request takes a turn in the limiter or is counted.
+      try {
+        this.#credentials.authorization(spec.auth ?? 'admin', `${spec.method} ${spec.path}`);
+      } catch (error) {
+        return subscriber.error(error);
+      }
       // Published on the request channel only when it has a subscriber; otherwise `send$` itself.
       const task$ = traceAttempt$(
         send$,

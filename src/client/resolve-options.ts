@@ -7,12 +7,17 @@ import type { LimiterOptions } from '../schedule/limiter.js';
 import { redactURL } from '../http/redact.js';
 import type { LimiterStore } from '../schedule/store/limiter-store.js';
 import { storeScope } from '../schedule/store/store-scope.js';
+import { checkKey, checkProjectKeys, KEY_ENV, type ProjectKeys } from './credentials.js';
 import { VERSION } from './version.js';
 import * as check from './validate.js';
 
-/** The environment variables read, in order of precedence, for each setting. */
+/**
+ * The environment variables read, in order of precedence, for each setting. Each kind of key
+ * has its own variable, as in openai-node: one is never read as the other.
+ */
 export const ENV = {
-  apiKey: ['OPENAI_ADMIN_KEY', 'OPENAI_API_KEY'],
+  adminAPIKey: [KEY_ENV.admin],
+  apiKey: [KEY_ENV.project],
   baseURL: ['OPENAI_BASE_URL'],
   organization: ['OPENAI_ORG_ID'],
   project: ['OPENAI_PROJECT_ID'],
@@ -38,7 +43,9 @@ export const MAX_CONCURRENCY = 1024;
 
 /** Every option with its value settled: what the rest of the client works from. */
 export interface ResolvedOptions {
+  readonly adminAPIKey: string | undefined;
   readonly apiKey: string | undefined;
+  readonly projectKeys: ProjectKeys | undefined;
   readonly baseURL: string;
   /** Sent on every request: user agent, organization, project, then the user's defaults. */
   readonly headers: Readonly<Record<string, string>>;
@@ -55,7 +62,9 @@ export interface ResolvedOptions {
 }
 
 const CLIENT_KEYS = [
+  'adminAPIKey',
   'apiKey',
+  'projectKeys',
   'baseURL',
   'organization',
   'project',
@@ -102,16 +111,16 @@ export function resolveOptions(
   const rl = check.optionsObject('rateLimit', o.rateLimit);
   check.knownKeys('rateLimit', rl, RATE_LIMIT_KEYS);
 
-  const apiKey =
-    o.apiKey === undefined
-      ? fromEnv(env, ENV.apiKey)
-      : check.nonEmptyString('apiKey', o.apiKey, true);
-  if (apiKey !== undefined && /\s/.test(apiKey.trim())) {
-    throw new ConfigError(
-      'apiKey',
-      'apiKey must not contain whitespace; check how it was pasted or exported',
-    );
-  }
+  const key = (option: 'adminAPIKey' | 'apiKey'): string | undefined => {
+    if (o[option] !== undefined) return checkKey(option, o[option]);
+    const value = fromEnv(env, ENV[option]);
+    return value === undefined
+      ? undefined
+      : checkKey(option, value, `${ENV[option][0]} (${option})`);
+  };
+  const adminAPIKey = key('adminAPIKey');
+  const apiKey = key('apiKey');
+  const projectKeys = o.projectKeys === undefined ? undefined : checkProjectKeys(o.projectKeys);
   const baseURL = checkBaseURL(
     o.baseURL === undefined ? (fromEnv(env, ENV.baseURL) ?? DEFAULT_BASE_URL) : o.baseURL,
   );
@@ -132,7 +141,7 @@ export function resolveOptions(
       if (name.toLowerCase() === 'authorization') {
         throw new ConfigError(
           'defaultHeaders.authorization',
-          'Set the key with apiKey, not defaultHeaders.authorization',
+          'Set the keys with adminAPIKey, apiKey and projectKeys, not defaultHeaders.authorization',
         );
       }
       headers[name.toLowerCase()] = value;
@@ -141,7 +150,9 @@ export function resolveOptions(
 
   const maxRetryAfter = msOr('maxRetryAfter', o.maxRetryAfter, 60_000);
   return {
-    apiKey: apiKey?.trim(),
+    adminAPIKey,
+    apiKey,
+    projectKeys,
     baseURL,
     headers,
     timeout:
@@ -193,14 +204,6 @@ export function resolveOptions(
         : { store: checkStore(rl.store), scope: storeScope(organization, apiKey?.trim()) }),
     },
   };
-}
-
-/** The message of the error raised at the first request when no key was found. */
-export function missingKeyMessage(): string {
-  return (
-    `No API key: pass { apiKey } to createClient, or set ${ENV.apiKey.join(' or ')}. ` +
-    'The checkpoint permissions endpoints need an admin key (https://platform.openai.com/settings/organization/admin-keys).'
-  );
 }
 
 function fromEnv(

@@ -100,23 +100,23 @@ export function redactURL(url: string): string {
 }
 
 /**
- * Every secret a client holds, to hide from what servers send back: the API key, the password
+ * Every secret a client holds, to hide from what servers send back: its keys (admin and project), the password
  * of the base URL (as written and percent-decoded), and the values of secret headers among its
  * default headers.
  *
  * @example
  * ```ts
- * secretsOf({ apiKey: 'sk-admin-123456', baseURL: 'https://api.openai.com/v1', headers: {} });
+ * secretsOf({ keys: ['sk-admin-123456'], baseURL: 'https://api.openai.com/v1', headers: {} });
  * // ['sk-admin-123456']
  * ```
  */
 export function secretsOf(held: {
-  readonly apiKey: string | undefined;
+  readonly keys: readonly string[];
   readonly baseURL: string;
   readonly headers: Readonly<Record<string, string>>;
 }): string[] {
   const secrets = new Set<string>();
-  if (held.apiKey) secrets.add(held.apiKey);
+  for (const key of held.keys) if (key) secrets.add(key);
   const userinfo = /^[a-z][a-z\d+.-]*:\/\/([^/?#]*)@/i.exec(held.baseURL)?.[1];
   const password = userinfo?.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : userinfo;
   if (password) {

@@ -39,18 +39,38 @@ export interface Transport {
   readonly dispatcher: Dispatcher;
   /** Sent with every request: user agent, organization, project, the user's defaults. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The `Authorization` value; throws a `ConfigError` when no key is configured. */
-  readonly authorization: () => string;
+  /**
+   * The `Authorization` value for a request of this kind; throws a `ConfigError` when its key is
+   * not configured. `what` (method and path) is for that error's message.
+   */
+  readonly authorization: (auth: RequestAuth, what: string) => string;
   /** Times the per-attempt timeout, so tests can run it in virtual time. */
   readonly scheduler: SchedulerLike;
   /**
-   * Every secret the client holds (`secretsOf`): hidden from whatever a server sends back before
-   * an error keeps or shows it, in case the server echoes them.
+   * Every secret the client holds (`secretsOf`), read when needed (a `projectKeys` function adds
+   * keys as it is asked): hidden from whatever a server sends back before an error keeps or shows
+   * it, in case the server echoes them.
    */
-  readonly secrets: readonly string[];
+  readonly secrets: () => readonly string[];
   /** The longest body read, bytes; a 2xx body past it is a `ProtocolError` (`maxResponseBytes`). */
   readonly maxResponseBytes: number;
 }
+
+/**
+ * Which key a request takes. The real API has two kinds, and each refuses the other:
+ * - `'admin'`: the admin key (`adminAPIKey`, `OPENAI_ADMIN_KEY`), for the checkpoint permission
+ *   endpoints and `/organization/*`;
+ * - `'project'`: the one project key (`apiKey`, `OPENAI_API_KEY`), for the fine-tuning jobs
+ *   endpoints of its project;
+ * - `{ project: 'proj_…' }`: that project's key from `projectKeys`, for the same endpoints.
+ *
+ * @example
+ * ```ts
+ * const auth: RequestAuth = { project: 'proj_platform' }; // projectKeys.proj_platform
+ * await client.request({ method: 'GET', path: '/fine_tuning/jobs', auth, parse: (b) => b });
+ * ```
+ */
+export type RequestAuth = 'admin' | 'project' | { readonly project: string };
 
 /**
  * A description of one API call: what to send and how to check what comes back.
@@ -60,6 +80,7 @@ export interface Transport {
  * const retrieveJob: RequestSpec<FineTuningJob> = {
  *   method: 'GET',
  *   path: `/fine_tuning/jobs/${encodeURIComponent(jobId)}`,
+ *   auth: { project: 'proj_platform' }, // a jobs endpoint: that project's key
  *   parse: (body) => body as FineTuningJob, // check the fields you rely on here
  * };
  * const job = await client.request(retrieveJob);
@@ -67,6 +88,11 @@ export interface Transport {
  */
 export interface RequestSpec<T> {
   readonly method: 'GET' | 'POST' | 'DELETE';
+  /**
+   * The key the endpoint takes (see {@link RequestAuth}).
+   * @default 'admin'
+   */
+  readonly auth?: RequestAuth;
   /** Relative to the base URL, path segments already encoded with `encodePathSegment`. */
   readonly path: string;
   readonly query?: Query;
@@ -131,7 +157,10 @@ export function sendRequest$<T>(
     const url = `${transport.baseURL}${target}`;
     let headers: Record<string, string>;
     try {
-      headers = { ...transport.headers, authorization: transport.authorization() };
+      headers = {
+        ...transport.headers,
+        authorization: transport.authorization(spec.auth ?? 'admin', `${spec.method} ${spec.path}`),
+      };
     } catch (error) {
       subscriber.error(error);
       return;
@@ -155,7 +184,8 @@ export function sendRequest$<T>(
       return;
     }
 
-    const safeHeaders = (received: Headers): Headers => redactHeaders(received, transport.secrets);
+    const safeHeaders = (received: Headers): Headers =>
+      redactHeaders(received, transport.secrets());
     const listener: ExchangeListener = {
       response: (raw) => {
         let response: HttpResponse<T>;
@@ -185,7 +215,7 @@ export function sendRequest$<T>(
           classify(
             cause,
             summary(),
-            transport.secrets,
+            transport.secrets(),
             responseHeaders && safeHeaders(responseHeaders),
           ),
         ),
@@ -211,7 +241,7 @@ export function sendRequest$<T>(
       subscriber.error(
         error instanceof ConfigError
           ? error
-          : classify(error as Error, summary(), transport.secrets),
+          : classify(error as Error, summary(), transport.secrets()),
       );
       return;
     }
@@ -248,7 +278,7 @@ function checkResponse<T>(
   summary: () => RequestSummary,
 ): HttpResponse<T> {
   const { status, headers, body: text } = raw;
-  const { secrets } = transport;
+  const secrets = transport.secrets();
   if (status < 200 || status >= 300) {
     const safeText = redactText(text, secrets);
     const error = redactJSON(errorBodyOf(safeText), secrets);

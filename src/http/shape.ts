@@ -50,6 +50,24 @@ export class ShapeCheck {
     }
   }
 
+  /** An integer field the spec declares as `anyOf: [integer, null]` and does not require. */
+  optionalInteger(parent: Record<string, unknown>, key: string, path: string): void {
+    const value = parent[key];
+    if (value !== undefined && value !== null && !Number.isInteger(value)) {
+      this.fail(join(path, key), 'an integer or null', value);
+    }
+  }
+
+  /** An object field the spec does not require: returned when present, `undefined` when absent. */
+  optionalObject(
+    parent: Record<string, unknown>,
+    key: string,
+    path: string,
+  ): Record<string, unknown> | undefined {
+    const value = parent[key];
+    return value === undefined ? undefined : this.object(value, join(path, key));
+  }
+
   integer(parent: Record<string, unknown>, key: string, path: string): number {
     const value = parent[key];
     if (!Number.isInteger(value)) this.fail(join(path, key), 'an integer', value);

@@ -14,8 +14,24 @@ export function encodePathSegment(segment: string): string {
   return encodeURIComponent(segment).replaceAll('%3A', ':');
 }
 
-/** Query parameters; `undefined` values are left out. */
-export type Query = Readonly<Record<string, string | number | undefined>>;
+/** One query value: written as it is (`true`/`false` for a boolean). */
+export type QueryScalar = string | number | boolean;
+
+/**
+ * Query parameters; `undefined` values are left out. An array is written `name[]=a&name[]=b`
+ * and an object (a range) `name[gte]=1&name[lt]=9`, as openai-node writes them (its `qs` with
+ * `arrayFormat: 'brackets'`) and as the spec's audit-log filters (`event_types[]`,
+ * `effective_at[gte]`) are named.
+ */
+export type Query = Readonly<
+  Record<
+    string,
+    | QueryScalar
+    | readonly QueryScalar[]
+    | Readonly<Record<string, QueryScalar | undefined>>
+    | undefined
+  >
+>;
 
 /**
  * A path and its query, as they follow the base URL: `/fine_tuning/jobs?limit=5`.
@@ -23,18 +39,30 @@ export type Query = Readonly<Record<string, string | number | undefined>>;
  * @example
  * ```ts
  * pathAndQuery('fine_tuning/jobs', { limit: 5, after: undefined }); // '/fine_tuning/jobs?limit=5'
+ * pathAndQuery('/organization/audit_logs', { event_types: ['a', 'b'], effective_at: { gte: 1 } });
+ * // '/organization/audit_logs?event_types%5B%5D=a&event_types%5B%5D=b&effective_at%5Bgte%5D=1'
  * ```
  */
 export function pathAndQuery(path: string, query: Query = {}): string {
   let qs = '';
+  const add = (name: string, value: QueryScalar | undefined): void => {
+    if (value === undefined) return;
+    qs += `${qs ? '&' : '?'}${encodeQueryComponent(name)}=${encodeQueryComponent(String(value))}`;
+  };
   for (const name of Object.keys(query)) {
     const value = query[name];
-    if (value === undefined) continue;
-    qs += `${qs ? '&' : '?'}${encodeQueryComponent(name)}=${encodeQueryComponent(String(value))}`;
+    if (isScalarList(value)) for (const item of value) add(`${name}[]`, item);
+    else if (typeof value === 'object') {
+      for (const key of Object.keys(value)) add(`${name}[${key}]`, value[key]);
+    } else add(name, value);
   }
   const absolute = path.startsWith('/') ? path : `/${path}`;
   // A space or a non-ASCII character is percent-encoded as a URL parser would, not sent raw.
   return `${URL_READY.test(absolute) ? absolute : new URL(absolute, 'http://host').pathname}${qs}`;
+}
+
+function isScalarList(value: unknown): value is readonly QueryScalar[] {
+  return Array.isArray(value);
 }
 
 /** A path made only of printable ASCII, as encoded segments are: it goes out as it is. */

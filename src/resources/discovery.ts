@@ -1,25 +1,26 @@
-import { concatMap, mergeMap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
 import type { ListPage } from '../http/list-page.js';
-import { paginate$ } from '../paginate/paginate.js';
+import type { RequestAuth } from '../http/send-request.js';
 import {
   parseJobCheckpointsPage,
   parseJobsPage,
   type FineTuningJob,
   type FineTuningJobCheckpoint,
 } from './fine-tuning.js';
+import { listPages$, type ListPagesOptions } from './list-pages.js';
 import { jobCheckpointsPath } from './paths.js';
 import { withClient } from './with-client.js';
 
 /**
- * Options of the discovery streams.
+ * Options of the fine-tuning jobs streams.
  *
  * @example
  * ```ts
  * fineTuningJobs$({ client, limit: 100 }); // 100 jobs a page instead of the API's 20
- * allCheckpoints$({ client, signal: AbortSignal.timeout(60_000) });
+ * jobCheckpoints$('ftjob-abc123', { client, project: 'proj_platform', signal: AbortSignal.timeout(60_000) });
  * ```
  */
 export interface DiscoveryOptions {
@@ -32,31 +33,43 @@ export interface DiscoveryOptions {
   limit?: number;
   /** Aborts the stream with `APIUserAbortError`. */
   signal?: AbortSignal;
+  /**
+   * The project whose jobs to list, with its key from the client's `projectKeys`. A project key
+   * sees the jobs of its own project only.
+   * @default the project of the client's `apiKey`
+   */
+  project?: string;
 }
 
 interface Resolved {
   client: Client | undefined;
   limit: number | undefined;
   signal: AbortSignal | undefined;
+  auth: RequestAuth;
 }
 
 function resolve(input: unknown): Resolved {
   const o = check.optionsObject('options', input);
-  check.knownKeys('', o, ['client', 'limit', 'signal']);
+  check.knownKeys('', o, ['client', 'limit', 'signal', 'project']);
   return {
     client: o.client === undefined ? undefined : check.client(o.client),
     limit: o.limit === undefined ? undefined : check.positiveInteger('limit', o.limit),
     signal: o.signal === undefined ? undefined : check.signal(o.signal),
+    auth:
+      o.project === undefined ? 'project' : { project: check.nonEmptyString('project', o.project) },
   };
 }
 
 /**
- * Every fine-tuning job of the organization, one page per emission (`GET /fine_tuning/jobs`).
- * That list has no `last_id`: its cursor is the last job's id.
+ * Every fine-tuning job of one project, one page per emission (`GET /fine_tuning/jobs`, with a
+ * project key: the client's `apiKey`, or `projectKeys[project]`). That list has no `last_id`:
+ * its cursor is the last job's id.
  *
  * @example
  * ```ts
- * fineTuningJobs$({ client }).pipe(concatMap((page) => page.data)).subscribe((job) => console.log(job.id, job.status));
+ * fineTuningJobs$({ client, project: 'proj_platform' })
+ *   .pipe(concatMap((page) => page.data))
+ *   .subscribe((job) => console.log(job.id, job.status));
  * ```
  */
 export function fineTuningJobs$(options?: DiscoveryOptions): Observable<ListPage<FineTuningJob>> {
@@ -65,11 +78,13 @@ export function fineTuningJobs$(options?: DiscoveryOptions): Observable<ListPage
 }
 
 /**
- * Every checkpoint of one job, one page per emission (`GET /fine_tuning/jobs/{id}/checkpoints`).
+ * Every checkpoint of one job, one page per emission (`GET /fine_tuning/jobs/{id}/checkpoints`),
+ * with the key of the job's project (`project`, else the client's `apiKey`).
  *
  * @example
  * ```ts
- * jobCheckpoints$('ftjob-abc123', { client }).subscribe((page) => console.log(page.data.length));
+ * jobCheckpoints$('ftjob-abc123', { client, project: 'proj_platform' })
+ *   .subscribe((page) => console.log(page.data.length));
  * ```
  */
 export function jobCheckpoints$(
@@ -83,34 +98,8 @@ export function jobCheckpoints$(
   );
 }
 
-/**
- * The model name (`fine_tuned_model_checkpoint`) of every checkpoint of every job: the input of
- * an organization-wide audit. Jobs are listed page by page and their checkpoints two jobs at a
- * time, through the client's limiter like every other request.
- *
- * @example
- * ```ts
- * auditPermissions$(allCheckpoints$({ client }), { client }).subscribe(console.log);
- * ```
- */
-export function allCheckpoints$(options?: DiscoveryOptions): Observable<string> {
-  const o = resolve(options);
-  return withClient(o.client, (client) =>
-    jobsOf(client, o).pipe(
-      concatMap((page) => page.data),
-      mergeMap(
-        (job) =>
-          checkpointsOf(client, job.id, o).pipe(
-            concatMap((page) => page.data.map((c) => c.fine_tuned_model_checkpoint)),
-          ),
-        2,
-      ),
-    ),
-  ).pipe(abortOnSignal(o.signal));
-}
-
 function jobsOf(client: Client, o: Resolved): Observable<ListPage<FineTuningJob>> {
-  return listOf(client, '/fine_tuning/jobs', parseJobsPage, o);
+  return listPages$(client, '/fine_tuning/jobs', parseJobsPage, pagesOptions(o));
 }
 
 function checkpointsOf(
@@ -118,18 +107,9 @@ function checkpointsOf(
   jobId: string,
   o: Resolved,
 ): Observable<ListPage<FineTuningJobCheckpoint>> {
-  return listOf(client, jobCheckpointsPath(jobId), parseJobCheckpointsPage, o);
+  return listPages$(client, jobCheckpointsPath(jobId), parseJobCheckpointsPage, pagesOptions(o));
 }
 
-/** Every page of one list endpoint, its path encoded once. */
-function listOf<T extends { readonly id: string }>(
-  client: Client,
-  path: string,
-  parse: (body: unknown, requestID: string | undefined) => ListPage<T>,
-  o: Resolved,
-): Observable<ListPage<T>> {
-  return paginate$({
-    fetchPage: (after) =>
-      client.request$({ method: 'GET', path, query: { limit: o.limit, after }, parse }),
-  });
+function pagesOptions(o: Resolved): ListPagesOptions {
+  return { auth: o.auth, query: { limit: o.limit } };
 }

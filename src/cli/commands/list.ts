@@ -23,7 +23,7 @@ export async function listCommand(
   flags: ListFlags,
   io: CliIO,
 ): Promise<ExitCode> {
-  const client = clientFromFlags(flags, io.env);
+  const client = clientFromFlags(flags, io.env, (line) => void io.stderr.write(line));
   const sink = streamSink(io.stdout);
   const format = flags.format === 'csv' ? csv() : jsonl(false);
   try {
@@ -45,6 +45,9 @@ export async function listCommand(
             project_id: p.project_id,
             created_at: p.created_at,
             allowed: undefined,
+            project_name: null,
+            project_status: null,
+            archived: false,
           }),
         )
         .join('');
