@@ -166,8 +166,12 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
         .map((line) => (line ? `  ${line}` : line))
         .join('\n'),
     );
+    // The emulator knows the whole truth: why the rest was missed, unless a listing failed too.
+    const failures = (coverage?.projectsFailed.length ?? 0) + (coverage?.sourcesFailed.length ?? 0);
     await out(
-      `  (the emulator holds ${names.length} checkpoints: the ${missed} not found belong to projects without a key and have no grant since audit logging began)\n\n`,
+      failures === 0
+        ? `  (the emulator holds ${names.length} checkpoints: the ${missed} not found belong to projects without a key and have no grant since audit logging began)\n\n`
+        : `  (the emulator holds ${names.length} checkpoints: ${missed} not found, some because a listing failed above)\n\n`,
     );
     await out('Violations: permissions for projects outside the allow-list\n');
     await out(
