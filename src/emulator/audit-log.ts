@@ -3,7 +3,9 @@ import type { AuditLogActor, AuditLogEvent } from './api-types.js';
 import { compareKeys, type SortKey } from './page.js';
 
 /**
- * An event as the log keeps it: sorted by `(created_at, id)` = `(effective_at, id)`, and visible
+ * An event as the log keeps it: sorted by `(created_at, id)` = `(effective_at, write order)`, so
+ * events of one second keep the order they happened in (`id` is the zero-padded sequence number,
+ * not the event id); visible
  * to the API only from `visibleAt` (a `performance.now()` time), which the `auditLogDelayMs`
  * fault pushes into the future.
  *
@@ -29,6 +31,7 @@ export class AuditLog {
   readonly since: number | null;
   readonly #entries: AuditLogEntry[] = [];
   readonly #ids = new Set<string>();
+  #sequence = 0;
 
   constructor(since: number | null) {
     this.since = since;
@@ -43,7 +46,7 @@ export class AuditLog {
   append(event: AuditLogEvent, delayMs: number): void {
     const entry: AuditLogEntry = {
       created_at: event.effective_at,
-      id: event.id,
+      id: String(this.#sequence++).padStart(12, '0'),
       visibleAt: delayMs > 0 ? performance.now() + delayMs : 0,
       event,
     };

@@ -49,7 +49,10 @@ export class Store {
     this.projectKeys = org.projectKeys;
     for (const [projectId, key] of org.projectKeys) this.#keyOwners.set(key, projectId);
     this.auditLog = new AuditLog(org.auditLogSince);
-    for (const event of org.auditEvents) this.auditLog.append(event, 0);
+    const seeded = [...org.auditEvents].sort(
+      (a, b) => a.effective_at - b.effective_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+    for (const event of seeded) this.auditLog.append(event, 0);
     this.jobs = [...org.jobs].sort(compareKeys);
     for (const job of this.jobs) {
       this.#jobs.set(job.id, job);

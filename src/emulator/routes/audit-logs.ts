@@ -28,7 +28,7 @@ export function listAuditLogs(store: Store, query: URLSearchParams): Reply {
   const cursorOf = (name: 'after' | 'before'): AuditLogEntry | undefined => {
     const id = query.get(name) || undefined;
     if (id === undefined) return undefined;
-    const entry = visible.find((candidate) => candidate.id === id);
+    const entry = visible.find((candidate) => candidate.event.id === id);
     if (!entry) {
       throw invalidParam(
         name,
