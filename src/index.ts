@@ -76,6 +76,7 @@ export type {
   ChangesSynced,
   ChangeError,
   PermissionChangesOptions,
+  PollOutcome,
 } from './audit/permission-changes.js';
 export type { WatchState, PendingRevocation } from './audit/change-state.js';
 

@@ -161,6 +161,11 @@ export interface PermissionChangesOptions {
    */
   onState?: (state: WatchState) => void;
   /**
+   * Called after each poll of the audit log, quiet ones included: for health checks, metrics
+   * and progress lines.
+   */
+  onPoll?: (poll: PollOutcome) => void;
+  /**
    * Ends the feed once the step in flight is done (a signal aborts at once instead): for a
    * clean stop whose last state is saved.
    */
@@ -172,6 +177,23 @@ export interface PermissionChangesOptions {
    * @default asyncScheduler
    */
   scheduler?: SchedulerLike;
+}
+
+/**
+ * One poll of the audit log, as `onPoll` reports it.
+ *
+ * @example
+ * ```ts
+ * permissionChanges$('all', { client, onPoll: (poll) => poll.ok && (lastOk = poll.at) });
+ * ```
+ */
+export interface PollOutcome {
+  /** When the poll ended: ms on the scheduler's clock (`Date.now()` by default). */
+  readonly at: number;
+  /** `false` when it failed (an `error` change was emitted). */
+  readonly ok: boolean;
+  /** Changes it emitted. */
+  readonly changes: number;
 }
 
 const EVENT_TYPES = [PERMISSION_CREATED, PERMISSION_DELETED];
@@ -221,6 +243,7 @@ interface Resolved {
   readonly concurrency: number;
   readonly state: WatchState | undefined;
   readonly onState: ((state: WatchState) => void) | undefined;
+  readonly onPoll: ((poll: PollOutcome) => void) | undefined;
   readonly stop: ObservableInput<unknown> | undefined;
   readonly signal: AbortSignal | undefined;
   readonly scheduler: SchedulerLike;
@@ -236,6 +259,7 @@ function resolveOptions(options: unknown): Resolved {
     'concurrency',
     'state',
     'onState',
+    'onPoll',
     'stop',
     'signal',
     'scheduler',
@@ -254,6 +278,10 @@ function resolveOptions(options: unknown): Resolved {
       o.onState === undefined
         ? undefined
         : check.callable<(state: WatchState) => void>('onState', o.onState),
+    onPoll:
+      o.onPoll === undefined
+        ? undefined
+        : check.callable<(poll: PollOutcome) => void>('onPoll', o.onPoll),
     stop: o.stop as ObservableInput<unknown> | undefined,
     signal: o.signal === undefined ? undefined : check.signal(o.signal),
     scheduler: (o.scheduler as SchedulerLike | undefined) ?? asyncScheduler,
@@ -382,6 +410,13 @@ class Feed {
     });
   }
 
+  #polled(ok: boolean, changes: number): Observable<never> {
+    return defer(() => {
+      this.o.onPoll?.({ at: this.o.scheduler.now(), ok, changes });
+      return EMPTY;
+    });
+  }
+
   #inScope(checkpoint: string): boolean {
     return this.#watched === undefined || this.#watched.has(checkpoint);
   }
@@ -401,9 +436,14 @@ class Feed {
         concatMap((events) => {
           const changes = this.#apply(state, events);
           state.prune(this.o.overlapSeconds);
-          return changes === undefined ? EMPTY : concat(from(changes), this.#saved());
+          return concat(
+            changes === undefined ? EMPTY : concat(from(changes), this.#saved()),
+            this.#polled(true, changes?.length ?? 0),
+          );
         }),
-        catchError((error: unknown) => of(this.#error('poll', null, error))),
+        catchError((error: unknown) =>
+          concat(of(this.#error('poll', null, error)), this.#polled(false, 1)),
+        ),
       );
     });
   }
