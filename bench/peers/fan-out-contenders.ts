@@ -96,7 +96,7 @@ async function withClient<T>(
   body: (client: Client) => Promise<T>,
 ): Promise<T> {
   const client = library.createClient({
-    apiKey: target.apiKey,
+    adminAPIKey: target.apiKey,
     baseURL: target.url,
     rateLimit: { maxConcurrency: concurrency },
   });

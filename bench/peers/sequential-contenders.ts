@@ -58,14 +58,14 @@ export function sequentialContender(
       };
     }
     case 'permissions$ (ours)': {
-      const client = createClient({ apiKey: target.apiKey, baseURL: target.url });
+      const client = createClient({ adminAPIKey: target.apiKey, baseURL: target.url });
       return {
         read: () => lastValueFrom(permissions$(checkpoint, { client, limit }).pipe(count())),
         close: () => client.close(),
       };
     }
     case 'permissionPages (ours, pull)': {
-      const client = createClient({ apiKey: target.apiKey, baseURL: target.url });
+      const client = createClient({ adminAPIKey: target.apiKey, baseURL: target.url });
       return {
         read: async () => {
           let pages = 0;

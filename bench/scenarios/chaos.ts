@@ -45,7 +45,7 @@ interface Outcome {
 }
 
 async function readWithAudit(emulator: BenchEmulator): Promise<Read> {
-  const client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url });
+  const client = createClient({ adminAPIKey: emulator.apiKey, baseURL: emulator.url });
   const ids = new Map<string, string[]>();
   const failures: string[] = [];
   try {

@@ -71,7 +71,7 @@ async function measure(
 }
 
 async function readWithAudit(emulator: BenchEmulator): Promise<{ failed: string[] }> {
-  const client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url });
+  const client = createClient({ adminAPIKey: emulator.apiKey, baseURL: emulator.url });
   const failed: string[] = [];
   try {
     await lastValueFrom(

@@ -81,7 +81,7 @@ function read(c: MemoryCase, client: Client, consumer: SlowConsumer): Promise<nu
 
 async function runCase(c: MemoryCase): Promise<MemoryCaseResult> {
   const client = createClient({
-    apiKey: c.apiKey,
+    adminAPIKey: c.apiKey,
     baseURL: c.url,
     rateLimit: { maxConcurrency: c.concurrency },
   });

@@ -26,7 +26,7 @@ export async function main(): Promise<{ listed: number; matchesTruth: boolean; p
       const query = new URLSearchParams({ limit: '10', ...(after && { after }) });
       const url = `${emulator.url}/fine_tuning/checkpoints/${encodeURIComponent(CHECKPOINT)}/permissions?${query}`;
       const response = await fetch(url, {
-        headers: { authorization: `Bearer ${emulator.apiKey}` },
+        headers: { authorization: `Bearer ${emulator.adminKey}` },
       });
       const page = (await response.json()) as Page;
       ids.push(...page.data.map((permission) => permission.id));

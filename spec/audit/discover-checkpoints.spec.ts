@@ -9,7 +9,7 @@ import type {
 import { createClientIn, type Client } from '../../src/client/create-client.js';
 import type { ClientOptions } from '../../src/client/client-options.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { ConfigError } from '../../src/errors.js';
+import { APIUserAbortError, ConfigError } from '../../src/errors.js';
 
 let emulator: Emulator;
 
@@ -183,6 +183,33 @@ describe('discoverCheckpoints$ against the emulator’s organization', () => {
       ConfigError,
     );
     expect(emulator.stats().requests).toBe(before);
+  });
+});
+
+describe('aborting discovery', () => {
+  it('ends with APIUserAbortError when the signal fires mid-request, no failure recorded as coverage', async () => {
+    emulator.setLatency(10_000);
+    try {
+      await using client = clientWith({
+        adminAPIKey: emulator.adminKey,
+        projectKeys: emulator.projectKeys,
+      });
+      const controller = new AbortController();
+      const events: DiscoveryEvent[] = [];
+      const done = new Promise<unknown>((resolve) => {
+        discoverCheckpoints$({ client, signal: controller.signal }).subscribe({
+          next: (event) => events.push(event),
+          error: resolve,
+          complete: () => resolve(undefined),
+        });
+      });
+      while (emulator.stats().inFlight === 0) await new Promise((r) => setTimeout(r, 1));
+      controller.abort();
+      expect(await done).toBeInstanceOf(APIUserAbortError);
+      expect(events.filter((e) => e.type === 'coverage')).toEqual([]);
+    } finally {
+      emulator.setLatency(0);
+    }
   });
 });
 

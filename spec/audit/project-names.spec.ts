@@ -1,4 +1,4 @@
-import { lastValueFrom, toArray } from 'rxjs';
+import { concatMap, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditPermissions$ } from '../../src/audit/audit-permissions.js';
 import type { AuditSummary, PermissionRecord } from '../../src/audit/audit-record.js';
@@ -6,13 +6,14 @@ import { createClient, type Client } from '../../src/client/create-client.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Project } from '../../src/resources/project.js';
+import { projects$ } from '../../src/resources/projects.js';
 
 let emulator: Emulator;
 let client: Client;
 
 beforeAll(async () => {
   emulator = await startEmulator({ seed: 5 });
-  client = createClient({ adminAPIKey: emulator.apiKey, baseURL: emulator.url, maxRetries: 0 });
+  client = createClient({ adminAPIKey: emulator.adminKey, baseURL: emulator.url, maxRetries: 0 });
 });
 afterAll(async () => {
   await client.close();
@@ -83,6 +84,33 @@ describe('auditPermissions$ with projects', () => {
       expect(summary.archived).toBeGreaterThan(0);
     },
   );
+
+  it('with the organization’s projects from projects$: every grantee named as truth() has it', async () => {
+    const truth = emulator.truth();
+    const listed = await lastValueFrom(
+      projects$({ client, includeArchived: true, limit: 100 }).pipe(
+        concatMap((page) => page.data),
+        toArray(),
+      ),
+    );
+    const checkpoints = Object.keys(truth.permissions);
+    const records = await lastValueFrom(
+      auditPermissions$(checkpoints, { client, projects: listed }).pipe(toArray()),
+    );
+    const permissions = records.filter((r): r is PermissionRecord => r.type === 'permission');
+    const byId = new Map(truth.projects.map((p) => [p.id, p]));
+    for (const record of permissions) {
+      const project = byId.get(record.project_id)!;
+      expect(record.project_name).toBe(project.name);
+      expect(record.project_status).toBe(project.status);
+      expect(record.archived).toBe(project.status === 'archived');
+    }
+    const archived = Object.values(truth.permissions)
+      .flat()
+      .filter((p) => byId.get(p.project_id)!.status === 'archived').length;
+    expect(archived).toBeGreaterThan(0);
+    expect((records.at(-1) as AuditSummary).archived).toBe(archived);
+  });
 
   it('without projects: names and statuses are null, nothing is archived', async () => {
     const { checkpoints } = setup();

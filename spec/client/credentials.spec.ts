@@ -4,7 +4,7 @@ import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClientIn, type Client, type createClient } from '../../src/client/create-client.js';
 import { resolveOptions } from '../../src/client/resolve-options.js';
-import { AuthenticationError, ConfigError } from '../../src/errors.js';
+import { AuthenticationError, ConfigError, ProtocolError } from '../../src/errors.js';
 import type { RequestSpec } from '../../src/http/send-request.js';
 import { fineTuningJobs$, jobCheckpoints$ } from '../../src/resources/discovery.js';
 import { permissions$ } from '../../src/resources/permissions.js';
@@ -261,6 +261,32 @@ describe('the keys stay secret', () => {
       expect(error).toBeInstanceOf(AuthenticationError);
       const renderings = [String(error), JSON.stringify(error), inspect(error, { depth: 10 })];
       for (const key of ALL_KEYS) for (const r of renderings) expect(r).not.toContain(key);
+    }
+    await client.close();
+    await echoing.close();
+  });
+  it('a key echoed in a 2xx body that is not JSON is scrubbed from the ProtocolError', async () => {
+    const echoing = new MockAgent();
+    echoing.disableNetConnect();
+    echoing
+      .get(ORIGIN)
+      .intercept({ path: () => true, method: () => true })
+      .reply((options) => ({
+        statusCode: 200,
+        data: `you sent ${(options.headers as Record<string, string>).authorization ?? ''}`,
+      }))
+      .persist();
+    const client = createClientIn(
+      { baseURL: `${ORIGIN}/v1`, dispatcher: echoing, maxRetries: 0, adminAPIKey: ADMIN },
+      {},
+    );
+    const error = await lastValueFrom(permissions$(CHECKPOINT, { client })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toContain('[redacted]');
+    for (const r of [String(error), JSON.stringify(error), inspect(error, { depth: 10 })]) {
+      expect(r).not.toContain(ADMIN);
     }
     await client.close();
     await echoing.close();

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { auditInto } from '../../docs/examples/backpressure-process.js';
 import { auditToFile } from '../../docs/examples/backpressure-pull.js';
 import { twoAuditsOneBudget } from '../../docs/examples/custom-limiter.js';
+import { auditOrganization } from '../../docs/examples/discover.js';
 import { countPermissions } from '../../docs/examples/fan-out.js';
 import { permissionIdsOrNone } from '../../docs/examples/handle-errors.js';
 import { projectsWithAccess } from '../../docs/examples/readme.js';
@@ -36,7 +37,7 @@ afterEach(() => {
 });
 
 function useEmulator(): void {
-  vi.stubEnv('OPENAI_ADMIN_KEY', emulator.apiKey);
+  vi.stubEnv('OPENAI_ADMIN_KEY', emulator.adminKey);
   vi.stubEnv('OPENAI_BASE_URL', emulator.url);
 }
 
@@ -58,18 +59,46 @@ describe('docs/examples', () => {
 
   it('handle-errors.ts: an unknown checkpoint has none; a bad key is explained and rethrown', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url });
+    const client = createClient({ adminAPIKey: emulator.adminKey, baseURL: emulator.url });
     const [checkpoint, permissions] = Object.entries(truth())[0]!;
     expect((await permissionIdsOrNone(client, checkpoint)).sort()).toEqual(
       permissions.map((p) => p.id).sort(),
     );
     expect(await permissionIdsOrNone(client, 'ft:gpt-4o-mini-2024-07-18:acme:gone:x')).toEqual([]);
-    const wrong = createClient({ apiKey: 'sk-admin-wrong', baseURL: emulator.url });
+    const wrong = createClient({ adminAPIKey: 'sk-admin-wrong', baseURL: emulator.url });
     await expect(permissionIdsOrNone(wrong, checkpoint)).rejects.toBeInstanceOf(
       AuthenticationError,
     );
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^401: /));
     await Promise.all([client.close(), wrong.close()]);
+  });
+
+  it('discover.ts: auditOrganization audits what discovery finds and reports what it cannot see', async () => {
+    useEmulator();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const t = emulator.truth();
+    const { summary, coverage } = await auditOrganization(emulator.projectKeys);
+    const keyed = new Set(Object.keys(emulator.projectKeys));
+    const logged = new Set(
+      t.auditLog.flatMap((e) =>
+        e.type === 'checkpoint.permission.created'
+          ? [e['checkpoint.permission.created']!.data.fine_tuned_model_checkpoint]
+          : [],
+      ),
+    );
+    const found = t.checkpoints
+      .map((c) => c.fine_tuned_model_checkpoint)
+      .filter((c) => logged.has(c) || keyed.has(t.owners[c]!));
+    const archived = new Set(t.projects.filter((p) => p.status === 'archived').map((p) => p.id));
+    const granted = found.flatMap((c) => t.permissions[c] ?? []);
+    expect(summary).toMatchObject({
+      checkpoints: { ok: found.length, failed: 0 },
+      permissions: granted.length,
+      archived: granted.filter((p) => archived.has(p.project_id)).length,
+    });
+    const keyless = t.projects.filter((p) => !keyed.has(p.id));
+    expect(coverage.projectsWithoutKey.map((p) => p.id)).toEqual(keyless.map((p) => p.id));
+    expect(warn).toHaveBeenCalledTimes(keyless.length);
   });
 
   it('fan-out.ts: countPermissions', async () => {

@@ -370,6 +370,26 @@ describe('(b) the official SDK sees exactly the ground truth', () => {
     expect(deleted).toEqual({ object: 'checkpoint.permission', id, deleted: true });
     expect(emulator.truth().permissions[name]?.map((p) => p.id)).not.toContain(id);
   });
+  it('lists every project and the audit log with filters, as the SDK serialises them', async () => {
+    const projects = [];
+    for await (const project of client.admin.organization.projects.list({
+      limit: 5,
+      include_archived: true,
+    })) {
+      projects.push(project);
+    }
+    expect(projects).toEqual(emulator.truth().projects);
+    const since = emulator.truth().auditLog[9]?.effective_at as number;
+    const events = [];
+    for await (const event of client.admin.organization.auditLogs.list({
+      limit: 4,
+      event_types: ['checkpoint.permission.created', 'checkpoint.permission.deleted'],
+      effective_at: { gte: since },
+    })) {
+      events.push(event);
+    }
+    expect(events).toEqual(emulator.truth().auditLog.filter((e) => e.effective_at >= since));
+  });
 });
 
 describe('(c) the SDK raises the right error classes', () => {

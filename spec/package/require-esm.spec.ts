@@ -24,7 +24,7 @@ const { startEmulator } = require('rx-checkpoint-permissions/emulator');
 const { lastValueFrom, toArray } = require('rxjs');
 (async () => {
   const emulator = await startEmulator();
-  const client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url });
+  const client = createClient({ adminAPIKey: emulator.adminKey, baseURL: emulator.url });
   const [checkpoint, truth] = Object.entries(emulator.truth().permissions).find(([, l]) => l.length > 10);
   const items = await lastValueFrom(permissionItems$(checkpoint, { client }).pipe(toArray()));
   await client.close();

@@ -49,7 +49,7 @@ describe('under chaos and a rate limit', () => {
     emulator.setRateLimit({ requestsPerMinute: 12_000, burst: 10 });
     const retries: RetryEvent[] = [];
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.adminKey,
       baseURL: emulator.url,
       maxRetries: 12,
       initialRetryDelay: 5,
@@ -90,7 +90,7 @@ describe('under chaos and a rate limit', () => {
   it('surfaces the last error, with its requestID, once retries are exhausted', async () => {
     emulator.setChaos({ error503: 1 });
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.adminKey,
       baseURL: emulator.url,
       maxRetries: 2,
       initialRetryDelay: 1,
@@ -110,7 +110,11 @@ describe('under chaos and a rate limit', () => {
   });
 
   it('sends a non-retryable request once', async () => {
-    const client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url, maxRetries: 5 });
+    const client = createClient({
+      adminAPIKey: emulator.adminKey,
+      baseURL: emulator.url,
+      maxRetries: 5,
+    });
     try {
       const error = await lastValueFrom(
         permissionItems$('ft:unknown:checkpoint', { client }),
@@ -125,7 +129,7 @@ describe('under chaos and a rate limit', () => {
   it('gives up at once on a 429 that asks for longer than maxRetryAfter', async () => {
     emulator.setRateLimit({ requestsPerMinute: 1, burst: 1 });
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.adminKey,
       baseURL: emulator.url,
       maxRetryAfter: 1000,
     });
@@ -133,7 +137,7 @@ describe('under chaos and a rate limit', () => {
       const checkpoint = Object.keys(emulator.truth().permissions)[0]!;
       // Someone else spends the only token; the bucket refills in a minute.
       const drained = await fetch(`${emulator.url}/fine_tuning/jobs`, {
-        headers: { authorization: `Bearer ${emulator.apiKey}` },
+        headers: { authorization: `Bearer ${Object.values(emulator.projectKeys)[0]!}` },
       });
       expect(drained.status).toBe(200);
       const error = await lastValueFrom(permissionItems$(checkpoint, { client })).catch(
@@ -152,7 +156,7 @@ describe('under chaos and a rate limit', () => {
     emulator.setChaos({ error500: 1 });
     const scheduler = new ManualScheduler();
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.adminKey,
       baseURL: emulator.url,
       scheduler,
       initialRetryDelay: 60_000,
@@ -180,7 +184,7 @@ describe('under chaos and a rate limit', () => {
   it('reports each retry on events$ with what failed and how long it waits', async () => {
     emulator.setChaos({ error502Html: 1 });
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.adminKey,
       baseURL: emulator.url,
       maxRetries: 1,
       initialRetryDelay: 1,

@@ -81,7 +81,6 @@ describe('auditLog$ on the wire', () => {
           actor_emails: ['ops@acme.test'],
           limit: 1,
           after: 'audit_log-c',
-          before: 'audit_log-z',
         },
         { client },
       ).pipe(toArray()),
@@ -91,7 +90,7 @@ describe('auditLog$ on the wire', () => {
       'event_types%5B%5D=checkpoint.permission.created&event_types%5B%5D=checkpoint.permission.deleted' +
       '&resource_ids%5B%5D=cp_1&project_ids%5B%5D=proj_default&actor_ids%5B%5D=key_1' +
       '&actor_emails%5B%5D=ops%40acme.test&effective_at%5Bgte%5D=1700000000&effective_at%5Blt%5D=1800000000' +
-      '&limit=1&before=audit_log-z';
+      '&limit=1';
     expect(sent).toEqual([
       {
         url: `/v1/organization/audit_logs?${filters}&after=audit_log-c`,
@@ -104,7 +103,27 @@ describe('auditLog$ on the wire', () => {
     ]);
   });
 
+  it('with before, asks for that one page: the API takes after or before, not both', async () => {
+    pages = [
+      {
+        object: 'list',
+        data: [event('audit_log-y')],
+        first_id: 'audit_log-y',
+        last_id: 'audit_log-y',
+        has_more: true,
+      },
+    ];
+    const got = await lastValueFrom(
+      auditLog$({ before: 'audit_log-x', limit: 1 }, { client }).pipe(toArray()),
+    );
+    expect(got).toHaveLength(1);
+    expect(sent.map((s) => s.url)).toEqual([
+      '/v1/organization/audit_logs?limit=1&before=audit_log-x',
+    ]);
+  });
+
   it.each<[string, unknown, string]>([
+    ['after and before together', { after: 'audit_log-a', before: 'audit_log-b' }, 'query.before'],
     ['an unknown filter', { event_type: ['x'] }, 'query.event_type'],
     [
       'a string for an array',

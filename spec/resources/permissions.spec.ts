@@ -12,7 +12,6 @@ import {
   ConfigError,
   InternalServerError,
   NotFoundError,
-  PermissionDeniedError,
 } from '../../src/errors.js';
 import { permissionPages } from '../../src/resources/permission-pages.js';
 import { permissionItems$, permissions$ } from '../../src/resources/permissions.js';
@@ -24,7 +23,7 @@ let client: Client;
 
 beforeAll(async () => {
   emulator = await startEmulator({ seed: 11 });
-  client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url, maxRetries: 0 });
+  client = createClient({ adminAPIKey: emulator.adminKey, baseURL: emulator.url, maxRetries: 0 });
 });
 afterAll(async () => {
   await client.close();
@@ -125,16 +124,19 @@ describe('permissions$ against the emulator', () => {
     expect(emulator.stats().permissionPagesServed).toBeLessThanOrEqual(2);
   });
 
-  it('fails with AuthenticationError for a wrong key and PermissionDeniedError for a non-admin key', async () => {
-    for (const [apiKey, Class] of [
-      ['wrong', AuthenticationError],
-      ['sk-proj-not-an-admin-key', PermissionDeniedError],
+  it('fails with AuthenticationError for a wrong key and for a project key given as the admin key', async () => {
+    const projectKey = Object.values(emulator.projectKeys)[0]!;
+    for (const [adminAPIKey, message] of [
+      ['wrong-key-0123456789', /Incorrect API key/],
+      [projectKey, /insufficient permissions/],
     ] as const) {
-      const other = createClient({ apiKey, baseURL: emulator.url, maxRetries: 3 });
+      const other = createClient({ adminAPIKey, baseURL: emulator.url, maxRetries: 3 });
       const error = await lastValueFrom(permissions$(bySize(1), { client: other })).catch(
         (e: unknown) => e,
       );
-      expect(error).toBeInstanceOf(Class);
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect((error as Error).message).toMatch(message);
+      expect(String(error) + JSON.stringify(error)).not.toContain(adminAPIKey);
       await other.close();
     }
     // Not retried: one request each.
@@ -162,7 +164,11 @@ describe('permissions$ against the emulator', () => {
   it('aborts mid-request on unsubscribe: the server sees the socket close, no timer is left', async () => {
     emulator.setLatency(10_000);
     const scheduler = new ManualScheduler();
-    const local = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url, scheduler });
+    const local = createClient({
+      adminAPIKey: emulator.adminKey,
+      baseURL: emulator.url,
+      scheduler,
+    });
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
@@ -194,24 +200,26 @@ describe('permissions$ against the emulator', () => {
   });
 
   it('builds a client from the environment when none is given, and closes it after', async () => {
-    vi.stubEnv('OPENAI_ADMIN_KEY', emulator.apiKey);
-    vi.stubEnv('OPENAI_API_KEY', 'sk-proj-ignored-when-an-admin-key-is-set');
+    vi.stubEnv('OPENAI_ADMIN_KEY', emulator.adminKey);
+    // The project key is never sent to the permission endpoints.
+    vi.stubEnv('OPENAI_API_KEY', Object.values(emulator.projectKeys)[0]!);
     vi.stubEnv('OPENAI_BASE_URL', emulator.url);
     const items = await lastValueFrom(permissionItems$(bySize(9)).pipe(toArray()));
     expect(items).toHaveLength(9);
   });
 
-  it('reports a missing key at the first request, naming the variables tried, without sending anything', async () => {
+  it('reports a missing admin key at the first request, naming the option and its variable, without sending anything', async () => {
     vi.stubEnv('OPENAI_ADMIN_KEY', '');
-    vi.stubEnv('OPENAI_API_KEY', '');
+    // A project key in OPENAI_API_KEY is not an admin key: it is never tried here.
+    vi.stubEnv('OPENAI_API_KEY', Object.values(emulator.projectKeys)[0]!);
     const bare = createClient({ baseURL: emulator.url });
     const error = (await lastValueFrom(permissions$(bySize(1), { client: bare })).catch(
       (e: unknown) => e,
     )) as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.option).toBe('apiKey');
+    expect(error.option).toBe('adminAPIKey');
+    expect(error.message).toContain('adminAPIKey');
     expect(error.message).toContain('OPENAI_ADMIN_KEY');
-    expect(error.message).toContain('OPENAI_API_KEY');
     expect(emulator.stats().requests).toBe(0);
     await bare.close();
   });
@@ -270,13 +278,18 @@ describe('permissionPages (pull)', () => {
 describe('createPermissions$ and deletePermission$', () => {
   it('grant and revoke, and later lists see the change', async () => {
     const checkpoint = bySize(1);
-    const created = await firstValueFrom(
-      createPermissions$(checkpoint, ['proj_newcomer'], { client }),
-    );
+    // A project of the organization that neither owns the checkpoint nor has access yet.
+    const truth = emulator.truth();
+    const newcomer = truth.projects.find(
+      (p) =>
+        p.id !== truth.owners[checkpoint] &&
+        !truth.permissions[checkpoint]!.some((g) => g.project_id === p.id),
+    )!.id;
+    const created = await firstValueFrom(createPermissions$(checkpoint, [newcomer], { client }));
     expect(created.data).toHaveLength(1);
     expect(created.data[0]).toMatchObject({
       object: 'checkpoint.permission',
-      project_id: 'proj_newcomer',
+      project_id: newcomer,
     });
     const id = created.data[0]!.id;
     let items = await lastValueFrom(permissionItems$(checkpoint, { client }).pipe(toArray()));

@@ -2,9 +2,25 @@ import type { Observable } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { APIError, RateLimitError } from '../../src/index.js';
 import {
+  allCheckpoints$,
+  auditLog$,
   auditPermissions,
   auditPermissions$,
   createClient,
+  discoverCheckpoints$,
+  projects$,
+  type AuditLogEvent,
+  type AuditLogQuery,
+  type AuditOptions,
+  type AuditSummary,
+  type DiscoveryCoverage,
+  type DiscoveryEvent,
+  type ListPage,
+  type PermissionRecord,
+  type Project,
+  type ProjectKeys,
+  type RequestAuth,
+  type RequestSpec,
   permissionItems$,
   permissionPages,
   permissions$,
@@ -79,5 +95,36 @@ describe('public types', () => {
     expectTypeOf<APIError['status']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<APIError['requestID']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<APIError['headers']>().toEqualTypeOf<Record<string, string>>();
+  });
+
+  it('the client takes both kinds of key, and each request says which it needs', () => {
+    expectTypeOf<ClientOptions['adminAPIKey']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<ClientOptions['apiKey']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<ClientOptions['projectKeys']>().toEqualTypeOf<ProjectKeys | undefined>();
+    expectTypeOf<{ proj_a: string }>().toMatchTypeOf<ProjectKeys>();
+    expectTypeOf<(id: string) => string | undefined>().toMatchTypeOf<ProjectKeys>();
+    expectTypeOf<RequestAuth>().toEqualTypeOf<'admin' | 'project' | { readonly project: string }>();
+    expectTypeOf<RequestSpec<unknown>['auth']>().toEqualTypeOf<RequestAuth | undefined>();
+    expectTypeOf<Client['hasCredential']>().parameter(0).toEqualTypeOf<RequestAuth>();
+  });
+
+  it('the organization streams, discovery and its coverage', () => {
+    expectTypeOf(projects$).returns.toEqualTypeOf<Observable<ListPage<Project>>>();
+    expectTypeOf(auditLog$).returns.toEqualTypeOf<Observable<ListPage<AuditLogEvent>>>();
+    expectTypeOf(auditLog$).parameter(0).toEqualTypeOf<AuditLogQuery | undefined>();
+    expectTypeOf(discoverCheckpoints$).returns.toEqualTypeOf<Observable<DiscoveryEvent>>();
+    expectTypeOf(allCheckpoints$).returns.toEqualTypeOf<Observable<string>>();
+    expectTypeOf<DiscoveryEvent['type']>().toEqualTypeOf<'checkpoint' | 'coverage'>();
+    expectTypeOf<DiscoveryCoverage['auditLogOldest']>().toEqualTypeOf<number | null>();
+    expectTypeOf<Project['id']>().toEqualTypeOf<string>();
+  });
+
+  it('audits name projects and flag archived grantees', () => {
+    expectTypeOf<Project[]>().toMatchTypeOf<AuditOptions['projects']>();
+    expectTypeOf<ReadonlyMap<string, Project>>().toMatchTypeOf<AuditOptions['projects']>();
+    expectTypeOf<PermissionRecord['project_name']>().toEqualTypeOf<string | null>();
+    expectTypeOf<PermissionRecord['project_status']>().toEqualTypeOf<string | null>();
+    expectTypeOf<PermissionRecord['archived']>().toEqualTypeOf<boolean>();
+    expectTypeOf<AuditSummary['archived']>().toEqualTypeOf<number>();
   });
 });

@@ -17,8 +17,9 @@ import { adminWrite } from './write-context.js';
 
 /**
  * Serves one request under `/v1`, in the order a real request meets the real service:
- * network latency, routing, authentication, the rate limiter (401/403 and unknown URLs spend no
- * token), chaos (a faulted request has spent its token), then the operation itself.
+ * network latency, routing, authentication and the key's kind, the rate limiter (401s and
+ * unknown URLs spend no token), chaos (a faulted request has spent its token), then the
+ * operation itself. The Host/Origin guard has run before (server.ts).
  *
  * @example
  * server.on('request', (req, res) => void handleApiRequest(state, req, res, path, query));

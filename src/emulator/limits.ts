@@ -13,11 +13,17 @@ export const MAX_DELAY_MS = 2 ** 31 - 1;
  * The most checkpoints a generated organization may hold (`jobs` × `checkpointsPerJob`): every
  * checkpoint, its job and its permissions live in memory, and a million is about what a laptop
  * holds comfortably.
+ *
+ * @example
+ * seedOrganization({ jobs: 200_000, checkpointsPerJob: 5 }); // ConfigError: … more than the limit of 1,000,000
  */
 export const MAX_SEEDED_CHECKPOINTS = 1_000_000;
 
 /**
  * The most permissions generated for one checkpoint (a dataset count or `large`).
+ *
+ * @example
+ * datasetOf({ 'ft:a': MAX_GENERATED_PERMISSIONS }); // the largest count a dataset accepts
  */
 export const MAX_GENERATED_PERMISSIONS = 10_000_000;
 

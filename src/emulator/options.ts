@@ -55,7 +55,7 @@ export interface EmulatorOptions {
  * Emulator options with every default applied and validated, the dataset still unresolved.
  *
  * @example
- * resolveOptions({}).apiKey; // 'sk-admin-emulator'
+ * resolveOptions({}).adminKey; // 'sk-admin-emulator'
  */
 export interface ResolvedOptions {
   readonly port: number;

@@ -74,14 +74,17 @@ export interface Emulator {
 
 /**
  * Starts a local HTTP server that behaves like the OpenAI API on the fine-tuning checkpoint
- * permission, job and job checkpoint endpoints, closely enough for the official `openai` SDK.
+ * permission, job and job checkpoint endpoints and the organization's projects and audit log,
+ * closely enough for the official `openai` SDK: an admin key, a key per project, projects that
+ * own their jobs.
  * It binds 127.0.0.1 only.
  *
  * @throws ConfigError for a bad option (naming it); DatasetError for a bad dataset.
  * @example
  * const emulator = await startEmulator({ seed: 7, rateLimit: { requestsPerMinute: 600 } });
+ * const [projectKey] = Object.values(emulator.projectKeys); // its own project's jobs only
  * const res = await fetch(`${emulator.url}/fine_tuning/jobs`, {
- *   headers: { authorization: `Bearer ${emulator.apiKey}` },
+ *   headers: { authorization: `Bearer ${projectKey}` },
  * });
  * await emulator.close();
  */

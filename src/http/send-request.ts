@@ -77,6 +77,7 @@ export type RequestAuth = 'admin' | 'project' | { readonly project: string };
  * const retrieveJob: RequestSpec<FineTuningJob> = {
  *   method: 'GET',
  *   path: `/fine_tuning/jobs/${encodeURIComponent(jobId)}`,
+ *   auth: { project: 'proj_platform' }, // a jobs endpoint: that project's key
  *   parse: (body) => body as FineTuningJob, // check the fields you rely on here
  * };
  * const job = await client.request(retrieveJob);

@@ -46,7 +46,11 @@ export interface AuditLogQuery {
   limit?: number;
   /** Start after this event id (newest first: older events). */
   after?: string;
-  /** Only events before this event id (newer ones). */
+  /**
+   * The page of events just newer than this event id. The API takes `after` or `before`, not
+   * both, so with `before` the stream emits that one page and stops; page newer events with a
+   * fresh `before` (the page's `first_id`).
+   */
   before?: string;
 }
 
@@ -89,6 +93,12 @@ export function auditLog$(
   options?: AuditLogOptions,
 ): Observable<ListPage<AuditLogEvent>> {
   const { sent, after } = resolveAuditLogQuery(query);
+  if (after !== undefined && sent.before !== undefined) {
+    throw new ConfigError(
+      'query.before',
+      'query.after and query.before cannot be combined: give one',
+    );
+  }
   const o = check.optionsObject('options', options);
   check.knownKeys('', o, ['client', 'signal', 'maxPages']);
   const client = o.client === undefined ? undefined : check.client(o.client);
@@ -100,7 +110,8 @@ export function auditLog$(
       auth: 'admin',
       query: sent,
       start: after,
-      maxPages,
+      // The next page's `after` would be combined with `before`, which the API refuses.
+      maxPages: sent.before === undefined ? maxPages : 1,
     }),
   ).pipe(abortOnSignal(signal));
 }
