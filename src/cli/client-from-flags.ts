@@ -1,18 +1,23 @@
-import { readFileSync, statSync } from 'node:fs';
 import { createClientIn, type Client } from '../client/create-client.js';
 import type { ClientOptions } from '../client/client-options.js';
 import { ENV } from '../client/resolve-options.js';
 import { ConfigError } from '../errors.js';
-import { CliError, fileErrorReason } from './cli-error.js';
+import { CliError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 import { howToRun } from './invocation.js';
+import { readKeyFile, readProjectKeys, type Warn } from './key-files.js';
 
 /** The connection flags every API command takes. */
 export interface ConnectionFlags {
   readonly baseUrl?: string;
-  readonly apiKey?: string;
-  /** Read by `main` (see {@link readKeyFile}) into `apiKey` before the command runs. */
+  /** `--admin-key`: the admin key (permissions, projects, audit log). */
+  readonly adminKey?: string;
+  /** `--admin-key-file`: a file holding the admin key (see `readKeyFile`). */
   readonly adminKeyFile?: string;
+  /** `--api-key`: one project key, for the jobs of its project. */
+  readonly apiKey?: string;
+  /** `--project-keys`: a JSON file of project ids to project keys (see `readProjectKeys`). */
+  readonly projectKeys?: string;
   readonly concurrency?: number;
   readonly rpm?: number;
   /** Ms one attempt may take (`--timeout`). */
@@ -24,28 +29,29 @@ export interface ConnectionFlags {
  * A client for the command line: flags over environment variables, and the problems a human
  * can fix reported up front, in one line, instead of at the first request. The client reads `env`,
  * not `process.env`, so the environment checked is the environment used (they differ when
- * `main` runs inside a test).
+ * `main` runs inside a test). Key files are read here; their warnings go to `warn`.
+ *
+ * Every API command reads checkpoint permissions, which take an admin key only: without one the
+ * run stops here (78), saying so, even when project keys were given (they open the fine-tuning
+ * jobs endpoints only).
  *
  * @example
  * ```ts
- * const client = clientFromFlags({ baseUrl: 'http://127.0.0.1:4010/v1' }, process.env);
+ * const client = clientFromFlags({ baseUrl: 'http://127.0.0.1:4010/v1' }, process.env, (line) => process.stderr.write(line));
  * ```
  */
 export function clientFromFlags(
   flags: ConnectionFlags,
   env: Readonly<Record<string, string | undefined>>,
+  warn: Warn,
 ): Client {
-  if (!flags.apiKey && !ENV.apiKey.some((name) => env[name]?.trim())) {
-    throw new CliError(
-      ExitCode.Config,
-      `No API key. Set ${ENV.apiKey[0]} (an admin key: the permissions endpoints need one) or pass --admin-key-file FILE (or --api-key). ` +
-        `To try without one, run: ${howToRun('demo')}`,
-    );
-  }
-  // Flags win; everything else (key, URL, organization, project) comes from `env` as the
+  const keys = keysFromFlags(flags, env, warn);
+  // Flags win; everything else (keys, URL, organization, project) comes from `env` as the
   // library resolves it.
   const options: ClientOptions = {};
+  if (keys.adminKey !== undefined) options.adminAPIKey = keys.adminKey;
   if (flags.apiKey) options.apiKey = flags.apiKey;
+  if (keys.projectKeys !== undefined) options.projectKeys = keys.projectKeys;
   if (flags.baseUrl) options.baseURL = flags.baseUrl;
   if (flags.timeout !== undefined) options.timeout = flags.timeout;
   if (flags.maxRetries !== undefined) options.maxRetries = flags.maxRetries;
@@ -58,56 +64,68 @@ export function clientFromFlags(
     return createClientIn(options, env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      const { code, flag } = FLAG_OF[error.option] ?? { code: ExitCode.Usage, flag: error.option };
+      const { code, flag } = flagOf(error.option);
       throw new CliError(code, `${error.message}. Fix ${flag}.`, { cause: error });
     }
     throw error;
   }
 }
 
-/** The flag (or variable) a human fixes for each client option, and the exit code it earns. */
-const FLAG_OF: Readonly<Record<string, { code: ExitCode; flag: string }>> = {
-  baseURL: { code: ExitCode.Usage, flag: '--base-url (or OPENAI_BASE_URL)' },
-  apiKey: { code: ExitCode.Config, flag: '--api-key, --admin-key-file or OPENAI_ADMIN_KEY' },
-  timeout: { code: ExitCode.Usage, flag: '--timeout' },
-  maxRetries: { code: ExitCode.Usage, flag: '--max-retries' },
-};
-
 /**
- * Reads the key of `--admin-key-file`: the file's text without its trailing newline (or spaces),
- * so that `echo "$KEY" > key` works. A key given in a file stays out of `ps` and of the shell's
- * history, unlike `--api-key`. As ssh does for private keys, a file that group or others may
- * read gets a one-line warning through `warn` (the key is still used): anyone on the machine
- * could take it.
+ * Whether the client of these flags holds a project key of any kind (`--api-key`,
+ * `OPENAI_API_KEY`, `--project-keys`): without one, discovery reads the audit log alone.
  *
  * @example
  * ```ts
- * const key = readKeyFile('~/.config/openai/admin-key', (line) => process.stderr.write(line));
+ * hasProjectKeys({ projectKeys: 'keys.json' }, {}); // true
  * ```
  */
-export function readKeyFile(path: string, warn: (line: string) => void): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new CliError(
-      ExitCode.NoInput,
-      `Cannot read ${path}: ${fileErrorReason(error, 'no such file')}. Check the path given to --admin-key-file.`,
-      { cause: error },
-    );
-  }
-  const key = text.replace(/\s+$/, '');
-  if (key === '' || /[\r\n]/.test(key)) {
+export function hasProjectKeys(
+  flags: Pick<ConnectionFlags, 'apiKey' | 'projectKeys'>,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  return Boolean(flags.apiKey || flags.projectKeys || ENV.apiKey.some((name) => env[name]?.trim()));
+}
+
+/** The admin key of `--admin-key` or `--admin-key-file`, the project keys of `--project-keys`. */
+function keysFromFlags(
+  flags: ConnectionFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  warn: Warn,
+): { adminKey: string | undefined; projectKeys: Record<string, string> | undefined } {
+  if (flags.adminKey !== undefined && flags.adminKeyFile !== undefined)
+    throw new CliError(ExitCode.Usage, 'Give --admin-key or --admin-key-file, not both.');
+  const adminKey =
+    flags.adminKeyFile !== undefined ? readKeyFile(flags.adminKeyFile, warn) : flags.adminKey;
+  const projectKeys =
+    flags.projectKeys !== undefined ? readProjectKeys(flags.projectKeys, warn) : undefined;
+  if (!adminKey && !ENV.adminAPIKey.some((name) => env[name]?.trim())) {
     throw new CliError(
       ExitCode.Config,
-      `${path} ${key === '' ? 'is empty' : 'holds more than one line'}: --admin-key-file needs a file holding only the admin key.`,
+      hasProjectKeys(flags, env)
+        ? `No admin key: the permission endpoints need an admin key, and a project key (--api-key, ${ENV.apiKey[0]}, --project-keys) only opens the fine-tuning jobs endpoints. ` +
+            `Set ${ENV.adminAPIKey[0]} or pass --admin-key-file FILE (or --admin-key KEY).`
+        : `No admin key. Set ${ENV.adminAPIKey[0]} (the permission endpoints need an admin key) or pass --admin-key-file FILE (or --admin-key KEY). ` +
+            `To try without one, run: ${howToRun('demo')}`,
     );
   }
-  const mode = statSync(path).mode & 0o777;
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    warn(
-      `checkpoint-permissions: warning: ${path} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); anyone on this machine may read the key. Run: chmod 600 ${path}\n`,
-    );
-  }
-  return key;
+  return { adminKey, projectKeys };
 }
+
+/** The flag (or variable) a human fixes for each client option, and the exit code it earns. */
+function flagOf(option: string): { code: ExitCode; flag: string } {
+  if (option.startsWith('projectKeys'))
+    return { code: ExitCode.DataError, flag: 'the file given to --project-keys' };
+  return FLAG_OF[option] ?? { code: ExitCode.Usage, flag: option };
+}
+
+const FLAG_OF: Readonly<Record<string, { code: ExitCode; flag: string }>> = {
+  baseURL: { code: ExitCode.Usage, flag: '--base-url (or OPENAI_BASE_URL)' },
+  adminAPIKey: {
+    code: ExitCode.Config,
+    flag: '--admin-key, --admin-key-file or OPENAI_ADMIN_KEY',
+  },
+  apiKey: { code: ExitCode.Config, flag: '--api-key or OPENAI_API_KEY' },
+  timeout: { code: ExitCode.Usage, flag: '--timeout' },
+  maxRetries: { code: ExitCode.Usage, flag: '--max-retries' },
+};

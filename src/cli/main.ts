@@ -4,7 +4,6 @@ import { APIError, CheckpointPermissionsError, ConfigError, ProtocolError } from
 import { formatDuration } from '../emulator/duration.js';
 import { parseDuration } from '../http/duration.js';
 import { CliError } from './cli-error.js';
-import { readKeyFile } from './client-from-flags.js';
 import { auditCommand, type AuditFlags } from './commands/audit.js';
 import { demoCommand, type DemoFlags } from './commands/demo.js';
 import { emulatorCommand, type EmulatorFlags } from './commands/emulator.js';
@@ -50,19 +49,22 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
+/** The client options that are keys: a missing or bad one is a configuration problem (78). */
+const KEY_OPTIONS = /^(adminAPIKey|apiKey|projectKeys)\b/;
+
 /** The exit code and the one line to print for an error that ended the run. */
 function describe(error: unknown): { code: ExitCode; message: string } {
   if (error instanceof CliError) return { code: error.exitCode, message: error.message };
   if (error instanceof ConfigError) {
     return {
-      code: error.option === 'apiKey' ? ExitCode.Config : ExitCode.Usage,
+      code: KEY_OPTIONS.test(error.option) ? ExitCode.Config : ExitCode.Usage,
       message: error.message,
     };
   }
   if (error instanceof APIError) {
     const hint =
       error.status === 401 || error.status === 403
-        ? ' Check the key: the permissions endpoints need an admin key.'
+        ? ' Check the key: the permission endpoints need an admin key (OPENAI_ADMIN_KEY), the jobs endpoints a project key.'
         : '';
     return {
       code:
@@ -88,8 +90,10 @@ function describe(error: unknown): { code: ExitCode; message: string } {
 /** The variables every API command reads, as `--help` lists them. */
 const ENVIRONMENT = `
 Environment:
-  OPENAI_ADMIN_KEY   the admin API key (safer than --api-key, which ps shows to other users)
-  OPENAI_API_KEY     the key, when OPENAI_ADMIN_KEY is not set
+  OPENAI_ADMIN_KEY   the admin key: checkpoint permissions, projects, audit log (needed)
+  OPENAI_API_KEY     one project key: the fine-tuning jobs of its project (for --all)
+Keys given as flags show in ps to other users: prefer these variables, --admin-key-file
+and --project-keys (files readable by you only: chmod 600).
   OPENAI_BASE_URL    the API root (default https://api.openai.com/v1)
   OPENAI_ORG_ID      sent as OpenAI-Organization
   OPENAI_PROJECT_ID  sent as OpenAI-Project`;
@@ -115,7 +119,7 @@ ${ENVIRONMENT}`;
 
 const AUDIT_HELP = `
 Examples:
-  $ checkpoint-permissions audit --all --format table
+  $ checkpoint-permissions audit --all --project-keys project-keys.json --format table
   $ checkpoint-permissions audit --input checkpoints.txt --allow allow.json > report.jsonl
   $ checkpoint-permissions audit --all --allow allow.json --revoke            # dry run
   $ checkpoint-permissions audit --all --allow allow.json --revoke --apply    # really revoke
@@ -135,7 +139,8 @@ Examples:
   $ checkpoint-permissions emulator --port 4010 --seed 7
   $ checkpoint-permissions emulator --rpm 600 --chaos 0.1 --latency 50
 
-Environment: none; it prints the OPENAI_BASE_URL and OPENAI_ADMIN_KEY that point a client at it.`;
+Environment: none; it prints the OPENAI_BASE_URL and OPENAI_ADMIN_KEY that point a client at it,
+and writes its project keys to a file (mode 600) for --project-keys.`;
 
 const DEMO_HELP = `
 Examples:
@@ -167,9 +172,8 @@ function buildProgram(
     // Every subcommand's help lists --debug (and --help) under "Global Options".
     .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', PROGRAM_HELP)
-    .hook('preAction', (command, action) => {
+    .hook('preAction', (command) => {
       setDebug(Boolean(command.opts<{ debug?: boolean }>().debug));
-      keyFromFile(action, io);
     });
 
   const connection = (command: Command): Command =>
@@ -180,11 +184,19 @@ function buildProgram(
       )
       .option(
         '--admin-key-file <file>',
-        'read the admin API key from this file (chmod 600): unlike --api-key, not shown by ps',
+        'read the admin key from this file (chmod 600): unlike --admin-key, not shown by ps',
+      )
+      .option(
+        '--admin-key <key>',
+        'admin key; visible to other users in ps: prefer $OPENAI_ADMIN_KEY or --admin-key-file',
       )
       .option(
         '--api-key <key>',
-        'admin API key; visible to other users in ps: prefer $OPENAI_ADMIN_KEY or --admin-key-file',
+        'one project key, for its jobs (--all); shown by ps: prefer $OPENAI_API_KEY',
+      )
+      .option(
+        '--project-keys <file>',
+        'JSON {"proj_…": "sk-…"} of project keys (chmod 600): --all reads these projects’ jobs',
       )
       .option(
         '--timeout <duration>',
@@ -224,7 +236,10 @@ function buildProgram(
       )
       .argument('[checkpoints...]', 'checkpoint ids')
       .option('--input <file>', 'read checkpoint ids from a file, one per line (- for stdin)')
-      .option('--all', 'audit every checkpoint of every fine-tuning job of the organization')
+      .option(
+        '--all',
+        'audit every checkpoint the keys can find: the audit log, and the jobs of projects with a key',
+      )
       .addOption(
         new Option('--format <format>', 'output format')
           .choices(['jsonl', 'csv', 'table'])
@@ -348,21 +363,6 @@ function buildProgram(
     .action(async (flags: DemoFlags) => setExit(await demoCommand(flags, io)));
 
   return program;
-}
-
-/**
- * `--admin-key-file`: the key read from the file becomes `--api-key` (giving both is an error,
- * they would disagree). Warnings about the file's mode go to stderr.
- */
-function keyFromFile(command: Command, io: CliIO): void {
-  const { adminKeyFile, apiKey } = command.opts<{ adminKeyFile?: string; apiKey?: string }>();
-  if (adminKeyFile === undefined) return;
-  if (apiKey !== undefined)
-    throw new CliError(ExitCode.Usage, 'Give --api-key or --admin-key-file, not both.');
-  command.setOptionValue(
-    'apiKey',
-    readKeyFile(adminKeyFile, (line) => io.stderr.write(line)),
-  );
 }
 
 /**

@@ -1,13 +1,16 @@
-import { concat, from, lastValueFrom, tap, type Observable } from 'rxjs';
+import { concat, filter, from, lastValueFrom, map, tap, type Observable } from 'rxjs';
 import type { AllowList } from '../../audit/allow-list.js';
 import { auditPermissions$ } from '../../audit/audit-permissions.js';
-import type { AuditRecord, AuditSummary } from '../../audit/audit-record.js';
+import type { AuditRecord, AuditSummary, PermissionRecord } from '../../audit/audit-record.js';
 import { ProgressJournal, type JournalRun } from '../../audit/progress-journal.js';
 import type { Client } from '../../client/create-client.js';
 import { ConfigError } from '../../errors.js';
-import { allCheckpoints$ } from '../../audit/discover-checkpoints.js';
+import { discoverCheckpoints$ } from '../../audit/discover-checkpoints.js';
+import type { DiscoveryCoverage, DiscoveryEvent } from '../../audit/discovery-event.js';
+import type { Project } from '../../resources/project.js';
 import { CliError, fileErrorReason } from '../cli-error.js';
-import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
+import { clientFromFlags, hasProjectKeys, type ConnectionFlags } from '../client-from-flags.js';
+import { discoveryIncomplete, formatCoverage } from '../coverage.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkCheckpointArguments, readAllowList, readCheckpointList } from '../inputs.js';
 import type { CliIO } from '../io.js';
@@ -15,6 +18,7 @@ import { csv, jsonl, type LineFormat } from '../output/formats.js';
 import { fileSink, OutputClosedError, streamSink, type OutputSink } from '../output/sink.js';
 import { renderTable } from '../output/table.js';
 import { progressBar, type ProgressView } from '../progress.js';
+import { listProjects } from '../projects.js';
 import { runDifferences, runRecord } from '../run-record.js';
 import { checkRunFiles } from '../state-guards.js';
 import { formatSummary } from '../summary.js';
@@ -78,7 +82,13 @@ export async function auditCommand(
   const allow = flags.allow
     ? await readAllowList(flags.allow, { allowEmpty: flags.allowEmpty ?? false })
     : undefined;
-  const client = clientFromFlags(flags, io.env);
+  const warn = (line: string): void => void io.stderr.write(line);
+  const client = clientFromFlags(flags, io.env, warn);
+  if (flags.all && !hasProjectKeys(flags, io.env)) {
+    warn(
+      'checkpoint-permissions: warning: no project keys (--project-keys FILE, OPENAI_API_KEY): --all reads the audit log alone, so checkpoints whose grants all predate audit logging cannot be found.\n',
+    );
+  }
   let journal: ProgressJournal | undefined;
   let sink: OutputSink | undefined;
   try {
@@ -97,7 +107,11 @@ export async function auditCommand(
       progress.addTotal(1);
     };
     listed.forEach(count);
-    const discovered = flags.all ? allCheckpoints$({ client }).pipe(tap(count)) : undefined;
+    const projects = await listProjects(client, warn);
+    let coverage: DiscoveryCoverage | undefined;
+    const discovered = flags.all
+      ? checkpointsOf(discoverCheckpoints$({ client }), (c) => (coverage = c)).pipe(tap(count))
+      : undefined;
     const result = await runAudit({
       client,
       checkpoints: discovered ? concat(from(listed), discovered) : from(listed),
@@ -106,16 +120,20 @@ export async function auditCommand(
       sink,
       journal,
       progress,
+      projects,
     });
+    const incomplete = coverage !== undefined && discoveryIncomplete(coverage);
     if (flags.format === 'table') await sink.write(result.table);
     // Closing flushes the report: a write that failed late fails the run before it reports.
     const closing = sink;
     sink = undefined;
     await closing.close();
     if (!flags.quiet) io.stderr.write(formatSummary(result.summary));
+    if (!flags.quiet && coverage) io.stderr.write(formatCoverage(coverage));
     if (!flags.quiet && result.summary.overBudget > 0)
       io.stderr.write(overBudgetNote(result.summary, flags.maxRevocations ?? 100));
-    return result.exitCode;
+    // Discovery that missed part of the organization leaves the audit incomplete: never "clean".
+    return incomplete ? ExitCode.CheckpointFailed : result.exitCode;
   } catch (error) {
     if (error instanceof OutputClosedError) return ExitCode.Clean;
     if (error instanceof ConfigError && error.option === 'state') throw stateWriteFailed(error);
@@ -126,6 +144,27 @@ export async function auditCommand(
     await sink?.close().catch(() => undefined);
     await client.close();
   }
+}
+
+/**
+ * The checkpoints of a discovery, in the order found; its closing coverage goes to `onCoverage`.
+ *
+ * @example
+ * ```ts
+ * checkpointsOf(discoverCheckpoints$({ client }), (c) => (coverage = c)); // Observable<string>
+ * ```
+ */
+export function checkpointsOf(
+  events: Observable<DiscoveryEvent>,
+  onCoverage: (coverage: DiscoveryCoverage) => void,
+): Observable<string> {
+  return events.pipe(
+    tap((event) => {
+      if (event.type === 'coverage') onCoverage(event);
+    }),
+    filter((event) => event.type === 'checkpoint'),
+    map((event) => event.checkpoint),
+  );
 }
 
 /** What defines this run, for the journal to record and a resume to check. */
@@ -241,6 +280,8 @@ export interface AuditRun {
   readonly sink: OutputSink;
   readonly journal: ProgressJournal | undefined;
   readonly progress: ProgressView;
+  /** The organization's projects, to name each grantee and flag archived ones. */
+  readonly projects?: readonly Project[] | undefined;
 }
 
 /** How an audit run went. */
@@ -250,7 +291,9 @@ export interface AuditResult {
   /** The per-checkpoint table (`--format table`). */
   readonly table: string;
   /** Every violation, for the demo's report. */
-  readonly violations: ReadonlyArray<{ checkpoint: string; project_id: string; id: string }>;
+  readonly violations: readonly PermissionRecord[];
+  /** Every grant to an archived project. */
+  readonly archived: readonly PermissionRecord[];
 }
 
 /**
@@ -263,13 +306,15 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const format: LineFormat = flags.format === 'csv' ? csv() : jsonl(run.allow !== undefined);
   if (format.header && sink.bytes === 0) await sink.write(format.header);
   const pageLines = new Map<string, string[]>();
-  const rows: Array<[string, number, number, number, string]> = [];
-  const violations: Array<{ checkpoint: string; project_id: string; id: string }> = [];
+  const rows: Array<[string, number, number, number, number, string]> = [];
+  const violations: PermissionRecord[] = [];
+  const archived: PermissionRecord[] = [];
+  const archivedOf = new Map<string, number>();
   let summary: AuditSummary | undefined;
   // In CSV a violation has one row, written with its revocation once its fate is known; the
   // permission's own row is held back (and written only if the checkpoint fails first).
   const oneRowPerViolation = flags.format === 'csv' && Boolean(flags.revoke);
-  const heldBack = new Map<string, Map<string, string>>();
+  const heldBack = new Map<string, Map<string, PermissionRecord>>();
   // Writes and journal commits take turns, one at a time, so that a commit's offset is exactly the
   // end of the lines it commits, never the middle of another checkpoint's page.
   let turn = Promise.resolve();
@@ -279,9 +324,13 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
     switch (record.type) {
       case 'permission': {
         if (record.allowed === false) violations.push(record);
+        if (record.archived) {
+          archived.push(record);
+          archivedOf.set(record.checkpoint, (archivedOf.get(record.checkpoint) ?? 0) + 1);
+        }
         if (oneRowPerViolation && record.allowed === false) {
-          const held = heldBack.get(record.checkpoint) ?? new Map<string, string>();
-          heldBack.set(record.checkpoint, held.set(record.id, format.line(record)));
+          const held = heldBack.get(record.checkpoint) ?? new Map<string, PermissionRecord>();
+          heldBack.set(record.checkpoint, held.set(record.id, record));
           return;
         }
         const lines = pageLines.get(record.checkpoint) ?? [];
@@ -299,23 +348,32 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
           journal?.commit(record, sink.bytes);
         });
       }
-      case 'revocation':
+      case 'revocation': {
+        const permission = heldBack.get(record.checkpoint)?.get(record.id);
         heldBack.get(record.checkpoint)?.delete(record.id);
         // Committed too: a resumed run neither revokes nor reports it again.
         return inTurn(async () => {
-          if (flags.format !== 'table') await sink.write(format.line(record));
+          if (flags.format !== 'table') await sink.write(format.line(record, permission));
           journal?.commit(record, sink.bytes);
         });
+      }
       case 'checkpoint':
         heldBack.delete(record.checkpoint);
-        rows.push([record.checkpoint, record.permissions, record.violations, record.pages, 'ok']);
+        rows.push([
+          record.checkpoint,
+          record.permissions,
+          record.violations,
+          archivedOf.get(record.checkpoint) ?? 0,
+          record.pages,
+          'ok',
+        ]);
         progress.checkpointDone();
         return inTurn(() => journal?.commit(record, sink.bytes));
       case 'error':
         if (record.error.status === 401 || record.error.status === 403) {
           throw new CliError(
             ExitCode.Config,
-            `The API rejected the key (${record.error.status}): ${record.error.message}. The permissions endpoints need an admin key.`,
+            `The API rejected the key (${record.error.status}): ${record.error.message}. The permission endpoints need an admin key (--admin-key-file, OPENAI_ADMIN_KEY).`,
             { cause: record.cause },
           );
         }
@@ -325,11 +383,14 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
           0,
           0,
           0,
+          0,
           `failed: ${record.error.message.replace(/ \((GET|POST|DELETE) [^)]*\)$/, '')}`,
         ]);
         progress.checkpointDone();
         if (flags.format !== 'table') {
-          const held = [...(heldBack.get(record.checkpoint)?.values() ?? [])].join('');
+          const held = [...(heldBack.get(record.checkpoint)?.values() ?? [])]
+            .map((permission) => format.line(permission))
+            .join('');
           heldBack.delete(record.checkpoint);
           return inTurn(() => sink.write(held + format.line(record)));
         }
@@ -351,6 +412,7 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         revoke: flags.revoke ? (flags.apply ? 'apply' : 'dry-run') : false,
         ...(flags.maxRevocations === undefined ? {} : { maxRevocations: flags.maxRevocations }),
         ...(journal && flags.resume ? { resume: journal.state } : {}),
+        ...(run.projects ? { projects: run.projects } : {}),
         process: write,
       }),
     );
@@ -358,19 +420,21 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
     progress.stop();
   }
   const final = summary as AuditSummary;
-  const table = renderTable(
-    ['CHECKPOINT', 'PERMISSIONS', 'VIOLATIONS', 'PAGES', 'STATUS'],
-    [
-      ...rows.sort((a, b) => a[0].localeCompare(b[0])),
+  const table =
+    renderTable(
+      ['CHECKPOINT', 'PERMISSIONS', 'VIOLATIONS', 'ARCHIVED', 'PAGES', 'STATUS'],
       [
-        'TOTAL',
-        final.permissions,
-        final.violations,
-        rows.reduce((n, r) => n + r[3], 0),
-        `${final.checkpoints.ok} ok, ${final.checkpoints.failed} failed`,
+        ...rows.sort((a, b) => a[0].localeCompare(b[0])),
+        [
+          'TOTAL',
+          final.permissions,
+          final.violations,
+          final.archived,
+          rows.reduce((n, r) => n + r[4], 0),
+          `${final.checkpoints.ok} ok, ${final.checkpoints.failed} failed`,
+        ],
       ],
-    ],
-  );
+    ) + archivedTable(archived);
   const exitCode =
     final.checkpoints.failed > 0
       ? ExitCode.CheckpointFailed
@@ -379,5 +443,26 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         : final.violations > 0
           ? ExitCode.Violations
           : ExitCode.Clean;
-  return { summary: final, exitCode, table, violations };
+  return { summary: final, exitCode, table, violations, archived };
+}
+
+/**
+ * The table format's list of grants to archived projects (ARCHIVED counts them per checkpoint):
+ * each stands though its project is archived, and is likely to be revoked. '' when none.
+ *
+ * @example
+ * ```ts
+ * archivedTable(result.archived);
+ * // '\nGrants to archived projects:\nCHECKPOINT  PROJECT  NAME  PERMISSION\n…'
+ * ```
+ */
+export function archivedTable(grants: readonly PermissionRecord[]): string {
+  if (grants.length === 0) return '';
+  const sorted = [...grants].sort(
+    (a, b) => a.checkpoint.localeCompare(b.checkpoint) || a.project_id.localeCompare(b.project_id),
+  );
+  return `\nGrants to archived projects:\n${renderTable(
+    ['CHECKPOINT', 'PROJECT', 'NAME', 'PERMISSION'],
+    sorted.map((g) => [g.checkpoint, g.project_id, g.project_name ?? '', g.id]),
+  )}`;
 }

@@ -1,16 +1,18 @@
-import { firstValueFrom } from 'rxjs';
+import { tap } from 'rxjs';
 import type { AllowList } from '../../audit/allow-list.js';
+import { discoverCheckpoints$ } from '../../audit/discover-checkpoints.js';
+import type { DiscoveryCoverage } from '../../audit/discovery-event.js';
 import { createClient } from '../../client/create-client.js';
-import { chaosEverywhere, startEmulator } from '../../emulator/index.js';
-import { allCheckpoints$ } from '../../audit/discover-checkpoints.js';
-import { createPermissions$ } from '../../resources/write-permissions.js';
+import { seedOrganization, startEmulator, type Dataset } from '../../emulator/index.js';
+import { formatCoverage } from '../coverage.js';
 import { ExitCode } from '../exit-codes.js';
 import { howToRun, whereToRead } from '../invocation.js';
 import type { CliIO } from '../io.js';
 import { OutputClosedError, streamSink, type OutputSink } from '../output/sink.js';
 import { renderTable } from '../output/table.js';
 import { progressBar } from '../progress.js';
-import { runAudit } from './audit.js';
+import { listProjects } from '../projects.js';
+import { checkpointsOf, runAudit } from './audit.js';
 import { emulatorOptions } from './emulator.js';
 
 /** The flags of `checkpoint-permissions demo`. */
@@ -26,31 +28,64 @@ export const DEMO = {
   requestsPerMinute: 6000,
   chaos: 0.03,
   concurrency: 16,
-  /** Grants nobody approved, made before the audit: what it must find. */
+  /**
+   * Grants nobody approved, made by a colleague in the dashboard just before the audit (so the
+   * audit log has them): what it must find, whichever project owns the checkpoint.
+   */
   rogueGrants: [
     { project: 'proj_contractor_q3', checkpoints: [3, 41, 97, 180] },
     { project: 'proj_sandbox_legacy', checkpoints: [12, 250] },
   ],
+  /** The rogue grants' projects, added to the organization; the legacy sandbox is archived. */
+  rogueProjects: [
+    { id: 'proj_contractor_q3', name: 'Contractor (Q3)', status: 'active' },
+    { id: 'proj_sandbox_legacy', name: 'Sandbox (legacy)', status: 'archived' },
+  ],
 } as const;
+
+/**
+ * The demo's organization: the generated one (four projects own the jobs, three of them with a
+ * project key; audit logging enabled halfway through the grants) plus the rogue projects.
+ *
+ * @example
+ * ```ts
+ * await startEmulator({ dataset: demoDataset(7) });
+ * ```
+ */
+export function demoDataset(seed: number): Dataset {
+  const organization = seedOrganization({
+    seed,
+    jobs: DEMO.jobs,
+    checkpointsPerJob: DEMO.checkpointsPerJob,
+  });
+  return {
+    ...organization,
+    projects: [...(organization.projects ?? []), ...DEMO.rogueProjects],
+  };
+}
 
 /**
  * `checkpoint-permissions demo`: the main job on the built-in emulator, with no key and no
  * network. Starts a seeded organization (a few hundred checkpoints, a rate limit, light chaos),
- * takes its current grants as the approved baseline, adds a few rogue grants, then audits every
- * checkpoint and prints the summary and the violations.
+ * takes its current grants as the approved baseline, adds a few rogue grants, then discovers
+ * the checkpoints as `audit --all` does (the audit log with the admin key, the jobs of the
+ * projects with a project key), audits them, and prints the summary, the coverage (what the
+ * keys could not see) and the violations.
  */
 export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode> {
-  const emulator = await startEmulator(
-    emulatorOptions({
+  const emulator = await startEmulator({
+    ...emulatorOptions({
       seed: flags.seed,
-      jobs: DEMO.jobs,
-      checkpointsPerJob: DEMO.checkpointsPerJob,
       rpm: DEMO.requestsPerMinute,
       chaos: DEMO.chaos,
     }),
-  );
+    dataset: demoDataset(flags.seed),
+  });
+  // Both kinds of key, as in a real organization: the admin key for the permissions, the
+  // projects and the audit log; each project's own key for its jobs.
   const client = createClient({
-    apiKey: emulator.apiKey,
+    adminAPIKey: emulator.adminKey,
+    projectKeys: emulator.projectKeys,
     baseURL: emulator.url,
     maxRetries: 8,
     rateLimit: { maxConcurrency: DEMO.concurrency },
@@ -65,14 +100,9 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
       Object.values(truth.permissions).flatMap((list) => list.map((p) => p.project_id)),
     );
     const allow: AllowList = { projects: baseline };
-    emulator.setChaos({});
     for (const { project, checkpoints } of DEMO.rogueGrants) {
-      for (const index of checkpoints)
-        await firstValueFrom(
-          createPermissions$(names[index % names.length]!, [project], { client }),
-        );
+      for (const index of checkpoints) emulator.grant(names[index % names.length]!, project);
     }
-    emulator.setChaos(chaosEverywhere(DEMO.chaos));
     emulator.resetStats();
 
     await out(
@@ -86,15 +116,23 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
     );
 
     const progress = progressBar(io.stderr, client, !flags.quiet);
-    progress.addTotal(names.length);
+    const projects = await listProjects(client, (line) => void io.stderr.write(line));
+    let coverage: DiscoveryCoverage | undefined;
+    const discovered = new Set<string>();
     const result = await runAudit({
       client,
-      checkpoints: allCheckpoints$({ client }),
+      checkpoints: checkpointsOf(discoverCheckpoints$({ client }), (c) => (coverage = c)).pipe(
+        tap((checkpoint) => {
+          discovered.add(checkpoint);
+          progress.addTotal(1);
+        }),
+      ),
       flags: { format: 'table', concurrency: DEMO.concurrency, limit: 100 },
       allow,
       sink: discard,
       journal: undefined,
       progress,
+      projects,
     });
 
     const s = result.summary;
@@ -104,10 +142,12 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
       renderTable(
         ['', 'VALUE'],
         [
+          ['checkpoints found', discovered.size],
           ['checkpoints audited', s.checkpoints.ok],
           ['checkpoints failed', s.checkpoints.failed],
           ['permissions', s.permissions],
           ['violations', s.violations],
+          ['to archived projects', s.archived],
           ['requests sent', s.requests],
           ['retries', s.retries],
           ['429s', s.rateLimited],
@@ -118,13 +158,30 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<ExitCode
     await out(
       `  (the emulator injected ${stats.faults} faults and served ${stats.permissionPagesServed} permission pages)\n\n`,
     );
+    const missed = names.filter((name) => !discovered.has(name)).length;
+    await out('Coverage: what the keys could see\n');
+    await out(
+      formatCoverage(coverage as DiscoveryCoverage)
+        .split('\n')
+        .map((line) => (line ? `  ${line}` : line))
+        .join('\n'),
+    );
+    await out(
+      `  (the emulator holds ${names.length} checkpoints: the ${missed} not found belong to projects without a key and have no grant since audit logging began)\n\n`,
+    );
     await out('Violations: permissions for projects outside the allow-list\n');
     await out(
       renderTable(
-        ['  CHECKPOINT', 'PROJECT', 'PERMISSION'],
+        ['  CHECKPOINT', 'PROJECT', 'NAME', 'ARCHIVED', 'PERMISSION'],
         [...result.violations]
           .sort((a, b) => a.checkpoint.localeCompare(b.checkpoint))
-          .map((v) => [`  ${v.checkpoint}`, v.project_id, v.id]),
+          .map((v) => [
+            `  ${v.checkpoint}`,
+            v.project_id,
+            v.project_name ?? '',
+            v.archived ? 'yes' : '',
+            v.id,
+          ]),
       ),
     );
     await out(

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   chaosEverywhere,
   formatEmulatorBanner,
@@ -50,7 +53,9 @@ export function emulatorOptions(flags: Partial<EmulatorFlags>): EmulatorOptions 
 
 /**
  * `checkpoint-permissions emulator`: serves the local OpenAI emulator until Ctrl-C, printing
- * where it listens and the key it accepts.
+ * where it listens, its admin key and project keys (the emulator's own, not secrets), and the
+ * file it wrote them to for `--project-keys` (mode 600, in a fresh private directory, removed
+ * when it stops).
  */
 export async function emulatorCommand(flags: EmulatorFlags, io: CliIO): Promise<ExitCode> {
   let emulator;
@@ -70,26 +75,65 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIO): Promise<
       },
     );
   }
-  // Through a sink, whose error listener stays: `emulator | head -1` must not die of EPIPE.
-  // A reader that left is no reason to stop serving.
-  const stdout = streamSink(io.stdout);
-  const interrupted = io.interrupted();
-  await stdout
-    .write(`${bannerWithHint(formatEmulatorBanner(emulator))}Press Ctrl-C to stop.\n`)
-    .catch((error: unknown) => {
-      if (!(error instanceof OutputClosedError)) throw error;
-    });
-  const signal = await interrupted;
-  await stdout.close();
-  await emulator.close();
-  io.stderr.write(`Emulator stopped (${signal}).\n`);
-  return ExitCode.Clean;
+  const keysFile = writeProjectKeys(emulator.projectKeys);
+  try {
+    // Through a sink, whose error listener stays: `emulator | head -1` must not die of EPIPE.
+    // A reader that left is no reason to stop serving.
+    const stdout = streamSink(io.stdout);
+    const interrupted = io.interrupted();
+    await stdout
+      .write(`${bannerWithHint(formatEmulatorBanner(emulator), keysFile)}Press Ctrl-C to stop.\n`)
+      .catch((error: unknown) => {
+        if (!(error instanceof OutputClosedError)) throw error;
+      });
+    const signal = await interrupted;
+    await stdout.close();
+    await emulator.close();
+    io.stderr.write(`Emulator stopped (${signal}).\n`);
+    return ExitCode.Clean;
+  } finally {
+    if (keysFile) rmSync(keysFile.dir, { recursive: true, force: true });
+  }
+}
+
+/** The emulator's project keys, written for `--project-keys`: mode 600 in a 700 directory. */
+function writeProjectKeys(
+  keys: Readonly<Record<string, string>>,
+): { dir: string; path: string } | undefined {
+  if (Object.keys(keys).length === 0) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'checkpoint-permissions-emulator-'));
+  const path = join(dir, 'project-keys.json');
+  writeFileSync(path, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return { dir, path };
 }
 
 /**
- * The banner's closing hint, `… checkpoint-permissions …`, as a command that works where the
- * tool runs (in a clone the binary is not on the PATH).
+ * The banner with the project keys file, and its closing hint, `… checkpoint-permissions …`,
+ * as a command that works where the tool runs (in a clone the binary is not on the PATH) and
+ * reads every project key from that file (rather than one from OPENAI_API_KEY).
+ *
+ * @example
+ * ```ts
+ * bannerWithHint(formatEmulatorBanner(emulator), { dir, path: '/tmp/x/project-keys.json' });
+ * // …'Project keys file: /tmp/x/project-keys.json (mode 600, removed when the emulator stops)'…
+ * // …'OPENAI_BASE_URL=… OPENAI_ADMIN_KEY=… npx tsx src/cli/bin.ts audit --all --project-keys /tmp/x/project-keys.json'
+ * ```
  */
-function bannerWithHint(banner: string): string {
-  return banner.replace(/checkpoint-permissions …$/m, howToRun('audit --all'));
+export function bannerWithHint(banner: string, keysFile: { path: string } | undefined): string {
+  if (!keysFile) return banner.replace(/checkpoint-permissions …$/m, howToRun('audit --all'));
+  const path = shellWord(keysFile.path);
+  return banner
+    .replace(
+      /^(Stats: .*)$/m,
+      `Project keys file: ${path} (mode 600, removed when the emulator stops)\n$1`,
+    )
+    .replace(
+      /(?: OPENAI_API_KEY=\S+)? checkpoint-permissions …$/m,
+      ` ${howToRun(`audit --all --project-keys ${path}`)}`,
+    );
+}
+
+/** A path as one shell word: quoted when it holds anything but safe characters. */
+function shellWord(text: string): string {
+  return /^[\w./:@%+=,-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }

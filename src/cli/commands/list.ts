@@ -23,7 +23,7 @@ export async function listCommand(
   flags: ListFlags,
   io: CliIO,
 ): Promise<ExitCode> {
-  const client = clientFromFlags(flags, io.env);
+  const client = clientFromFlags(flags, io.env, (line) => void io.stderr.write(line));
   const sink = streamSink(io.stdout);
   const format = flags.format === 'csv' ? csv() : jsonl(false);
   try {

@@ -9,20 +9,25 @@ import type {
 export interface LineFormat {
   /** Printed once at the top of a new output (CSV's header row). */
   readonly header: string;
-  /** The lines for one record, each ending in a newline; '' for records the format skips. */
-  line(record: AuditRecord): string;
+  /**
+   * The lines for one record, each ending in a newline; '' for records the format skips. A
+   * revocation may come with its permission's record, whose grantee it then shows too.
+   */
+  line(record: AuditRecord, permission?: PermissionRecord): string;
 }
 
 /**
- * JSON Lines: one object per permission `{"checkpoint","id","project_id","created_at"}` (plus
- * `"allowed"` when an allow-list is in force), one per failed checkpoint
+ * JSON Lines: one object per permission
+ * `{"checkpoint","id","project_id","project_name","project_status","archived","created_at"}`
+ * (plus `"allowed"` when an allow-list is in force; `project_name` and `project_status` are
+ * `null` when unknown, as in `list`), one per failed checkpoint
  * `{"checkpoint","error":{"status","type","message","request_id"}}`, and one per revocation.
  * Safe to print to a terminal: JSON escapes C0 controls, and {@link jsonLine} the rest.
  *
  * @example
  * ```ts
- * jsonl(false).line({ type: 'permission', checkpoint: 'ft:x', id: 'cp_1', project_id: 'proj_1', created_at: 1, allowed: undefined });
- * // '{"checkpoint":"ft:x","id":"cp_1","project_id":"proj_1","created_at":1}\n'
+ * jsonl(false).line({ type: 'permission', checkpoint: 'ft:x', id: 'cp_1', project_id: 'proj_1', created_at: 1, allowed: undefined, project_name: 'Pilot', project_status: 'archived', archived: true });
+ * // '{"checkpoint":"ft:x","id":"cp_1","project_id":"proj_1","project_name":"Pilot","project_status":"archived","archived":true,"created_at":1}\n'
  * ```
  */
 export function jsonl(withAllowed: boolean): LineFormat {
@@ -51,24 +56,29 @@ const CSV_COLUMNS = [
   'allowed',
   'revoked',
   'error',
+  'project_name',
+  'project_status',
+  'archived',
 ] as const;
 
 /**
  * CSV (RFC 4180: CRLF line endings) with a header row: one row per permission, per revocation
  * (`revoked` is `true`, `false`, `dry-run` or `budget-exhausted`) and per failed checkpoint
- * (`error` holds the message). When revoking, the audit writes a violation's row from its
- * revocation record only, so that each permission has one row. Cells are {@link csvCell}s, so a
+ * (`error` holds the message). The grantee's `project_name` and `project_status` (empty when
+ * unknown) and `archived` (`true` for a grant to an archived project) come last, so that the
+ * older columns keep their places. When revoking, the audit writes a violation's row from its
+ * revocation record, with its permission's grantee columns, so that each permission has one row. Cells are {@link csvCell}s, so a
  * project id such as `=cmd|"/c calc"!A1` is text to a spreadsheet, not a formula.
  *
  * @example
  * ```ts
- * csv().header; // 'checkpoint,id,project_id,created_at,allowed,revoked,error\r\n'
+ * csv().header; // 'checkpoint,id,project_id,created_at,allowed,revoked,error,project_name,project_status,archived\r\n'
  * ```
  */
 export function csv(): LineFormat {
   return {
     header: `${CSV_COLUMNS.join(',')}${CRLF}`,
-    line(record) {
+    line(record, permission) {
       switch (record.type) {
         case 'permission':
           return row([
@@ -79,6 +89,7 @@ export function csv(): LineFormat {
             record.allowed,
             '',
             '',
+            ...granteeCells(record),
           ]);
         case 'revocation':
           return row([
@@ -89,9 +100,10 @@ export function csv(): LineFormat {
             false,
             record.dryRun ? 'dry-run' : (record.reason ?? record.deleted),
             record.error?.message ?? '',
+            ...granteeCells(permission),
           ]);
         case 'error':
-          return row([record.checkpoint, '', '', '', '', '', errorLine(record)]);
+          return row([record.checkpoint, '', '', '', '', '', errorLine(record), '', '', '']);
         default:
           return '';
       }
@@ -99,11 +111,22 @@ export function csv(): LineFormat {
   };
 }
 
+/** The grantee columns of CSV: name and status (empty when unknown), and the archived flag. */
+function granteeCells(
+  record: PermissionRecord | undefined,
+): ReadonlyArray<string | boolean | undefined> {
+  if (!record) return ['', '', ''];
+  return [record.project_name ?? '', record.project_status ?? '', record.archived];
+}
+
 function permissionFields(record: PermissionRecord, withAllowed: boolean): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     checkpoint: record.checkpoint,
     id: record.id,
     project_id: record.project_id,
+    project_name: record.project_name,
+    project_status: record.project_status,
+    archived: record.archived,
     created_at: record.created_at,
   };
   if (withAllowed) fields.allowed = record.allowed;
