@@ -92,10 +92,10 @@ export async function watchCommand(
     : undefined;
   const scope = watchScope(flags.all ?? false, listed);
   const saved = flags.state ? readWatchStateFile(flags.state, scope) : undefined;
-  const client = clientFromFlags(flags, io.env);
+  const warn = (line: string): void => void io.stderr.write(line);
+  const client = clientFromFlags(flags, io.env, warn);
   const metrics = new WatchMetrics(client, flags.interval);
   const progress = new WatchProgressLine(io.stderr, flags.interval, !flags.quiet);
-  const warn = (line: string): void => void io.stderr.write(line);
   const hook = flags.webhook ? new WebhookDelivery(flags.webhook, { warn }) : undefined;
   const sink = streamSink(io.stdout);
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
