@@ -234,11 +234,13 @@ class WatchRun {
     switch (change.type) {
       case 'granted': {
         const allowed = this.policy?.isAllowed(change.checkpoint, change.project_id);
-        await this.write(jsonLine(allowed === undefined ? change : { ...change, allowed }));
+        // The webhook gets the line as printed, its verdict included.
+        const line = allowed === undefined ? change : { ...change, allowed };
+        await this.write(jsonLine(line));
         if (allowed !== false) return;
         this.#notify(
           change.event_id ?? stableId('granted', change.permission_id),
-          change,
+          line,
           rogueText(change),
         );
         return this.#enforce(change.checkpoint, change.project_id, change.permission_id);
