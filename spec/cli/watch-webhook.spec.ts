@@ -164,6 +164,7 @@ describe('watch --webhook', () => {
     });
     expect(violation!.text).toContain(`rogue grant: ${rogue} may use `);
     expect(violation!.text).toContain('granted by colleague@acme.example');
+    // eslint-disable-next-line no-control-regex -- control characters are what must be absent
     expect(violation!.text).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     expect(enforced).toMatchObject({
       event: { type: 'enforced', permission_id: granted.id, deleted: true },
