@@ -11,7 +11,8 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { EMPTY, Observable, of, VirtualTimeScheduler } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { EMPTY, of, VirtualTimeScheduler } from 'rxjs';
 import { seedOrganization, startEmulator } from '../../src/emulator/index.js';
 import type { Client } from '../../src/client/create-client.js';
 import type { RequestSpec } from '../../src/http/send-request.js';
