@@ -180,6 +180,42 @@ describe('watch (end to end, against the emulator)', () => {
     expect(emulator.truth().permissions[checkpoint]).toHaveLength(grantees.length);
   });
 
+  it('resumed from --state, enforces what happened while down once, and reports no snapshot violations (there was no snapshot)', async () => {
+    const { checkpoint, grantees, others } = scene(emulator.truth());
+    const allow = join(dir, 'allow.json');
+    writeFileSync(allow, JSON.stringify({ projects: grantees }));
+    const argv = [
+      'watch',
+      checkpoint,
+      ...connect(),
+      '--allow',
+      allow,
+      '--revoke',
+      '--apply',
+      '--interval',
+      '50ms',
+      '--state',
+      join(dir, 'watch.state'),
+    ];
+    const first = start(argv);
+    await until(() => linesOf(first).some((l) => l.type === 'synced'), 'the snapshot');
+    first.interrupt();
+    expect((await first.done).code).toBe(0);
+    const rogue = emulator.grant(checkpoint, others[0]!);
+    const second = start(argv);
+    await until(
+      () => linesOf(second).some((l) => l.type === 'revoked' && l.permission_id === rogue.id),
+      'the rogue grant enforced and its revocation logged',
+    );
+    second.interrupt();
+    expect((await second.done).code).toBe(0);
+    const lines = linesOf(second);
+    expect(lines.map((l) => l.type)).toEqual(['synced', 'granted', 'enforced', 'revoked']);
+    expect(lines.filter((l) => l.type === 'enforced')).toEqual([
+      expect.objectContaining({ permission_id: rogue.id, deleted: true }),
+    ]);
+  });
+
   it('refuses a --state file that is not a watch state, and leaves it as it was', async () => {
     const { checkpoint } = scene(emulator.truth());
     const other = join(dir, 'notes.json');

@@ -199,7 +199,8 @@ class WatchRun {
   #turn: Promise<void> = Promise.resolve();
   #fatal: unknown;
   #budget: number;
-  #startPending = true;
+  /** Set by the snapshot's `synced`: the state saved next is the snapshot's, to enforce. */
+  #startPending = false;
 
   constructor(
     readonly client: Client,
@@ -259,6 +260,11 @@ class WatchRun {
           );
         return;
       }
+      case 'synced':
+        // A snapshot, not a resync (whose findings come as changes) nor a restored state
+        // (whose violations were enforced when they were granted).
+        if (change.source === 'snapshot') this.#startPending = true;
+        return this.write(jsonLine(change));
       default:
         return this.write(jsonLine(change));
     }
