@@ -1,6 +1,11 @@
 import { concatMap, defer, EMPTY, finalize, map, Observable, of, throwError, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { followChanges } from '../../docs/examples/watch.js';
+import { seedOrganization, startEmulator } from '../../src/emulator/index.js';
 import type { WatchState } from '../../src/audit/change-state.js';
 import {
   permissionChanges$,
@@ -313,5 +318,48 @@ describe('permissionChanges$ (virtual time)', () => {
     const listings = org.requests.filter((path) => path !== '/organization/audit_logs');
     expect(listings).toHaveLength(1); // the first run's snapshot only
     expect(Object.keys(saved!.permissions).sort()).toEqual(['cp_2', 'cp_3']);
+  });
+});
+
+describe('permissionChanges$ against the emulator (docs/examples/watch.ts)', () => {
+  it('reports a grant made by a colleague, then resumes from the saved state without a snapshot', async () => {
+    const emulator = await startEmulator({ dataset: seedOrganization({ seed: 11, jobs: 2 }) });
+    const dir = mkdtempSync(join(tmpdir(), 'watch-example-'));
+    try {
+      vi.stubEnv('OPENAI_ADMIN_KEY', emulator.adminKey);
+      vi.stubEnv('OPENAI_BASE_URL', emulator.url);
+      const truth = emulator.truth();
+      const checkpoint = Object.keys(truth.permissions)[0]!;
+      const [first, second] = truth.projects
+        .map((p) => p.id)
+        .filter(
+          (id) =>
+            id !== truth.owners[checkpoint] &&
+            !truth.permissions[checkpoint]!.some((p) => p.project_id === id),
+        );
+      const state = join(dir, 'watch.json');
+      let granted = '';
+      const seen = await followChanges(
+        [checkpoint],
+        state,
+        (change) => {
+          if (change.type === 'synced') granted = emulator.grant(checkpoint, first!).id;
+          return change.type === 'granted';
+        },
+        20,
+      );
+      expect(seen.map((c) => c.type)).toEqual(['synced', 'granted']);
+      expect(seen[1]).toMatchObject({ permission_id: granted, checkpoint, project_id: first });
+
+      const later = emulator.grant(checkpoint, second!).id;
+      const resumed = await followChanges([checkpoint], state, (c) => c.type === 'granted', 20);
+      expect(resumed.map((c) => c.type)).toEqual(['synced', 'granted']);
+      expect(resumed[0]).toMatchObject({ source: 'state' });
+      expect(resumed[1]).toMatchObject({ permission_id: later, project_id: second });
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(dir, { recursive: true, force: true });
+      await emulator.close();
+    }
   });
 });

@@ -294,6 +294,8 @@ class Feed {
   /** The watched checkpoints; `undefined` with `'all'`, where every checkpoint is watched. */
   #watched: Set<string> | undefined;
   #lastSyncMs = 0;
+  /** The state changed since `onState` last saw it. */
+  #dirty = false;
 
   constructor(
     readonly client: Client,
@@ -335,6 +337,8 @@ class Feed {
         stopped?.unsubscribe();
         step?.unsubscribe();
         wait?.unsubscribe();
+        // Stopped mid-step (or at its end): what was emitted is saved.
+        this.#save();
       };
     });
   }
@@ -380,6 +384,7 @@ class Feed {
             if ('type' in listed) return of(listed);
             for (const [id, p] of listed.permissions) state.permissions.set(id, p);
             this.#state = state;
+            this.#dirty = true;
             return concat(
               of<PermissionChange>({
                 type: 'synced',
@@ -402,12 +407,18 @@ class Feed {
       : this.#poll();
   }
 
-  /** Calls `onState` with the state as it is now: after the changes of a step. */
+  /** Calls `onState` with the state as it is now, if it changed: after the changes of a step. */
   #saved(): Observable<never> {
     return defer(() => {
-      if (this.#state) this.o.onState?.(this.#state.snapshot());
+      this.#save();
       return EMPTY;
     });
+  }
+
+  #save(): void {
+    if (!this.#dirty || !this.#state) return;
+    this.#dirty = false;
+    this.o.onState?.(this.#state.snapshot());
   }
 
   #polled(ok: boolean, changes: number): Observable<never> {
@@ -434,11 +445,20 @@ class Feed {
         concatMap((page) => page.data),
         toArray(),
         concatMap((events) => {
-          const changes = this.#apply(state, events);
-          state.prune(this.o.overlapSeconds);
+          // The log is newest first; within one second its order is the order things happened.
+          const ordered = [...events].reverse().sort((a, b) => a.effective_at - b.effective_at);
+          let changes = 0;
+          // Applied one event at a time, as its changes are emitted: a consumer that stops at
+          // a change leaves a state that holds it and nothing after it (saved on the way out).
           return concat(
-            changes === undefined ? EMPTY : concat(from(changes), this.#saved()),
-            this.#polled(true, changes?.length ?? 0),
+            from(ordered).pipe(
+              concatMap((event) => defer(() => from(this.#apply(state, event)))),
+              tap(() => changes++),
+            ),
+            defer(() => {
+              state.prune(this.o.overlapSeconds);
+              return concat(this.#saved(), this.#polled(true, changes));
+            }),
           );
         }),
         catchError((error: unknown) =>
@@ -448,18 +468,11 @@ class Feed {
     });
   }
 
-  /** The changes the events make, oldest first; `undefined` when none was new. */
-  #apply(state: ChangeState, events: readonly AuditLogEvent[]): PermissionChange[] | undefined {
-    // The log is newest first; within one second its order is the order things happened.
-    const ordered = [...events].reverse().sort((a, b) => a.effective_at - b.effective_at);
-    const changes: PermissionChange[] = [];
-    let fresh = false;
-    for (const event of ordered) {
-      if (!state.see(event.id, event.effective_at)) continue;
-      fresh = true;
-      changes.push(...this.#change(state, event));
-    }
-    return fresh ? changes : undefined;
+  /** The changes one event makes: none when it was seen already. */
+  #apply(state: ChangeState, event: AuditLogEvent): PermissionChange[] {
+    if (!state.see(event.id, event.effective_at)) return [];
+    this.#dirty = true;
+    return this.#change(state, event);
   }
 
   #change(state: ChangeState, event: AuditLogEvent): PermissionChange[] {
@@ -527,6 +540,7 @@ class Feed {
       const state = this.#state as ChangeState;
       this.#lastSyncMs = this.o.scheduler.now();
       state.tombstones.clear();
+      this.#dirty = true;
       return concat(
         this.#list('resync').pipe(
           concatMap((listed) => ('type' in listed ? of(listed) : from(this.#diff(state, listed)))),
@@ -549,9 +563,9 @@ class Feed {
 
   #listedCount = 0;
 
-  #diff(state: ChangeState, listed: Listing): PermissionChange[] {
+  /** Lazily: each correction is applied to the state as it is emitted, not before. */
+  *#diff(state: ChangeState, listed: Listing): Generator<PermissionChange> {
     this.#listedCount = listed.ok.size;
-    const changes: PermissionChange[] = [];
     const correction = (
       type: 'granted' | 'revoked',
       id: string,
@@ -572,22 +586,18 @@ class Feed {
       if (pending) {
         // The log says it was revoked after the listing read it: the log is right.
         state.pending.delete(id);
-        changes.push({
-          ...correction('revoked', id, p, pending.effective_at),
-          actor: pending.actor,
-        });
+        yield { ...correction('revoked', id, p, pending.effective_at), actor: pending.actor };
         continue;
       }
       state.permissions.set(id, p);
-      changes.push(correction('granted', id, p, listed.createdAt.get(id) ?? this.#nowSeconds()));
+      yield correction('granted', id, p, listed.createdAt.get(id) ?? this.#nowSeconds());
     }
     for (const [id, p] of state.permissions) {
       if (!listed.ok.has(p.checkpoint) || listed.permissions.has(id)) continue;
       state.permissions.delete(id);
       state.tombstones.add(id);
-      changes.push(correction('revoked', id, p, this.#nowSeconds()));
+      yield correction('revoked', id, p, this.#nowSeconds());
     }
-    return changes;
   }
 
   /**
