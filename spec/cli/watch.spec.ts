@@ -216,6 +216,65 @@ describe('watch (end to end, against the emulator)', () => {
     ]);
   });
 
+  it('stops deleting at --max-revocations and says so for each violation left in place', async () => {
+    const { checkpoint } = scene(emulator.truth());
+    const [kept, ...rest] = emulator.truth().permissions[checkpoint]!;
+    expect(rest.length).toBeGreaterThanOrEqual(2);
+    const allow = join(dir, 'allow.txt');
+    writeFileSync(allow, `${kept!.project_id}\n`);
+    const run = start([
+      'watch',
+      checkpoint,
+      ...connect(),
+      '--allow',
+      allow,
+      '--revoke',
+      '--apply',
+      '--max-revocations',
+      '1',
+      '--interval',
+      '50ms',
+    ]);
+    await until(
+      () => linesOf(run).filter((l) => l.type === 'enforced').length === rest.length,
+      'every violation enforced or left',
+    );
+    run.interrupt();
+    expect((await run.done).code).toBe(0);
+    const enforced = linesOf(run).filter((l) => l.type === 'enforced');
+    expect(enforced[0]).toMatchObject({ permission_id: rest[0]!.id, deleted: true });
+    for (const line of enforced.slice(1))
+      expect(line).toMatchObject({ deleted: false, reason: 'budget-exhausted' });
+    expect(emulator.truth().permissions[checkpoint]!.map((p) => p.id)).toEqual(
+      [kept!, ...rest.slice(1)].map((p) => p.id),
+    );
+  });
+
+  it.each([
+    [['--apply'], /--apply only makes sense with --revoke/],
+    [['--revoke'], /--revoke needs --allow FILE/],
+    [['--all'], /Give checkpoint ids \(or --input\) or --all, not both/],
+    [['--webhook', 'ftp://example.com/hook'], /--webhook needs an http\(s\) URL/],
+    [['--interval', '5ms'], /--interval.*expected a duration from 10ms to 1h/],
+  ])('refuses %j in one line, exit 64, before any request', async (flags, message) => {
+    const { checkpoint } = scene(emulator.truth());
+    const before = emulator.stats().requests;
+    const run = start(['watch', checkpoint, ...connect(), ...flags]);
+    const { code, stdout, stderr } = await run.done;
+    expect({ code, stdout }).toEqual({ code: 64, stdout: '' });
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(stderr).toMatch(message);
+    expect(emulator.stats().requests).toBe(before);
+  });
+
+  it('refuses to start without checkpoints (64)', async () => {
+    const { code, stderr } = await start(['watch', ...connect()]).done;
+    expect(code).toBe(64);
+    expect(stderr).toMatch(
+      /No checkpoints to watch: give their ids, --input FILE \(or - for stdin\), or --all\./,
+    );
+  });
+
   it('refuses a --state file that is not a watch state, and leaves it as it was', async () => {
     const { checkpoint } = scene(emulator.truth());
     const other = join(dir, 'notes.json');
