@@ -230,6 +230,22 @@ describe('permissionChanges$ (virtual time)', () => {
     });
   });
 
+  it('reports a revocation the resync finds before its late event, once (not again when the event shows up)', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const org = new FakeOrg(ts);
+      const id = org.grant(A, 'proj_a');
+      ts.schedule(() => org.revoke(A, id, 10 * S), 55 * S); // effective 55, visible at 65 s
+      const changes = watch(org, [A], { resync: 60 * S });
+      // The next resync (120 s) would resolve the late event as an unseen revocation: it must not.
+      expectObservable(changes, '^ 124999ms !').toBe('s 59999ms (ry) 59996ms y', {
+        s: 'synced snapshot 1',
+        r: `revoked ${id} ${A} proj_a resync`,
+        y: 'synced resync 0',
+      });
+    });
+  });
+
   it('resolves a revocation of a permission never seen at the next resync: reported with its checkpoint when watched, dropped when not', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {

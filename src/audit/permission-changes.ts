@@ -541,9 +541,14 @@ class Feed {
       this.#lastSyncMs = this.o.scheduler.now();
       state.tombstones.clear();
       this.#dirty = true;
+      let listedCount = 0;
       return concat(
         this.#list('resync').pipe(
-          concatMap((listed) => ('type' in listed ? of(listed) : from(this.#diff(state, listed)))),
+          concatMap((listed) => {
+            if ('type' in listed) return of(listed);
+            listedCount = listed.ok.size;
+            return from(this.#diff(state, listed));
+          }),
         ),
         this.#resolvePending(state),
         defer(() => {
@@ -551,7 +556,7 @@ class Feed {
           return of<PermissionChange>({
             type: 'synced',
             source: 'resync',
-            checkpoints: this.#listedCount,
+            checkpoints: listedCount,
             permissions: state.permissions.size,
             at: state.syncedAt,
           });
@@ -561,11 +566,8 @@ class Feed {
     });
   }
 
-  #listedCount = 0;
-
   /** Lazily: each correction is applied to the state as it is emitted, not before. */
   *#diff(state: ChangeState, listed: Listing): Generator<PermissionChange> {
-    this.#listedCount = listed.ok.size;
     const correction = (
       type: 'granted' | 'revoked',
       id: string,
@@ -586,7 +588,11 @@ class Feed {
       if (pending) {
         // The log says it was revoked after the listing read it: the log is right.
         state.pending.delete(id);
-        yield { ...correction('revoked', id, p, pending.effective_at), actor: pending.actor };
+        yield {
+          ...correction('revoked', id, p, pending.effective_at),
+          actor: pending.actor,
+          event_id: pending.event_id,
+        };
         continue;
       }
       state.permissions.set(id, p);
