@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 import type { CheckpointPermission, Emulator } from '../../src/emulator/index.js';
 import {
+  expectOneErrorLine,
   AWKWARD_CHECKPOINT,
   connect,
   countPermissions,
@@ -42,16 +44,38 @@ const biggest = (): string[] =>
     .sort((a, b) => b[1].length - a[1].length)
     .map(([name]) => name);
 
-/** The closing line on stderr, checked against the truth it summarises. */
+/** The ids of the truth's archived projects. */
+const archivedProjects = (): Set<string> =>
+  new Set(
+    emulator
+      .truth()
+      .projects.filter((p) => p.status === 'archived')
+      .map((p) => p.id),
+  );
+/** How many permissions of these checkpoints are granted to archived projects. */
+const toArchived = (checkpoints: readonly string[] = Object.keys(truth())): number => {
+  const archived = archivedProjects();
+  return checkpoints.reduce(
+    (n, checkpoint) =>
+      n + (truth()[checkpoint] ?? []).filter((p) => archived.has(p.project_id)).length,
+    0,
+  );
+};
+
+/**
+ * The closing line on stderr, checked against the truth it summarises (the coverage of --all,
+ * checked elsewhere, may follow it).
+ */
 function expectSummary(
   stderr: string,
-  { checkpoints, permissions, violations = 0, failed = 0 }: Record<string, number>,
+  { checkpoints, permissions, violations = 0, failed = 0, archived = 0 }: Record<string, number>,
 ): void {
   const n = (x: number): string => x.toLocaleString('en-US');
+  const toArchivedNote = archived > 0 ? ` · ${n(archived)} to archived projects` : '';
   expect(stderr).toMatch(
     new RegExp(
       `^Audited ${n(checkpoints!)} checkpoints \\(${n(checkpoints! - failed)} ok, ${failed} failed\\)` +
-        ` · ${n(permissions!)} permissions · ${violations} violations · \\d+ requests \\(\\d+ retries, \\d+ × 429\\) in \\d+\\.\\d s\\n$`,
+        ` · ${n(permissions!)} permissions · ${violations} violations${toArchivedNote} · \\d+ requests \\(\\d+ retries, \\d+ × 429\\) in \\d+\\.\\d s\\n(Coverage: .*\\n(No key for .*\\n)?)?$`,
     ),
   );
 }
@@ -70,11 +94,12 @@ describe('audit --format jsonl', () => {
     expect(r.code).toBe(0);
     const permissions = truth();
     // Raw lines compared with lines built here: the key order and the absence of extra keys count.
-    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(permissions));
+    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(emulator.truth()));
     expect(linesOf(r.stdout)).toHaveLength(countPermissions(permissions));
     expectSummary(r.stderr, {
       checkpoints: Object.keys(permissions).length,
       permissions: countPermissions(permissions),
+      archived: toArchived(),
     });
     expectNoSecret(r);
   });
@@ -82,7 +107,10 @@ describe('audit --format jsonl', () => {
   it('is the default format', async () => {
     const checkpoint = biggest()[0]!;
     const r = await run(['audit', checkpoint, '--quiet', ...connect(emulator)]);
-    const expected = truth()[checkpoint]!.map((p) => `${permissionLine(checkpoint, p)}\n`);
+    const { projects } = emulator.truth();
+    const expected = truth()[checkpoint]!.map(
+      (p) => `${permissionLine(checkpoint, p, projects)}\n`,
+    );
     expect(r).toEqual({ code: 0, stdout: expected.join(''), stderr: '' });
   });
 
@@ -106,19 +134,31 @@ describe('audit --format jsonl', () => {
       },
     });
     expect(groupByCheckpoint(lines.filter((line) => line !== errors[0]))).toEqual(
-      expectedGroups(truth(), [checkpoint!]),
+      expectedGroups(emulator.truth(), [checkpoint!]),
     );
     expectSummary(r.stderr, {
       checkpoints: 2,
       failed: 1,
       permissions: truth()[checkpoint!]!.length,
+      archived: toArchived([checkpoint!]),
     });
     expectNoSecret(r);
   });
 });
 
 describe('audit --format csv', () => {
-  const HEADER = ['checkpoint', 'id', 'project_id', 'created_at', 'allowed', 'revoked', 'error'];
+  const HEADER = [
+    'checkpoint',
+    'id',
+    'project_id',
+    'created_at',
+    'allowed',
+    'revoked',
+    'error',
+    'project_name',
+    'project_status',
+    'archived',
+  ];
 
   it('prints a header and one RFC 4180 row per permission of the truth', async () => {
     const r = await run([
@@ -134,17 +174,24 @@ describe('audit --format csv', () => {
     const [header, ...rows] = parseCsv(r.stdout);
     expect(header).toEqual(HEADER);
     const expected: Record<string, string[][]> = {};
+    const { projects } = emulator.truth();
     for (const [checkpoint, list] of Object.entries(truth())) {
       if (list.length === 0) continue;
-      expected[checkpoint] = list.map((p) => [
-        checkpoint,
-        p.id,
-        p.project_id,
-        String(p.created_at),
-        '',
-        '',
-        '',
-      ]);
+      expected[checkpoint] = list.map((p) => {
+        const project = projects.find((candidate) => candidate.id === p.project_id)!;
+        return [
+          checkpoint,
+          p.id,
+          p.project_id,
+          String(p.created_at),
+          '',
+          '',
+          '',
+          project.name,
+          project.status,
+          String(project.status === 'archived'),
+        ];
+      });
     }
     const got: Record<string, string[][]> = {};
     for (const row of rows) (got[row[0]!] ??= []).push(row);
@@ -195,6 +242,9 @@ describe('audit --format csv', () => {
         '',
         '',
         expect.stringMatching(/^404 .*does not exist.* \| request req_\w+$/),
+        '',
+        '',
+        '',
       ],
     ]);
     expect(rows.filter((row) => row[0] === AWKWARD_CHECKPOINT)).toHaveLength(12);
@@ -202,16 +252,22 @@ describe('audit --format csv', () => {
 });
 
 describe('audit --format table', () => {
-  /** Parses the table's rows from the right: checkpoint names hold single spaces. */
-  const parseTable = (text: string): { header: string; rows: string[][] } => {
+  /**
+   * Parses the table's rows from the right (checkpoint names hold single spaces), up to the
+   * blank line before the grants to archived projects.
+   */
+  const parseTable = (text: string): { header: string; rows: string[][]; after: string[] } => {
     const [header, ...lines] = linesOf(text);
-    const rows = lines.map((line) => {
+    const end = lines.indexOf('') === -1 ? lines.length : lines.indexOf('');
+    const rows = lines.slice(0, end).map((line) => {
       const m =
-        /^(.*?)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(ok|failed: .*|\d+ ok, \d+ failed)$/.exec(line);
+        /^(.*?)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(ok|failed: .*|\d+ ok, \d+ failed)$/.exec(
+          line,
+        );
       if (!m) throw new Error(`not a table row: ${line}`);
-      return [m[1]!, ...m.slice(2, 5).map((n) => n!.replaceAll(',', '')), m[5]!];
+      return [m[1]!, ...m.slice(2, 6).map((n) => n!.replaceAll(',', '')), m[6]!];
     });
-    return { header: header!, rows };
+    return { header: header!, rows, after: lines.slice(end) };
   };
 
   it('prints one row per checkpoint with its permissions and pages, sorted, then a total', async () => {
@@ -225,8 +281,8 @@ describe('audit --format table', () => {
       ...connect(emulator),
     ]);
     expect(r.code).toBe(0);
-    const { header, rows } = parseTable(r.stdout);
-    expect(header).toMatch(/^CHECKPOINT\s+PERMISSIONS\s+VIOLATIONS\s+PAGES\s+STATUS$/);
+    const { header, rows, after } = parseTable(r.stdout);
+    expect(header).toMatch(/^CHECKPOINT\s+PERMISSIONS\s+VIOLATIONS\s+ARCHIVED\s+PAGES\s+STATUS$/);
     const permissions = truth();
     const names = Object.keys(permissions).sort((a, b) => a.localeCompare(b));
     const pages = (n: number): number => Math.max(1, Math.ceil(n / 10));
@@ -235,6 +291,7 @@ describe('audit --format table', () => {
         name,
         String(permissions[name]!.length),
         '0',
+        String(toArchived([name])),
         String(pages(permissions[name]!.length)),
         'ok',
       ]),
@@ -242,10 +299,14 @@ describe('audit --format table', () => {
         'TOTAL',
         String(countPermissions(permissions)),
         '0',
+        String(toArchived()),
         String(names.reduce((n, name) => n + pages(permissions[name]!.length), 0)),
         `${names.length} ok, 0 failed`,
       ],
     ]);
+    // Then each grant to an archived project, by name (checked in full in the e2e spec).
+    expect(after.slice(0, 2)).toEqual(['', 'Grants to archived projects:']);
+    expect(after).toHaveLength(3 + toArchived());
   });
 
   it('shows a failed checkpoint in its status column and exits 2', async () => {
@@ -254,8 +315,8 @@ describe('audit --format table', () => {
     const { rows } = parseTable(r.stdout);
     expect(rows).toEqual(
       [
-        ['TOTAL', '0', '0', '0', '0 ok, 1 failed'],
-        ['ft:gone', '0', '0', '0', expect.stringMatching(/^failed: 404 .*does not exist/)],
+        ['TOTAL', '0', '0', '0', '0', '0 ok, 1 failed'],
+        ['ft:gone', '0', '0', '0', '0', expect.stringMatching(/^failed: 404 .*does not exist/)],
       ].reverse(),
     );
   });
@@ -275,17 +336,22 @@ describe('audit --allow', () => {
     isAllowed: (checkpoint: string, project: string) => boolean,
   ): Record<string, string[]> => {
     const groups: Record<string, string[]> = {};
+    const { projects } = emulator.truth();
     for (const [checkpoint, list] of Object.entries(truth())) {
       if (list.length === 0) continue;
-      groups[checkpoint] = list.map((p) =>
-        JSON.stringify({
+      groups[checkpoint] = list.map((p) => {
+        const project = projects.find((candidate) => candidate.id === p.project_id)!;
+        return JSON.stringify({
           checkpoint,
           id: p.id,
           project_id: p.project_id,
+          project_name: project.name,
+          project_status: project.status,
+          archived: project.status === 'archived',
           created_at: p.created_at,
           allowed: isAllowed(checkpoint, p.project_id),
-        }),
-      );
+        });
+      });
     }
     return groups;
   };
@@ -313,6 +379,7 @@ describe('audit --allow', () => {
       checkpoints: Object.keys(truth()).length,
       permissions: countPermissions(truth()),
       violations: violations(isAllowed),
+      archived: toArchived(),
     });
   });
 
@@ -478,7 +545,9 @@ describe('audit inputs', () => {
     const input = file('checkpoints.txt', `# to audit\r\n\r\n   ${b}  \r\n${a}\r\n${c}\n${b}\n`);
     const r = await run(['audit', a!, '--input', input, ...connect(emulator)]);
     expect(r.code).toBe(0);
-    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(truth(), [a!, b!, c!]));
+    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(
+      expectedGroups(emulator.truth(), [a!, b!, c!]),
+    );
     expect(r.stderr).toMatch(/^Audited 3 checkpoints /);
   });
 
@@ -489,7 +558,7 @@ describe('audit inputs', () => {
     });
     expect(r.code).toBe(0);
     expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(
-      expectedGroups(truth(), [AWKWARD_CHECKPOINT, a!]),
+      expectedGroups(emulator.truth(), [AWKWARD_CHECKPOINT, a!]),
     );
   });
 
@@ -497,14 +566,14 @@ describe('audit inputs', () => {
     const [a] = biggest();
     const r = await run(['audit', a!, '--all', ...connect(emulator)]);
     expect(r.code).toBe(0);
-    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(truth()));
+    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(emulator.truth()));
   });
 
   it('takes --rpm and --concurrency for the client', async () => {
     const [a] = biggest();
     const r = await run(['audit', a!, '--rpm', '6000', '--concurrency', '1', ...connect(emulator)]);
     expect(r.code).toBe(0);
-    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(truth(), [a!]));
+    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(emulator.truth(), [a!]));
   });
 
   it('takes the key from OPENAI_ADMIN_KEY and the URL from OPENAI_BASE_URL of its environment', async () => {
@@ -513,17 +582,22 @@ describe('audit inputs', () => {
       env: { OPENAI_ADMIN_KEY: SECRET_KEY, OPENAI_BASE_URL: emulator.url },
     });
     expect(r.code).toBe(0);
-    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(truth(), [a!]));
+    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(emulator.truth(), [a!]));
     expectNoSecret(r);
   });
 
-  it('falls back to OPENAI_API_KEY', async () => {
+  it('never takes OPENAI_API_KEY (a project key) for the admin key: exit 78, saying the permission endpoints need one', async () => {
     const [a] = biggest();
+    const requestsBefore = emulator.stats().requests;
     const r = await run(['audit', a!, '--base-url', emulator.url], {
       env: { OPENAI_ADMIN_KEY: '  ', OPENAI_API_KEY: SECRET_KEY },
     });
-    expect(r.code).toBe(0);
-    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(truth(), [a!]));
+    expectOneErrorLine(
+      r,
+      ExitCode.Config,
+      /No admin key: the permission endpoints need an admin key, .*Set OPENAI_ADMIN_KEY or pass --admin-key-file FILE \(or --admin-key KEY\)\.$/,
+    );
+    expect(emulator.stats().requests).toBe(requestsBefore);
   });
 });
 
@@ -539,18 +613,22 @@ describe('audit progress and --quiet', () => {
     expect(r.stderr).toMatch(/Audited \d+ checkpoints/);
   });
 
-  it('draws none when stderr is not a terminal: the summary line only', async () => {
+  it('draws none when stderr is not a terminal: the summary and coverage lines only', async () => {
     const r = await run(['audit', '--all', ...connect(emulator)]);
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('checkpoints |');
     expect(r.stderr).not.toContain('\u001b');
-    expect(linesOf(r.stderr)).toHaveLength(1);
+    expect(linesOf(r.stderr).map((line) => line.split(' ')[0])).toEqual([
+      'Audited',
+      'Coverage:',
+      'No', // key for the projects that own no job
+    ]);
   });
 
   it('prints nothing on stderr with --quiet, even on a terminal', async () => {
     const r = await run(['audit', '--all', '--quiet', ...connect(emulator)], { stderrTTY: true });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(truth()));
+    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(emulator.truth()));
   });
 });

@@ -6,12 +6,14 @@ import { connect, parseCsv, run, SECRET_KEY } from './helpers.js';
 const FORMULAS = ['=cmd|"/c calc"!A1', '+1+1', '-2+3', '@SUM(A1)', '\tx', '\r=1'];
 const CHECKPOINT = 'ft:gpt-4o-mini-2024-07-18:acme:csv:Qx1';
 const FORMULA_CHECKPOINT = '=HYPERLINK("http://evil")';
+/** A project's name is anyone's to choose in the dashboard: as hostile as any id. */
+const FORMULA_NAME = '=HYPERLINK("http://evil","Partner")';
 
 let emulator: Emulator;
 
 beforeAll(async () => {
   emulator = await startEmulator({
-    apiKey: SECRET_KEY,
+    adminKey: SECRET_KEY,
     dataset: {
       jobs: [
         {
@@ -33,6 +35,7 @@ beforeAll(async () => {
           ],
         },
       ],
+      projects: [{ id: 'proj_ok', name: FORMULA_NAME, status: 'archived' }],
     },
   });
 });
@@ -63,32 +66,51 @@ describe('CSV formula injection', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\r\n')[0]).toBe(
-      'checkpoint,id,project_id,created_at,allowed,revoked,error',
+      'checkpoint,id,project_id,created_at,allowed,revoked,error,project_name,project_status,archived',
     );
     const truth = emulator.truth().permissions[CHECKPOINT]!;
     expect(expectSafeCsv(r.stdout).slice(1)).toEqual(
-      truth.map((p) => [CHECKPOINT, p.id, neutral(p.project_id), String(p.created_at), '', '', '']),
+      truth.map((p) => [
+        CHECKPOINT,
+        p.id,
+        neutral(p.project_id),
+        String(p.created_at),
+        '',
+        '',
+        '',
+        '',
+        '',
+        'false',
+      ]),
     );
     // Quoted, as OWASP recommends, so the quote-prefixed cell stays one field.
     expect(r.stdout).toContain(`"'=cmd|""/c calc""!A1"`);
   });
 
-  it('audit --format csv neutralises checkpoint names and project ids too', async () => {
+  it('audit --format csv neutralises checkpoint names, project ids and project names too', async () => {
     const r = await run(['audit', '--all', '--format', 'csv', '--quiet', ...connect(emulator)]);
     expect(r.code).toBe(0);
     const rows = expectSafeCsv(r.stdout).slice(1);
-    const truth = emulator.truth().permissions;
-    const expected = Object.entries(truth).flatMap(([checkpoint, list]) =>
-      list.map((p) => [
-        checkpoint.startsWith('=') ? neutral(checkpoint) : checkpoint,
-        p.id,
-        /^[=+\-@\t\r]/.test(p.project_id) ? neutral(p.project_id) : p.project_id,
-        String(p.created_at),
-        '',
-        '',
-        '',
-      ]),
+    const { permissions, projects } = emulator.truth();
+    const safe = (cell: string): string => (/^[=+\-@\t\r]/.test(cell) ? neutral(cell) : cell);
+    const expected = Object.entries(permissions).flatMap(([checkpoint, list]) =>
+      list.map((p) => {
+        const project = projects.find((candidate) => candidate.id === p.project_id)!;
+        return [
+          safe(checkpoint),
+          p.id,
+          safe(p.project_id),
+          String(p.created_at),
+          '',
+          '',
+          '',
+          safe(project.name),
+          project.status,
+          String(project.status === 'archived'),
+        ];
+      }),
     );
     expect(rows.sort()).toEqual(expected.sort());
+    expect(rows.map((row) => row[7])).toContain(neutral(FORMULA_NAME));
   });
 });

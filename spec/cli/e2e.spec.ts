@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { seedOrganization, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import {
+  connect,
+  everyOwnerKeyed,
   countPermissions,
   expectedGroups,
   expectNoSecret,
@@ -13,6 +15,7 @@ import {
   linesOf,
   parseCsv,
   permissionLine,
+  projectKeysFlag,
   SECRET_KEY,
   startSpecEmulator,
   until,
@@ -32,9 +35,9 @@ beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
   emulator = await startSpecEmulator();
   large = await startEmulator({
-    apiKey: SECRET_KEY,
+    adminKey: SECRET_KEY,
     seed: 21,
-    organization: { jobs: 40, checkpointsPerJob: 5 },
+    dataset: everyOwnerKeyed(seedOrganization({ seed: 21, jobs: 40, checkpointsPerJob: 5 })),
   });
   dir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
 });
@@ -95,18 +98,18 @@ function spawnCli(
 
 const cli = (argv: readonly string[], env?: Record<string, string>): Promise<Exit> =>
   spawnCli(argv, { env }).exit;
-const connect = (e: Emulator, key = SECRET_KEY): string[] => [
-  '--base-url',
-  e.url,
-  '--api-key',
-  key,
-];
 const totalOf = (e: Emulator): number => countPermissions(e.truth().permissions);
 
-/** stderr of a run that did not fail: the one summary line, and never a progress bar. */
+/**
+ * stderr of a run that did not fail: the summary line (then, with --all, the coverage: its
+ * reach, and the projects without a key, which own no job here), and never a progress bar.
+ */
 function expectSummaryOnly(stderr: string): void {
-  expect(linesOf(stderr)).toHaveLength(1);
-  expect(stderr).toMatch(/^Audited \d+ checkpoints /);
+  const lines = linesOf(stderr);
+  expect(lines[0]).toMatch(/^Audited \d+ checkpoints /);
+  expect(lines.slice(1).map((line) => line.split(/[: ]/)[0])).toEqual(
+    lines.length === 1 ? [] : ['Coverage', 'No'],
+  );
   expect(stderr).not.toContain('checkpoints |');
   expect(stderr).not.toContain('\u001b');
 }
@@ -115,16 +118,14 @@ describe('the built binary: formats', () => {
   it('jsonl: exactly the truth, one line per permission', async () => {
     const r = await cli(['audit', '--all', '--format', 'jsonl', ...connect(emulator)]);
     expect(r.code).toBe(0);
-    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(
-      expectedGroups(emulator.truth().permissions),
-    );
+    expect(groupByCheckpoint(linesOf(r.stdout))).toEqual(expectedGroups(emulator.truth()));
     expect(linesOf(r.stdout)).toHaveLength(totalOf(emulator));
     expectSummaryOnly(r.stderr);
     expectNoSecret(r);
   });
 
   it('csv: a header and one row per permission', async () => {
-    const r = await cli(['audit', '--all', '--format', 'csv'], {
+    const r = await cli(['audit', '--all', '--format', 'csv', ...projectKeysFlag(emulator)], {
       OPENAI_ADMIN_KEY: SECRET_KEY,
       OPENAI_BASE_URL: emulator.url,
     });
@@ -138,9 +139,27 @@ describe('the built binary: formats', () => {
       'allowed',
       'revoked',
       'error',
+      'project_name',
+      'project_status',
+      'archived',
     ]);
-    const expected = Object.entries(emulator.truth().permissions).flatMap(([checkpoint, list]) =>
-      list.map((p) => [checkpoint, p.id, p.project_id, String(p.created_at), '', '', '']),
+    const { permissions, projects } = emulator.truth();
+    const expected = Object.entries(permissions).flatMap(([checkpoint, list]) =>
+      list.map((p) => {
+        const project = projects.find((candidate) => candidate.id === p.project_id)!;
+        return [
+          checkpoint,
+          p.id,
+          p.project_id,
+          String(p.created_at),
+          '',
+          '',
+          '',
+          project.name!,
+          project.status!,
+          String(project.status === 'archived'),
+        ];
+      }),
     );
     const order = (a: string[], b: string[]): number =>
       `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`);
@@ -149,20 +168,41 @@ describe('the built binary: formats', () => {
     expectNoSecret(r);
   });
 
-  it('table: a row per checkpoint and the total', async () => {
+  it('table: a row per checkpoint (grants to archived projects counted) and the total, then the archived grants', async () => {
     const r = await cli(['audit', '--all', '--format', 'table', ...connect(emulator)]);
     expect(r.code).toBe(0);
-    const permissions = emulator.truth().permissions;
+    const { permissions, projects } = emulator.truth();
+    const archivedIds = new Set(projects.filter((p) => p.status === 'archived').map((p) => p.id));
+    const archived = Object.entries(permissions).flatMap(([checkpoint, list]) =>
+      list.filter((p) => archivedIds.has(p.project_id)).map((p) => ({ checkpoint, ...p })),
+    );
+    expect(archived.length).toBeGreaterThan(0);
+    const checkpoints = Object.keys(permissions).length;
     const lines = linesOf(r.stdout);
-    expect(lines).toHaveLength(Object.keys(permissions).length + 2);
+    expect(lines).toHaveLength(checkpoints + 2 + 3 + archived.length);
+    expect(lines[0]).toMatch(/^CHECKPOINT\s+PERMISSIONS\s+VIOLATIONS\s+ARCHIVED\s+PAGES\s+STATUS$/);
     for (const [checkpoint, list] of Object.entries(permissions)) {
       const row = lines.find((line) => line.startsWith(`${checkpoint} `));
-      expect(row, checkpoint).toMatch(new RegExp(` ${list.length}\\s+0\\s+\\d+\\s+ok$`));
+      const toArchived = list.filter((p) => archivedIds.has(p.project_id)).length;
+      expect(row, checkpoint).toMatch(
+        new RegExp(` ${list.length}\\s+0\\s+${toArchived}\\s+\\d+\\s+ok$`),
+      );
     }
-    expect(lines.at(-1)).toMatch(
+    expect(lines[checkpoints + 1]).toMatch(
       new RegExp(
-        `^TOTAL\\s+${totalOf(emulator)}\\s+0\\s+\\d+\\s+${Object.keys(permissions).length} ok, 0 failed$`,
+        `^TOTAL\\s+${totalOf(emulator).toLocaleString('en-US')}\\s+0\\s+${archived.length}\\s+\\d+\\s+${checkpoints} ok, 0 failed$`,
       ),
+    );
+    expect(lines.slice(checkpoints + 2, checkpoints + 5)).toEqual([
+      '',
+      'Grants to archived projects:',
+      expect.stringMatching(/^CHECKPOINT\s+PROJECT\s+NAME\s+PERMISSION$/),
+    ]);
+    const listed = lines.slice(checkpoints + 5).map((line) => line.split(/\s{2,}/));
+    expect(listed.map(([, project, name, id]) => `${project} ${name} ${id}`).sort()).toEqual(
+      archived
+        .map((p) => `${p.project_id} ${projects.find((q) => q.id === p.project_id)!.name} ${p.id}`)
+        .sort(),
     );
     expectSummaryOnly(r.stderr);
   });
@@ -243,7 +283,7 @@ describe('the built binary: exit codes', () => {
   });
 
   it('78 without a key, and for a rejected key', async () => {
-    expectFailure(await cli(['audit', 'ft:x', '--base-url', emulator.url]), 78, /No API key/);
+    expectFailure(await cli(['audit', 'ft:x', '--base-url', emulator.url]), 78, /No admin key/);
     expectFailure(
       await cli(['audit', 'ft:x', ...connect(emulator, WRONG_KEY)]),
       78,
@@ -299,7 +339,7 @@ describe('the built binary: resume after kill -9', () => {
       expect(resumed.code).toBe(0);
       expect(resumed.stderr).toMatch(/^Audited \d+ checkpoints /);
       const lines = linesOf(readFileSync(output, 'utf8'));
-      expect(groupByCheckpoint(lines)).toEqual(expectedGroups(emulator.truth().permissions));
+      expect(groupByCheckpoint(lines)).toEqual(expectedGroups(emulator.truth()));
       expect(lines).toHaveLength(totalOf(emulator));
     },
   );
@@ -322,7 +362,7 @@ describe('the built binary: pipes', () => {
     expect(lines).toHaveLength(5);
     const all = new Set(
       Object.entries(large.truth().permissions).flatMap(([checkpoint, list]) =>
-        list.map((p) => permissionLine(checkpoint, p)),
+        list.map((p) => permissionLine(checkpoint, p, large.truth().projects)),
       ),
     );
     for (const line of lines) expect(all.has(line), line).toBe(true);
@@ -357,7 +397,7 @@ describe('the built binary: pipes', () => {
     // - plus 2 × concurrency pages: each checkpoint in flight holds at most one page fetched and
     //   waiting for the write, and one more requested.
     const lines = Object.entries(large.truth().permissions).flatMap(([checkpoint, list]) =>
-      list.map((p) => Buffer.byteLength(permissionLine(checkpoint, p)) + 1),
+      list.map((p) => Buffer.byteLength(permissionLine(checkpoint, p, large.truth().projects)) + 1),
     );
     const shortest = Math.min(...lines);
     const longest = Math.max(...lines);
@@ -388,7 +428,7 @@ describe('the built binary: pipes', () => {
     stdout.resume();
     const r = await audit.exit;
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(groupByCheckpoint(linesOf(out))).toEqual(expectedGroups(large.truth().permissions));
+    expect(groupByCheckpoint(linesOf(out))).toEqual(expectedGroups(large.truth()));
   });
 });
 

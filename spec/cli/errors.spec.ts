@@ -8,7 +8,6 @@ import {
   connect,
   expectNoSecret,
   expectOneErrorLine,
-  PROJECT_KEY,
   run,
   SECRET_KEY,
   startSpecEmulator,
@@ -92,7 +91,7 @@ describe('usage errors exit 64 with one line on stderr', () => {
   });
 
   it('a --base-url that is not a URL', async () => {
-    const r = await run(['audit', 'ft:x', '--base-url', 'not a url', '--api-key', SECRET_KEY]);
+    const r = await run(['audit', 'ft:x', '--base-url', 'not a url', '--admin-key', SECRET_KEY]);
     expectOneErrorLine(r, ExitCode.Usage, /baseURL must be an http\(s\) URL.*Fix --base-url/);
   });
 
@@ -189,20 +188,20 @@ describe('input errors', () => {
 });
 
 describe('credentials', () => {
-  it('exits 78 with no --api-key and no key in the environment, saying how to fix it', async () => {
+  it('exits 78 with no admin key in the flags or the environment, saying how to fix it', async () => {
     const r = await run(['audit', checkpoint, '--base-url', emulator.url], {
       env: { OPENAI_ADMIN_KEY: '', HOME: '/home/someone' },
     });
     expectOneErrorLine(
       r,
       ExitCode.Config,
-      /No API key\. Set OPENAI_ADMIN_KEY .* or pass --admin-key-file FILE \(or --api-key\)\. To try without one, run: npm run demo$/,
+      /No admin key\. Set OPENAI_ADMIN_KEY \(the permission endpoints need an admin key\) or pass --admin-key-file FILE \(or --admin-key KEY\)\. To try without one, run: npm run demo$/,
     );
   });
 
   it('exits 78 for list too', async () => {
     const r = await run(['list', checkpoint, '--base-url', emulator.url]);
-    expectOneErrorLine(r, ExitCode.Config, /No API key/);
+    expectOneErrorLine(r, ExitCode.Config, /No admin key/);
   });
 
   it('exits 78 when the API rejects the key (401), without printing it', async () => {
@@ -210,17 +209,23 @@ describe('credentials', () => {
     expectOneErrorLine(r, ExitCode.Config, /The API rejected the key \(401\).*need an admin key/);
   });
 
-  it('exits 78 for a key that is not an admin key (403)', async () => {
-    const r = await run(['audit', checkpoint, ...connect(emulator, PROJECT_KEY)]);
-    expectOneErrorLine(r, ExitCode.Config, /The API rejected the key \(403\)/);
+  it('exits 78 for a project key given as the admin key (the API refuses it: 401, insufficient permissions)', async () => {
+    const [projectKey] = Object.values(emulator.projectKeys);
+    const r = await run(['audit', checkpoint, ...connect(emulator, projectKey)]);
+    expectOneErrorLine(
+      r,
+      ExitCode.Config,
+      /The API rejected the key \(401\) listing the projects: 401 You have insufficient permissions.*need an admin key \(--admin-key-file, OPENAI_ADMIN_KEY\)\.$/,
+    );
+    expect(r.stderr).not.toContain(projectKey);
   });
 
-  it('exits 78 when --all is rejected at discovery', async () => {
+  it('exits 78 when --all is rejected before discovery', async () => {
     const r = await run(['audit', '--all', ...connect(emulator, WRONG_KEY)]);
     expectOneErrorLine(
       r,
       ExitCode.Config,
-      /401 .*Check the key: the permissions endpoints need an admin key\./,
+      /The API rejected the key \(401\) listing the projects: 401 .*need an admin key/,
     );
   });
 
@@ -229,11 +234,15 @@ describe('credentials', () => {
     expectOneErrorLine(r, ExitCode.Config, /401 .*Check the key/);
   });
 
-  it('exits 78 for a key with spaces inside, naming --api-key', async () => {
+  it('exits 78 for a key with spaces inside, naming the flags that give it', async () => {
     const r = await run(['audit', checkpoint, '--base-url', emulator.url], {
       env: { OPENAI_ADMIN_KEY: 'sk-admin pasted twice' },
     });
-    expectOneErrorLine(r, ExitCode.Config, /apiKey must not contain whitespace.*Fix --api-key/);
+    expectOneErrorLine(
+      r,
+      ExitCode.Config,
+      /OPENAI_ADMIN_KEY \(adminAPIKey\) must not contain whitespace.*Fix --admin-key, --admin-key-file or OPENAI_ADMIN_KEY\.$/,
+    );
   });
 });
 

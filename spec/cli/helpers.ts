@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
@@ -6,8 +9,11 @@ import {
   seedOrganization,
   startEmulator,
   type CheckpointPermission,
+  type Dataset,
   type Emulator,
   type EmulatorOptions,
+  type Project,
+  type Truth,
 } from '../../src/emulator/index.js';
 
 /**
@@ -17,26 +23,43 @@ import {
 export const SECRET_KEY = 'sk-admin-cli-spec-C4N4RY-7f3c9e1d2b';
 /** A key the emulator rejects with a 401 (it does not start with `sk-`). */
 export const WRONG_KEY = 'wrong-key-cli-spec-C4N4RY-5a6b7c8d';
-/** A non-admin key, which the emulator rejects with a 403. */
+/** A key the emulator does not know as a project's: a 401 on the jobs endpoints, and no admin key. */
 export const PROJECT_KEY = 'sk-proj-cli-spec-C4N4RY-9e8d7c6b';
 
 /** A checkpoint name that CSV must quote (a comma and double quotes). */
 export const AWKWARD_CHECKPOINT = 'ft:gpt-4o-mini-2024-07-18:acme:say "hi", then:Qx1:ckpt-step-7';
 
 /**
- * An emulator for a spec file, on a free port, accepting {@link SECRET_KEY}: three seeded jobs
+ * An emulator for a spec file, on a free port, accepting {@link SECRET_KEY} as its admin key: three seeded jobs
  * (13 checkpoints of 0 to 250 permissions, the seed's awkward `q3 eval/50%#1?` names among them)
- * plus {@link AWKWARD_CHECKPOINT} with 12.
+ * plus {@link AWKWARD_CHECKPOINT} with 12. Every project that owns jobs has a project key
+ * (the seed leaves one without), so that `audit --all` with {@link connect}'s `--project-keys`
+ * finds every checkpoint; the specs of partial coverage build their own organization.
  */
 export function startSpecEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return startEmulator({
-    apiKey: SECRET_KEY,
+    adminKey: SECRET_KEY,
     dataset: {
-      ...seedOrganization({ seed: 11, jobs: 3 }),
+      ...everyOwnerKeyed(seedOrganization({ seed: 11, jobs: 3 })),
       checkpoints: { [AWKWARD_CHECKPOINT]: 12 },
     },
     ...options,
   });
+}
+
+/**
+ * A generated organization in which every project that owns jobs has a project key (the seed
+ * leaves one without): with all the keys, discovery sees every checkpoint.
+ */
+export function everyOwnerKeyed(organization: Dataset): Dataset {
+  return {
+    ...organization,
+    projects: organization.projects?.map((project, index) =>
+      typeof project === 'object' && project.api_key === null
+        ? { ...project, api_key: `sk-proj-cli-spec-owner-${index}-C4N4RY` }
+        : project,
+    ),
+  };
 }
 
 /** What one in-process run printed, and its exit code. */
@@ -108,14 +131,44 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
   return start(argv, options).done;
 }
 
-/** The flags that point a command at an emulator with the right key. */
+/**
+ * The flags that point a command at an emulator with the right admin key, and its project keys
+ * in a `--project-keys` file (mode 600), so that `audit --all` reads the jobs of every project
+ * with a key.
+ */
 export function connect(emulator: Emulator, key = SECRET_KEY): string[] {
-  return ['--base-url', emulator.url, '--api-key', key];
+  return ['--base-url', emulator.url, '--admin-key', key, ...projectKeysFlag(emulator)];
+}
+
+const keyFiles = new WeakMap<Emulator, string>();
+
+/** `--project-keys FILE` for an emulator's project keys, written once (mode 600); none when it has none. */
+export function projectKeysFlag(emulator: Emulator): string[] {
+  if (Object.keys(emulator.projectKeys).length === 0) return [];
+  let path = keyFiles.get(emulator);
+  if (path === undefined) {
+    path = join(mkdtempSync(join(tmpdir(), 'cli-project-keys-')), 'project-keys.json');
+    writeFileSync(path, JSON.stringify(emulator.projectKeys), { mode: 0o600 });
+    watchForKeys(emulator.projectKeys);
+    keyFiles.set(emulator, path);
+  }
+  return ['--project-keys', path];
+}
+
+/** Keys a spec wrote into a --project-keys file: no run may print them either. */
+const projectKeysSeen = new Set<string>();
+
+/**
+ * Remembers project keys (an emulator's `projectKeys`, or a file's) so that
+ * {@link expectNoSecret} looks for them in every later run's output too.
+ */
+export function watchForKeys(keys: Readonly<Record<string, string>>): void {
+  for (const key of Object.values(keys)) projectKeysSeen.add(key);
 }
 
 /** No key of ours appears anywhere in what a run printed. */
 export function expectNoSecret(result: Pick<Run, 'stdout' | 'stderr'>): void {
-  for (const key of [SECRET_KEY, WRONG_KEY, PROJECT_KEY]) {
+  for (const key of [SECRET_KEY, WRONG_KEY, PROJECT_KEY, ...projectKeysSeen]) {
     expect(result.stdout).not.toContain(key);
     expect(result.stderr).not.toContain(key);
   }
@@ -133,12 +186,24 @@ export function expectOneErrorLine(result: Run, code: number, pattern: RegExp): 
   expectNoSecret(result);
 }
 
-/** The JSONL line the CLI prints for a permission, built here independently. */
-export function permissionLine(checkpoint: string, p: CheckpointPermission): string {
+/**
+ * The JSONL line the CLI prints for a permission, built here independently. `projects` (the
+ * truth's) name the grantee, as `audit` does; without them (as `list` prints) the grantee is
+ * unknown.
+ */
+export function permissionLine(
+  checkpoint: string,
+  p: CheckpointPermission,
+  projects?: readonly Project[],
+): string {
+  const project = projects?.find((candidate) => candidate.id === p.project_id);
   return JSON.stringify({
     checkpoint,
     id: p.id,
     project_id: p.project_id,
+    project_name: project?.name ?? null,
+    project_status: project?.status ?? null,
+    archived: project?.status === 'archived',
     created_at: p.created_at,
   });
 }
@@ -163,14 +228,19 @@ export function groupByCheckpoint(lines: readonly string[]): Record<string, stri
   return groups;
 }
 
-/** What `groupByCheckpoint` must give for a complete audit: the truth, checkpoints with none left out. */
+/**
+ * What `groupByCheckpoint` must give for a complete audit: the truth (an emulator's, or the
+ * permissions and projects of one), checkpoints with none left out.
+ */
 export function expectedGroups(
-  truth: Record<string, CheckpointPermission[]>,
-  checkpoints: readonly string[] = Object.keys(truth),
+  truth: { permissions: Record<string, CheckpointPermission[]>; projects: readonly Project[] },
+  checkpoints: readonly string[] = Object.keys(truth.permissions),
 ): Record<string, string[]> {
   const groups: Record<string, string[]> = {};
   for (const checkpoint of checkpoints) {
-    const lines = truth[checkpoint]!.map((p) => permissionLine(checkpoint, p));
+    const lines = truth.permissions[checkpoint]!.map((p) =>
+      permissionLine(checkpoint, p, truth.projects),
+    );
     if (lines.length > 0) groups[checkpoint] = lines;
   }
   return groups;
@@ -240,4 +310,27 @@ export function countPermissions(
   permissions: Readonly<Record<string, readonly unknown[]>>,
 ): number {
   return Object.values(permissions).reduce((n, list) => n + list.length, 0);
+}
+
+/**
+ * What `audit --all` can find in an organization, from its truth alone (independently of the
+ * discovery code): the checkpoints named by the audit log's `checkpoint.permission.created`
+ * events, and every checkpoint of the jobs owned by the projects whose keys it was given
+ * (`keyed`; default every project that has a key).
+ */
+export function discoverable(
+  truth: Truth,
+  keyed: ReadonlySet<string> = new Set(truth.projectsWithKeys),
+): Set<string> {
+  const found = new Set<string>();
+  for (const event of truth.auditLog) {
+    const created = event['checkpoint.permission.created'];
+    if (event.type === 'checkpoint.permission.created' && created)
+      found.add(created.data.fine_tuned_model_checkpoint);
+  }
+  for (const checkpoint of truth.checkpoints) {
+    if (keyed.has(truth.jobOwners[checkpoint.fine_tuning_job_id]!))
+      found.add(checkpoint.fine_tuned_model_checkpoint);
+  }
+  return found;
 }

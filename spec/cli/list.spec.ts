@@ -56,7 +56,19 @@ describe('list', () => {
     ]);
     expect(r.code).toBe(0);
     expect(parseCsv(r.stdout)).toEqual([
-      ['checkpoint', 'id', 'project_id', 'created_at', 'allowed', 'revoked', 'error'],
+      [
+        'checkpoint',
+        'id',
+        'project_id',
+        'created_at',
+        'allowed',
+        'revoked',
+        'error',
+        'project_name',
+        'project_status',
+        'archived',
+      ],
+      // list does not look the grantees up: no name, no status.
       ...of(AWKWARD_CHECKPOINT).map((p) => [
         AWKWARD_CHECKPOINT,
         p.id,
@@ -65,6 +77,9 @@ describe('list', () => {
         '',
         '',
         '',
+        '',
+        '',
+        'false',
       ]),
     ]);
   });

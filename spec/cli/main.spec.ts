@@ -10,6 +10,7 @@ import {
   groupByCheckpoint,
   linesOf,
   run,
+  PROJECT_KEY,
   SECRET_KEY,
   startSpecEmulator,
 } from './helpers.js';
@@ -35,19 +36,26 @@ describe('main', () => {
     const [a, b] = await Promise.all([run(argv), run(argv)]);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
-    expect(groupByCheckpoint(linesOf(a.stdout))).toEqual(
-      expectedGroups(emulator.truth().permissions),
-    );
+    expect(groupByCheckpoint(linesOf(a.stdout))).toEqual(expectedGroups(emulator.truth()));
     expect(groupByCheckpoint(linesOf(b.stdout))).toEqual(groupByCheckpoint(linesOf(a.stdout)));
   });
 
   it('exits 2 in one line when the server answers something that is not the API', async () => {
-    const r = await run(['list', 'ft:x', '--base-url', nonsense.url, '--api-key', SECRET_KEY]);
+    const r = await run(['list', 'ft:x', '--base-url', nonsense.url, '--admin-key', SECRET_KEY]);
     expectOneErrorLine(r, 2, /Malformed response: data should be an array.*Check that --base-url/);
   });
 
   it('exits 2 in one line when discovery (--all) meets such a server', async () => {
-    const r = await run(['audit', '--all', '--base-url', nonsense.url, '--api-key', SECRET_KEY]);
+    const r = await run([
+      'audit',
+      '--all',
+      '--base-url',
+      nonsense.url,
+      '--admin-key',
+      SECRET_KEY,
+      '--api-key', // a project key too: no warning that the audit log alone is read
+      PROJECT_KEY,
+    ]);
     expectOneErrorLine(r, 2, /Malformed response: data should be an array.*Check that --base-url/);
   });
 

@@ -63,7 +63,7 @@ const offsetOf = (lines: readonly string[]): number =>
 /** The report file must hold the truth exactly: every permission once, in order per checkpoint. */
 function expectTruth(output: string): void {
   const lines = linesOf(readFileSync(output, 'utf8'));
-  expect(groupByCheckpoint(lines)).toEqual(expectedGroups(truth()));
+  expect(groupByCheckpoint(lines)).toEqual(expectedGroups(emulator.truth()));
   expect(lines).toHaveLength(total());
 }
 
@@ -212,7 +212,7 @@ describe('audit --revoke --resume', () => {
       ];
       // The journal's first line, recording this run: from the same command against an
       // organization without that checkpoint, which fails it (2) before any page.
-      const empty = await startEmulator({ apiKey: SECRET_KEY, dataset: { checkpoints: {} } });
+      const empty = await startEmulator({ adminKey: SECRET_KEY, dataset: { checkpoints: {} } });
       try {
         expect((await run([...argv, ...connect(empty)])).code).toBe(2);
       } finally {
@@ -232,7 +232,14 @@ describe('audit --revoke --resume', () => {
           offset: Buffer.byteLength(firstPage),
         })}\n`,
       );
-      const r = await run([...argv, '--resume', '--base-url', own.url, '--api-key', own.apiKey]);
+      const r = await run([
+        ...argv,
+        '--resume',
+        '--base-url',
+        own.url,
+        '--admin-key',
+        own.adminKey,
+      ]);
       expect(own.truth().permissions[checkpoint]!.map((p) => p.project_id)).not.toContain(
         rogue.project_id,
       );

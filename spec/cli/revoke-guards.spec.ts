@@ -169,12 +169,31 @@ describe('--max-revocations', () => {
       'allowed',
       'revoked',
       'error',
+      'project_name',
+      'project_status',
+      'archived',
     ]);
     expect(rows.map((row) => row[1]).sort()).toEqual(before.map((p) => p.id).sort());
     const rogue = before.slice(0, 5);
     const rogueRows = rows.filter((row) => row[4] === 'false');
-    expect(rogueRows.map((row) => [row[0], row[1], row[2], row[3]]).sort()).toEqual(
-      rogue.map((p) => [checkpoint, p.id, p.project_id, String(p.created_at)]).sort(),
+    // A violation's one row, written from its revocation, still names its grantee.
+    const { projects } = emulator.truth();
+    const grantee = (id: string): string[] => {
+      const project = projects.find((candidate) => candidate.id === id)!;
+      return [project.name, project.status, String(project.status === 'archived')];
+    };
+    expect(
+      rogueRows.map((row) => [row[0], row[1], row[2], row[3], ...row.slice(7)]).sort(),
+    ).toEqual(
+      rogue
+        .map((p) => [
+          checkpoint,
+          p.id,
+          p.project_id,
+          String(p.created_at),
+          ...grantee(p.project_id),
+        ])
+        .sort(),
     );
     expect(rogueRows.map((row) => row[5]).sort()).toEqual([
       'budget-exhausted',
@@ -196,7 +215,7 @@ describe('--max-revocations', () => {
     expectOneErrorLine(
       await run(['audit', 'ft:x', '--max-revocations', '0', ...connect(emulator)]),
       ExitCode.Usage,
-      /'--max-revocations <n>' argument '0'.*at least 1/,
+      /'--max-revocations <n>' argument '0'.*from 1 to 1000000/,
     );
   });
 });

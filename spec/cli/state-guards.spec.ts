@@ -256,7 +256,7 @@ describe('--resume continues only the same run', () => {
   });
 
   it('refuses another revoke mode (64)', async () => {
-    const allow = file('allow.txt', checkpoints.join('\n'));
+    const allow = file('allow.txt', 'proj_a\nproj_b\n');
     const { argv } = await firstRun(checkpoints[0]!, '--allow', allow, '--revoke');
     const r = await run(audit(...argv, '--apply', '--resume'));
     expectOneErrorLine(

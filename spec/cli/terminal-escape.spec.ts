@@ -39,6 +39,10 @@ describe('terminalSafe', () => {
 describe('hostile text from the server never reaches the terminal raw', () => {
   const EVIL_CHECKPOINT = 'ft:evil\x1b[2J\x1b]0;PWNED\x07\r\b\u202e';
   const EVIL_PROJECT = 'proj_\x9b2J\u2066x';
+  /** Anyone may name a project in the dashboard: this one is archived, and keyless. */
+  const EVIL_NAME = 'Partner\x1b[2J\x1b]0;PWNED\x07\u202e';
+  /** A checkpoint of a plain name granted to that project, which the audit reports by name. */
+  const PLAIN_CHECKPOINT = 'ft:gpt-4o-mini-2024-07-18:acme:plain:Qx2';
   // eslint-disable-next-line no-control-regex -- control characters are what this matches
   const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
   let emulator: Emulator;
@@ -46,7 +50,7 @@ describe('hostile text from the server never reaches the terminal raw', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator({
-      apiKey: SECRET_KEY,
+      adminKey: SECRET_KEY,
       dataset: {
         jobs: [
           {
@@ -59,9 +63,16 @@ describe('hostile text from the server never reaches the terminal raw', () => {
                   { id: 'cp_evil', project_id: EVIL_PROJECT, created_at: 1_700_000_100 },
                 ],
               },
+              {
+                fine_tuned_model_checkpoint: PLAIN_CHECKPOINT,
+                permissions: [
+                  { id: 'cp_plain', project_id: EVIL_PROJECT, created_at: 1_700_000_200 },
+                ],
+              },
             ],
           },
         ],
+        projects: [{ id: EVIL_PROJECT, name: EVIL_NAME, status: 'archived' }],
       },
     });
     hostile = await startScriptedServer((_, res) =>
@@ -80,15 +91,32 @@ describe('hostile text from the server never reaches the terminal raw', () => {
     await hostile.close();
   });
 
-  it('audit --format table shows the checkpoint name escaped', async () => {
+  it('audit --all skips a discovered checkpoint the audit cannot take, naming it escaped, and exits 2', async () => {
     const r = await run(['audit', '--all', '--format', 'table', '--quiet', ...connect(emulator)]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2);
     expect(r.stdout).not.toMatch(RAW);
-    expect(r.stdout).toContain(terminalSafe(EVIL_CHECKPOINT));
+    expect(r.stderr).not.toMatch(RAW);
+    expect(r.stderr).toBe(
+      `checkpoint-permissions: warning: skipped a discovered checkpoint whose name holds a control character (U+001B): ${terminalSafe(EVIL_CHECKPOINT)}\n`,
+    );
+    expect(r.stdout).toContain(`${PLAIN_CHECKPOINT}  `);
+  });
+
+  it('audit --format table names the grantee of an archived grant escaped, and so does the coverage', async () => {
+    const r = await run(['audit', '--all', '--format', 'table', ...connect(emulator)]);
+    expect(r.stdout).not.toMatch(RAW);
+    expect(r.stderr).not.toMatch(RAW);
+    const listed = r.stdout.split('Grants to archived projects:\n')[1]!;
+    expect(listed).toContain(
+      `${PLAIN_CHECKPOINT}  ${terminalSafe(EVIL_PROJECT)}  ${terminalSafe(EVIL_NAME)}  cp_plain`,
+    );
+    expect(r.stderr).toContain(
+      `${terminalSafe(EVIL_PROJECT)} (${terminalSafe(EVIL_NAME)}, archived)`,
+    );
   });
 
   it('an error line from main shows the server’s message escaped, on one line', async () => {
-    const r = await run(['list', 'ft:x', '--base-url', hostile.url, '--api-key', SECRET_KEY]);
+    const r = await run(['list', 'ft:x', '--base-url', hostile.url, '--admin-key', SECRET_KEY]);
     expectOneErrorLine(r, 2, /Bad\\x1b\[2J\\x1b\]0;PWNED\\x07 request\\nforged line/);
     expect(r.stderr).not.toMatch(RAW);
   });
@@ -102,7 +130,7 @@ describe('hostile text from the server never reaches the terminal raw', () => {
       '--quiet',
       '--base-url',
       hostile.url,
-      '--api-key',
+      '--admin-key',
       SECRET_KEY,
     ]);
     expect(r.code).toBe(2);
@@ -124,8 +152,23 @@ describe('hostile text from the server never reaches the terminal raw', () => {
       checkpoint: EVIL_CHECKPOINT,
       id: 'cp_evil',
       project_id: EVIL_PROJECT,
+      project_name: null,
+      project_status: null,
+      archived: false,
       created_at: 1_700_000_100,
     });
     expect(emulator.truth().permissions[EVIL_CHECKPOINT]![0]!.project_id).toBe(EVIL_PROJECT);
+  });
+
+  it('audit JSONL stays JSON too: the project name is exactly the server’s', async () => {
+    const r = await run(['audit', PLAIN_CHECKPOINT, '--quiet', ...connect(emulator)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(RAW);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      project_id: EVIL_PROJECT,
+      project_name: EVIL_NAME,
+      project_status: 'archived',
+      archived: true,
+    });
   });
 });

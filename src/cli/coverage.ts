@@ -76,7 +76,7 @@ export function discoveryIncomplete(c: DiscoveryCoverage): boolean {
   if (rejected) {
     throw new CliError(
       ExitCode.Config,
-      `The API rejected the admin key (${rejected.error.status}) reading the ${rejected.source === 'audit-log' ? 'audit log' : 'projects'}: ${rejected.error.message}. The permission and organization endpoints need an admin key (OPENAI_ADMIN_KEY).`,
+      `The API rejected the key (${rejected.error.status}) reading the ${rejected.source === 'audit-log' ? 'audit log' : 'projects'}: ${rejected.error.message}. The permission and organization endpoints need an admin key (--admin-key-file, OPENAI_ADMIN_KEY).`,
     );
   }
   return c.projectsFailed.length > 0 || c.sourcesFailed.length > 0;

@@ -22,6 +22,8 @@ import { listProjects } from '../projects.js';
 import { runDifferences, runRecord } from '../run-record.js';
 import { checkRunFiles } from '../state-guards.js';
 import { formatSummary } from '../summary.js';
+import { terminalSafe } from '../terminal-text.js';
+import { checkpointIdProblem } from '../../audit/checkpoint-ids.js';
 
 /** The flags of `checkpoint-permissions audit`. */
 export interface AuditFlags extends ConnectionFlags {
@@ -109,8 +111,21 @@ export async function auditCommand(
     listed.forEach(count);
     const projects = await listProjects(client, warn);
     let coverage: DiscoveryCoverage | undefined;
+    let unusable = 0;
     const discovered = flags.all
-      ? checkpointsOf(discoverCheckpoints$({ client }), (c) => (coverage = c)).pipe(tap(count))
+      ? checkpointsOf(discoverCheckpoints$({ client }), (c) => (coverage = c)).pipe(
+          filter((checkpoint) => {
+            // The audit refuses an id with a control character; one such name must not end it.
+            const problem = checkpointIdProblem(checkpoint);
+            if (problem === undefined) return true;
+            unusable++;
+            warn(
+              `checkpoint-permissions: warning: skipped a discovered checkpoint whose name ${problem}: ${terminalSafe(checkpoint)}\n`,
+            );
+            return false;
+          }),
+          tap(count),
+        )
       : undefined;
     const result = await runAudit({
       client,
@@ -122,7 +137,7 @@ export async function auditCommand(
       progress,
       projects,
     });
-    const incomplete = coverage !== undefined && discoveryIncomplete(coverage);
+    const incomplete = unusable > 0 || (coverage !== undefined && discoveryIncomplete(coverage));
     if (flags.format === 'table') await sink.write(result.table);
     // Closing flushes the report: a write that failed late fails the run before it reports.
     const closing = sink;
