@@ -67,6 +67,19 @@ export type { JournalRun, JournalState } from './audit/progress-journal.js';
 export { pull } from './audit/pull.js';
 export type { PullGate } from './audit/pull.js';
 
+// Change feed
+export { permissionChanges$ } from './audit/permission-changes.js';
+export type {
+  PermissionChange,
+  PermissionGranted,
+  PermissionRevoked,
+  ChangesSynced,
+  ChangeError,
+  PermissionChangesOptions,
+  PollOutcome,
+} from './audit/permission-changes.js';
+export type { WatchState, PendingRevocation } from './audit/change-state.js';
+
 // Building blocks
 export { paginate$ } from './paginate/paginate.js';
 export type { PaginateOptions } from './paginate/paginate.js';

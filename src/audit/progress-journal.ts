@@ -202,8 +202,13 @@ function existing(path: string): { real: string; stats: Stats } | undefined {
  * Writes `text` to a temp file beside `target`, created `0600` (or with the mode of the file it
  * replaces, never wider), and renames it over `target`: whoever reads `target` sees the old file
  * or the whole new one, never a part.
+ *
+ * @example
+ * ```ts
+ * replaceAtomically('watch.state', JSON.stringify(state), undefined); // 0600, fsynced, renamed
+ * ```
  */
-function replaceAtomically(target: string, text: string, mode: number | undefined): void {
+export function replaceAtomically(target: string, text: string, mode: number | undefined): void {
   const temp = join(
     dirname(target),
     `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`,

@@ -15,6 +15,7 @@ import { demoCommand, type DemoFlags } from './commands/demo.js';
 import { diffCommand, type DiffFlags } from './commands/diff.js';
 import { emulatorCommand, type EmulatorFlags } from './commands/emulator.js';
 import { listCommand, type ListFlags } from './commands/list.js';
+import { watchCommand, type WatchFlags } from './commands/watch.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import { terminalSafe } from './terminal-text.js';
@@ -117,6 +118,7 @@ Examples:
   $ checkpoint-permissions demo
   $ checkpoint-permissions list ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd
   $ checkpoint-permissions audit --all --allow allow.json --format table
+  $ checkpoint-permissions watch --all --allow allow.json --revoke --apply
   $ checkpoint-permissions emulator --port 4010
 ${ENVIRONMENT}
 
@@ -137,6 +139,14 @@ Examples:
   $ checkpoint-permissions audit --all --allow allow.json --revoke            # dry run
   $ checkpoint-permissions audit --all --allow allow.json --revoke --apply    # really revoke
   $ checkpoint-permissions audit --all --state audit.state --output report.jsonl --resume
+${ENVIRONMENT}`;
+
+const WATCH_HELP = `
+Examples:
+  $ checkpoint-permissions watch --all --allow allow.json
+  $ checkpoint-permissions watch --all --allow allow.json --revoke --apply --state watch.state
+  $ checkpoint-permissions watch --input checkpoints.txt --interval 30s --webhook "$SLACK_WEBHOOK_URL"
+  $ checkpoint-permissions watch --all --metrics-port 9464
 ${ENVIRONMENT}`;
 
 const EMULATOR_HELP = `
@@ -284,6 +294,57 @@ function buildProgram(
       .option('--quiet', 'no progress bar, no summary on stderr')
       .addHelpText('after', AUDIT_HELP),
   ).action(async (ids: string[], flags: AuditFlags) => setExit(await auditCommand(ids, flags, io)));
+
+  connection(
+    program
+      .command('watch')
+      .description(
+        'follow permission changes as they happen (audit log), one JSON line each, until Ctrl-C',
+      )
+      .argument('[checkpoints...]', 'checkpoint ids')
+      .option('--input <file>', 'read checkpoint ids from a file, one per line (- for stdin)')
+      .option('--all', 'watch every checkpoint of the organization')
+      .option(
+        '--allow <file>',
+        'allow-list: JSON {"projects":[…],"checkpoints":{…}} or one project id per line',
+      )
+      .option('--allow-empty', 'accept an --allow that allows no project (all are violations)')
+      .option('--revoke', 'revoke grants outside the allow-list (a dry run unless --apply)')
+      .option('--apply', 'with --revoke: really delete them')
+      .option(
+        '--max-revocations <n>',
+        'with --revoke --apply: delete at most this many, 1 to 1000000 (default 100)',
+        intInRange(1, 1_000_000),
+      )
+      .option(
+        '--interval <duration>',
+        'time between polls of the audit log: 30s, 5m; 10ms to 1h',
+        duration(10, 3_600_000),
+        60_000,
+      )
+      .option(
+        '--resync <duration>',
+        'time between full listings that repair what the log missed: 1h; 10ms to 7 days',
+        duration(10, 7 * 86_400_000),
+        3_600_000,
+      )
+      .option(
+        '--state <file>',
+        'save the position and the permissions here, to resume after a restart',
+      )
+      .option(
+        '--webhook <url>',
+        'POST each violation, enforcement and error as JSON (Slack-compatible)',
+      )
+      .option(
+        '--metrics-port <n>',
+        'serve /metrics and /healthz on this port (0: any free one)',
+        intInRange(0, 65_535),
+      )
+      .option('--metrics-host <host>', 'address of the metrics server', '127.0.0.1')
+      .option('--quiet', 'no progress line and no notes on stderr')
+      .addHelpText('after', WATCH_HELP),
+  ).action(async (ids: string[], flags: WatchFlags) => setExit(await watchCommand(ids, flags, io)));
 
   program
     .command('diff')
