@@ -87,6 +87,7 @@ export { nextCursor, pageCursor } from './paginate/next-cursor.js';
 export type { CursorPage } from './paginate/next-cursor.js';
 export type { ListPage } from './http/list-page.js';
 export type { RequestSpec } from './http/send-request.js';
+export type { Query, QueryScalar } from './http/url.js';
 export { retryBackoff } from './retry/retry-backoff.js';
 export { classifyFailure, decideRetry, retryDelay } from './retry/retry-policy.js';
 export type { FailureClass, RetryDecision, RetryPolicy } from './retry/retry-policy.js';

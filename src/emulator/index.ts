@@ -3,6 +3,8 @@ export type { Emulator } from './http/server.js';
 export type { EmulatorOptions } from './options.js';
 export type { Assumptions } from './assumptions.js';
 export { ApiProblem } from './http/problem.js';
+export type { Reply } from './http/respond.js';
+export type { ApiErrorBody } from './api-types.js';
 export { MAX_DELAY_MS, MAX_GENERATED_PERMISSIONS, MAX_SEEDED_CHECKPOINTS } from './limits.js';
 export type { RateLimitSettings } from './faults/rate-limit.js';
 export { chaosEverywhere } from './faults/chaos.js';
