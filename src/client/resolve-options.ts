@@ -201,7 +201,7 @@ export function resolveOptions(
       maxPause: maxRetryAfter,
       ...(rl.store === undefined
         ? {}
-        : { store: checkStore(rl.store), scope: storeScope(organization, apiKey?.trim()) }),
+        : { store: checkStore(rl.store), scope: storeScope(organization, adminAPIKey ?? apiKey) }),
     },
   };
 }

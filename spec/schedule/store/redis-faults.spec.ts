@@ -55,7 +55,7 @@ function clientWith(options: Partial<RedisStoreOptions> = {}): {
     ...options,
   });
   const client = createClient({
-    apiKey: emulator.apiKey,
+    adminAPIKey: emulator.adminKey,
     baseURL: emulator.url,
     rateLimit: { store },
   });

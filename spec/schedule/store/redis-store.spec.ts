@@ -111,10 +111,12 @@ describe('redisStore', () => {
     expect((await b.decide(scope, budget(+100), 0)).retryTokens).toBe(500);
   });
 
-  it('names a client’s bucket by organization and a hash of its key, never the key, and lets it expire', async () => {
+  it('names a client’s bucket by organization and a hash of its admin key (the key its permission requests spend), never a key, and lets it expire', async () => {
     const store = storeOn();
+    const [projectKey] = Object.values(emulator.projectKeys);
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.adminKey,
+      apiKey: projectKey,
       baseURL: emulator.url,
       organization: 'org_spec',
       rateLimit: { store },
@@ -124,12 +126,13 @@ describe('redisStore', () => {
     await client.close();
 
     const keys = await redis.keys('*');
-    expect(keys).toEqual([`rx-checkpoint-permissions:org_spec:${sha256(emulator.apiKey)}`]);
+    expect(keys).toEqual([`rx-checkpoint-permissions:org_spec:${sha256(emulator.adminKey)}`]);
     const ttl = await redis.pTTL(keys[0]!);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(600_000);
     const fields = await redis.hGetAll(keys[0]!);
-    expect(JSON.stringify([keys, fields])).not.toContain(emulator.apiKey);
+    expect(JSON.stringify([keys, fields])).not.toContain(emulator.adminKey);
+    expect(JSON.stringify([keys, fields])).not.toContain(projectKey);
   });
 
   it('makes about one Redis round trip per request, and every checkpoint reads exactly', async () => {
@@ -137,7 +140,7 @@ describe('redisStore', () => {
     const truth = emulator.truth().permissions;
     const store = storeOn();
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.adminKey,
       baseURL: emulator.url,
       rateLimit: { store },
     });
@@ -186,7 +189,7 @@ describe('redisStore', () => {
     const before = await count();
     const store = redisStore({ url: server.url });
     const client = createClient({
-      apiKey: emulator.apiKey,
+      adminAPIKey: emulator.adminKey,
       baseURL: emulator.url,
       rateLimit: { store },
     });

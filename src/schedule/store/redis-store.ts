@@ -51,7 +51,8 @@ export interface RedisStoreOptions {
   /** Or a connected node-redis client of yours; the store never closes it. */
   client?: RedisCommandSender | undefined;
   /**
-   * The prefix of the store's keys; each bucket is `<key>:<organization>:<sha256 of the API key>`.
+   * The prefix of the store's keys; each bucket is `<key>:<organization>:<sha256 of the client's
+   * admin key>` (of its project key when it has no admin key).
    * @default 'rx-checkpoint-permissions'
    */
   key?: string | undefined;

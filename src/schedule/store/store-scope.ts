@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The name of a client's bucket in a shared store: its organization and a SHA-256 of its API
- * key. Clients share a budget exactly when they would share it at the server; the key itself
- * never leaves the process (a hash of a high-entropy key reveals nothing usable).
+ * The name of a client's bucket in a shared store: its organization and a SHA-256 of its key
+ * (the admin key when it has one, as the permission requests spend it; else its project key).
+ * Clients share a budget exactly when they would share it at the server; the key itself never
+ * leaves the process (a hash of a high-entropy key reveals nothing usable).
  *
  * @example
  * ```ts
