@@ -387,7 +387,7 @@ describe('guards against destructive mistakes', () => {
   let ownClient: Client;
   beforeAll(async () => {
     own = await startEmulator({ dataset: { checkpoints: { [MANY]: 130, [FEW]: 8 } } });
-    ownClient = createClient({ apiKey: own.apiKey, baseURL: own.url, maxRetries: 0 });
+    ownClient = createClient({ adminAPIKey: own.adminKey, baseURL: own.url, maxRetries: 0 });
   });
   afterAll(async () => {
     await ownClient.close();

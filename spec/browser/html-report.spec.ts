@@ -46,7 +46,11 @@ beforeAll(async () => {
               fine_tuned_model_checkpoint: HOSTILE_CHECKPOINT,
               permissions: [
                 { id: 'cp_hostile1', created_at: 1_721_764_900, project_id: HOSTILE_PROJECT },
-                { id: 'cp_hostile2', created_at: 1_721_764_901, project_id: projectIdOf(seeded.projects![0]!) },
+                {
+                  id: 'cp_hostile2',
+                  created_at: 1_721_764_901,
+                  project_id: projectIdOf(seeded.projects![0]!),
+                },
               ],
             },
           ],
@@ -110,6 +114,11 @@ async function allRows(page: Page, root: string): Promise<Array<Record<string, s
 describe('the HTML report of an audit, in Chromium from file://, offline', () => {
   let report: string;
   let banned: string[];
+  /** The organization's project (the truth's), whose name the report shows beside its id. */
+  const projectOf = (id: string): { name: string; status: string } =>
+    emulator.truth().projects.find((p) => p.id === id)!;
+  /** A project as the report's Project column shows it: `name (id)`. */
+  const label = (id: string): string => `${projectOf(id).name} (${id})`;
 
   beforeAll(async () => {
     const truth = emulator.truth().permissions;
@@ -145,7 +154,7 @@ describe('the HTML report of an audit, in Chromium from file://, offline', () =>
       .flatMap(([c, list]) =>
         list
           .filter((p) => banned.includes(p.project_id))
-          .map((p) => `${c} ${p.project_id} ${p.id}`),
+          .map((p) => `${c} ${label(p.project_id)} ${p.id}`),
       )
       .sort();
     expect(await page.textContent('#verdict')).toBe(`✗ ${expected.length} violations`);
@@ -168,11 +177,11 @@ describe('the HTML report of an audit, in Chromium from file://, offline', () =>
     const project = banned[0]!;
     const value = await page.$eval(
       '#project',
-      (select, id) =>
+      (select, text) =>
         [...(select as unknown as { options: Iterable<Option> }).options].find(
-          (o) => o.textContent === id,
+          (o) => o.textContent === text,
         )?.value,
-      project,
+      `${label(project)} · ${projectOf(project).status}`,
     );
     await page.selectOption('#project', value!);
     const rows = await allRows(page, '#grants');
@@ -180,7 +189,7 @@ describe('the HTML report of an audit, in Chromium from file://, offline', () =>
       list.filter((p) => p.project_id === project).map((p) => `${c} ${p.id}`),
     );
     expect(rows.map((r) => `${r.Checkpoint} ${r.Permission}`).sort()).toEqual(expected.sort());
-    expect(rows.every((r) => r.Project === project)).toBe(true);
+    expect(rows.every((r) => r.Project === label(project))).toBe(true);
 
     await page.selectOption('#project', '');
     const one = Object.entries(truth).find(([, list]) => list.length > 3)!;
@@ -203,8 +212,8 @@ describe('the HTML report of an audit, in Chromium from file://, offline', () =>
     const other = emulator.truth().permissions[HOSTILE_CHECKPOINT]![1]!.project_id;
     expect(rows.map((r) => [r.Checkpoint, r.Project, r.Permission])).toEqual(
       expect.arrayContaining([
-        [HOSTILE_CHECKPOINT, HOSTILE_PROJECT, 'cp_hostile1'],
-        [HOSTILE_CHECKPOINT, other, 'cp_hostile2'],
+        [HOSTILE_CHECKPOINT, label(HOSTILE_PROJECT), 'cp_hostile1'],
+        [HOSTILE_CHECKPOINT, label(other), 'cp_hostile2'],
       ]),
     );
     expect(rows).toHaveLength(2);

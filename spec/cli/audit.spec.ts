@@ -482,6 +482,7 @@ describe('audit --revoke', () => {
       expected
         .map(({ checkpoint, id, project_id }) => ({
           checkpoint,
+          finding_id: findingId(checkpoint, project_id, id),
           revoke: { id, project_id, dry_run: true, deleted: false },
         }))
         .sort(byId),
@@ -530,6 +531,7 @@ describe('audit --revoke', () => {
       expected
         .map(({ checkpoint, id, project_id }) => ({
           checkpoint,
+          finding_id: findingId(checkpoint, project_id, id),
           revoke: { id, project_id, dry_run: false, deleted: true },
         }))
         .sort(byId),

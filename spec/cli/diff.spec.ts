@@ -67,11 +67,15 @@ describe('diff of two real audits', () => {
       ...connect(emulator),
     ]);
     expect(audit1.code).toBe(1);
-    // Between the audits: two grants revoked on a, a grant to a newcomer on b.
-    await using client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url });
+    // Between the audits: two grants revoked on a, a grant on b to a newcomer (a project of the
+    // organization granted nothing so far, so in neither allow-list).
+    const newcomer = emulator
+      .truth()
+      .projects.find((p) => p.status === 'active' && !everyone.has(p.id))!.id;
+    await using client = createClient({ adminAPIKey: emulator.adminKey, baseURL: emulator.url });
     for (const p of before[a!]!.slice(2, 4))
       await lastValueFrom(deletePermission$(a!, p.id, { client }));
-    await lastValueFrom(createPermissions$(b!, ['proj_newcomer'], { client }));
+    await lastValueFrom(createPermissions$(b!, [newcomer], { client }));
     const after = emulator.truth().permissions;
     next = join(dir, 'new.jsonl');
     const audit2 = await run([

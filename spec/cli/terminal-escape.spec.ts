@@ -105,9 +105,14 @@ describe('hostile text from the server never reaches the terminal raw', () => {
     expect(r.stdout).not.toMatch(RAW);
     expect(r.stderr).not.toMatch(RAW);
     const listed = r.stdout.split('Grants to archived projects:\n')[1]!;
-    expect(listed).toContain(
-      `${PLAIN_CHECKPOINT}  ${terminalSafe(EVIL_PROJECT)}  ${terminalSafe(EVIL_NAME)}  cp_plain`,
-    );
+    // Both checkpoints are audited (the hostile one shown escaped), so the column is as wide as
+    // its escaped name.
+    const grantee = `${terminalSafe(EVIL_PROJECT)}  ${terminalSafe(EVIL_NAME)}`;
+    const width = terminalSafe(EVIL_CHECKPOINT).length;
+    expect(listed.trimEnd().split('\n').slice(1)).toEqual([
+      `${terminalSafe(EVIL_CHECKPOINT)}  ${grantee}  cp_evil`,
+      `${PLAIN_CHECKPOINT.padEnd(width)}  ${grantee}  cp_plain`,
+    ]);
     expect(r.stderr).toContain(
       `${terminalSafe(EVIL_PROJECT)} (${terminalSafe(EVIL_NAME)}, archived)`,
     );

@@ -69,7 +69,7 @@ describe('finding ids in audits', () => {
       ),
     );
     const audit = async (): Promise<PermissionRecord[]> => {
-      await using client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url });
+      await using client = createClient({ adminAPIKey: emulator.adminKey, baseURL: emulator.url });
       const records = await lastValueFrom(
         auditPermissions$(Object.keys(truth), {
           client,
