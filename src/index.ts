@@ -64,8 +64,6 @@ export type {
 export type { AllowList } from './audit/allow-list.js';
 export { ProgressJournal } from './audit/progress-journal.js';
 export type { JournalRun, JournalState } from './audit/progress-journal.js';
-export { pull } from './audit/pull.js';
-export type { PullGate } from './audit/pull.js';
 
 // Change feed
 export { permissionChanges$ } from './audit/permission-changes.js';
@@ -80,19 +78,12 @@ export type {
 } from './audit/permission-changes.js';
 export type { WatchState, PendingRevocation } from './audit/change-state.js';
 
-// Building blocks
-export { paginate$ } from './paginate/paginate.js';
-export type { PaginateOptions } from './paginate/paginate.js';
-export { nextCursor, pageCursor } from './paginate/next-cursor.js';
-export type { CursorPage } from './paginate/next-cursor.js';
+// Building blocks for custom requests and stores. Every module not re-exported here is internal:
+// not API, free to change in any release.
 export type { ListPage } from './http/list-page.js';
 export type { RequestSpec } from './http/send-request.js';
 export type { Query, QueryScalar } from './http/url.js';
-export { retryBackoff } from './retry/retry-backoff.js';
-export { classifyFailure, decideRetry, retryDelay } from './retry/retry-policy.js';
-export type { FailureClass, RetryDecision, RetryPolicy } from './retry/retry-policy.js';
-export { RetryBudget } from './retry/retry-budget.js';
-export type { RetryEvent, RetryContext } from './retry/plan-retry.js';
+export type { RetryEvent } from './retry/plan-retry.js';
 export type { LimiterMode, LimiterState } from './schedule/limiter.js';
 export { redisStore } from './schedule/store/redis-store.js';
 export type {
@@ -108,9 +99,6 @@ export type {
   StoreDecision,
   Observation,
 } from './schedule/store/limiter-store.js';
-export { parseDuration } from './http/duration.js';
-export { parseRateLimitHeaders } from './http/rate-limit-headers.js';
-export type { RateLimitInfo } from './http/rate-limit-headers.js';
 export type { Headers } from './http/headers.js';
 export { REQUEST_CHANNEL, LIMITER_CHANNEL } from './http/trace-channels.js';
 export type { RequestTraceContext, LimiterTraceEvent } from './http/trace-channels.js';
