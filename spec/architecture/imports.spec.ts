@@ -16,15 +16,19 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  * | ------------ | --------------------------------------------------------------- |
  * | errors       | (nothing)                                                       |
  * | timer-delay  | (nothing): the clamp every timer goes through                   |
+ * | validate     | errors, timer-delay: the option checks, below every layer that   |
+ * |              | takes options (the client's own check lives in client/validate) |
  * | http         | errors, timer-delay                                             |
- * | schedule     | errors, timer-delay, http (header parsing)                      |
+ * | schedule     | errors, timer-delay, validate, http (header parsing)            |
  * | retry        | errors, timer-delay, http, schedule                             |
- * | client       | errors, timer-delay, http, schedule, retry                      |
+ * | client       | errors, timer-delay, validate, http, schedule, retry            |
  * | paginate     | errors                                                          |
  * | resources    | errors, http, client, paginate                                  |
  * | audit        | errors, http, client, paginate, resources                       |
  * | emulator     | errors only: it shares no code with the client side, so that one |
  * |              | bug cannot hide itself on both sides of the wire                |
+ * | report       | errors, client, audit: turns audit records into the CLI's HTML   |
+ * |              | reports and diffs (added by the report work, above audit)       |
  * | cli          | everything below, emulator included                            |
  * | index        | the client side (not emulator, not cli)                         |
  *
@@ -33,19 +37,22 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const LAYERS: ReadonlyArray<readonly [layer: string, mayImport: readonly string[]]> = [
   ['errors', []],
   ['timer-delay', []],
+  ['validate', ['errors', 'timer-delay']],
   ['http', ['errors', 'timer-delay']],
-  ['schedule', ['errors', 'timer-delay', 'http']],
+  ['schedule', ['errors', 'timer-delay', 'validate', 'http']],
   ['retry', ['errors', 'timer-delay', 'http', 'schedule']],
-  ['client', ['errors', 'timer-delay', 'http', 'schedule', 'retry']],
+  ['client', ['errors', 'timer-delay', 'validate', 'http', 'schedule', 'retry']],
   ['paginate', ['errors']],
   ['resources', ['errors', 'http', 'client', 'paginate']],
   ['audit', ['errors', 'http', 'client', 'paginate', 'resources']],
   ['emulator', ['errors']],
+  ['report', ['errors', 'client', 'audit']],
   [
     'cli',
     [
       'errors',
       'timer-delay',
+      'validate',
       'http',
       'schedule',
       'retry',
@@ -54,6 +61,7 @@ const LAYERS: ReadonlyArray<readonly [layer: string, mayImport: readonly string[
       'resources',
       'audit',
       'emulator',
+      'report',
     ],
   ],
   [

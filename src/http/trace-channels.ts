@@ -13,7 +13,6 @@
 import { channel, tracingChannel } from 'node:diagnostics_channel';
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { APIError, APIUserAbortError, ProtocolError } from '../errors.js';
-import type { LimiterMode } from '../schedule/limiter.js';
 import { redactURL } from './redact.js';
 import type { RequestSpec } from './send-request.js';
 import { encodePathSegment, pathAndQuery } from './url.js';
@@ -117,6 +116,27 @@ export type LimiterTraceEvent =
       /** Where the pace comes from: the server's rate headers, or CUBIC learning from 429s. */
       readonly mode: LimiterMode;
     };
+
+/**
+ * How the limiter currently decides its pace (here, below the limiter, as its trace events carry
+ * it).
+ *
+ * @example
+ * ```ts
+ * if (client.metrics().limiter.mode === 'adaptive') {
+ *   console.info('The server sends no x-ratelimit-* headers: pacing is learned from 429s');
+ * }
+ * ```
+ */
+export type LimiterMode =
+  /** No response yet: one request at a time until the server reveals its budget. */
+  | 'slow-start'
+  /** Paced by `x-ratelimit-*` headers. */
+  | 'headers'
+  /** No rate headers: free until a 429, then CUBIC-paced. */
+  | 'adaptive'
+  /** Paced by the configured `requestsPerMinute` alone. */
+  | 'fixed';
 
 const requests = tracingChannel<unknown, RequestTraceContext>(REQUEST_CHANNEL);
 const limiter = channel(LIMITER_CHANNEL);

@@ -3,8 +3,11 @@ import { APIError } from '../errors.js';
 import type { Headers } from '../http/headers.js';
 import { parseRateLimitHeaders } from '../http/rate-limit-headers.js';
 import { retryAfterMs } from '../http/retry-after.js';
-import { publishLimiterPause, publishLimiterRate } from '../http/trace-channels.js';
-import type { RetryBudget } from '../retry/retry-budget.js';
+import {
+  publishLimiterPause,
+  publishLimiterRate,
+  type LimiterMode,
+} from '../http/trace-channels.js';
 import { FairQueue } from './fair-queue.js';
 import {
   isPending,
@@ -14,6 +17,25 @@ import {
 } from './store/limiter-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import { timerDelay } from '../timer-delay.js';
+
+/**
+ * What the limiter needs of the client's retry budget to share it through a store (the retry
+ * layer's `RetryBudget` is one): declared here, below the retry layer, so that the limiter does
+ * not import upward.
+ *
+ * @example
+ * ```ts
+ * const budget: SharedRetryBudget = new RetryBudget(500);
+ * budget.sync(480); // the store's count, after other processes spent some
+ * ```
+ */
+export interface SharedRetryBudget {
+  readonly capacity: number;
+  /** Tokens spent (negative) and earned since the last sync, now counted as sent. */
+  takeUnsynced(): number;
+  /** Adopts the shared count of tokens. */
+  sync(tokens: number): void;
+}
 
 /** The limiter's knobs, resolved by `createClient` (see `RateLimitOptions` for their defaults). */
 export interface LimiterOptions {
@@ -36,28 +58,10 @@ export interface LimiterOptions {
   /** The bucket's name in the store: the organization and a hash of the credential. */
   readonly scope?: string | undefined;
   /** The client's retry budget: shared through `store` when one is given. */
-  readonly retryBudget?: RetryBudget | undefined;
+  readonly retryBudget?: SharedRetryBudget | undefined;
 }
 
-/**
- * How the limiter currently decides its pace.
- *
- * @example
- * ```ts
- * if (client.metrics().limiter.mode === 'adaptive') {
- *   console.info('The server sends no x-ratelimit-* headers: pacing is learned from 429s');
- * }
- * ```
- */
-export type LimiterMode =
-  /** No response yet: one request at a time until the server reveals its budget. */
-  | 'slow-start'
-  /** Paced by `x-ratelimit-*` headers. */
-  | 'headers'
-  /** No rate headers: free until a 429, then CUBIC-paced. */
-  | 'adaptive'
-  /** Paced by the configured `requestsPerMinute` alone. */
-  | 'fixed';
+export type { LimiterMode };
 
 /**
  * A snapshot for metrics and progress bars.
@@ -126,7 +130,7 @@ export class Limiter {
   readonly #scope: string;
   readonly #fixedRatePerMs: number | undefined;
   /** The retry budget to share, when the store is not this limiter's own. */
-  readonly #sharedBudget: RetryBudget | undefined;
+  readonly #sharedBudget: SharedRetryBudget | undefined;
   /** What responses taught that the store has not been told yet, oldest first. */
   #observations: Observation[] = [];
   /** A store call is in flight: one at a time, so its answers apply in order. */

@@ -1,4 +1,4 @@
-import * as check from '../../client/validate.js';
+import * as check from '../../validate.js';
 import { ConfigError } from '../../errors.js';
 import type { LimiterStore, Observation, StoreCall, StoreDecision } from './limiter-store.js';
 import { LIMITER_SCRIPT, LIMITER_SCRIPT_SHA } from './limiter-script.js';
