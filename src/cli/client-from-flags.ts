@@ -2,10 +2,13 @@ import { createClientIn, type Client } from '../client/create-client.js';
 import type { ClientOptions } from '../client/client-options.js';
 import { ENV } from '../client/resolve-options.js';
 import { ConfigError } from '../errors.js';
+import type { LimiterStore } from '../schedule/store/limiter-store.js';
+import { redisStore, type LimiterStoreWarning } from '../schedule/store/redis-store.js';
 import { CliError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 import { howToRun } from './invocation.js';
 import { readKeyFile, readProjectKeys, type Warn } from './key-files.js';
+import { terminalSafe } from './terminal-text.js';
 
 /** The connection flags every API command takes. */
 export interface ConnectionFlags {
@@ -23,6 +26,23 @@ export interface ConnectionFlags {
   /** Ms one attempt may take (`--timeout`). */
   readonly timeout?: number;
   readonly maxRetries?: number;
+  /** The Redis of a rate budget shared with other processes (`OPENAI_RATE_LIMIT_REDIS_URL`). */
+  readonly redisUrl?: string;
+}
+
+/** The variable that gives `--redis-url`'s default. */
+export const REDIS_URL_ENV = 'OPENAI_RATE_LIMIT_REDIS_URL';
+
+/** A Redis store for `--redis-url`; a bad URL is a usage error naming the flag. */
+function storeFor(url: string, onWarning: (warning: LimiterStoreWarning) => void): LimiterStore {
+  try {
+    return redisStore({ url, onWarning });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new CliError(ExitCode.Usage, `${error.message}. Fix --redis-url (or ${REDIS_URL_ENV}).`, {
+      cause: error,
+    });
+  }
 }
 
 /**
@@ -55,10 +75,18 @@ export function clientFromFlags(
   if (flags.baseUrl) options.baseURL = flags.baseUrl;
   if (flags.timeout !== undefined) options.timeout = flags.timeout;
   if (flags.maxRetries !== undefined) options.maxRetries = flags.maxRetries;
-  if (flags.concurrency !== undefined || flags.rpm !== undefined) {
+  const redisUrl = flags.redisUrl ?? env[REDIS_URL_ENV]?.trim();
+  if (flags.concurrency !== undefined || flags.rpm !== undefined || redisUrl) {
     options.rateLimit = {};
     if (flags.concurrency !== undefined) options.rateLimit.maxConcurrency = flags.concurrency;
     if (flags.rpm !== undefined) options.rateLimit.requestsPerMinute = flags.rpm;
+    // One budget with every other process on this key; if Redis goes away the client paces on
+    // its own and says so, once each way (docs/shared-rate-limits.md).
+    if (redisUrl) {
+      options.rateLimit.store = storeFor(redisUrl, (w: LimiterStoreWarning) =>
+        warn(`checkpoint-permissions: warning: ${terminalSafe(w.message)}\n`),
+      );
+    }
   }
   try {
     return createClientIn(options, env);

@@ -111,7 +111,8 @@ Keys given as flags show in ps to other users: prefer these variables, --admin-k
 and --project-keys (files readable by you only: chmod 600).
   OPENAI_BASE_URL    the API root (default https://api.openai.com/v1)
   OPENAI_ORG_ID      sent as OpenAI-Organization
-  OPENAI_PROJECT_ID  sent as OpenAI-Project`;
+  OPENAI_PROJECT_ID  sent as OpenAI-Project
+  OPENAI_RATE_LIMIT_REDIS_URL  a Redis that shares one rate budget between processes (--redis-url)`;
 
 const PROGRAM_HELP = `
 Examples:
@@ -222,6 +223,10 @@ function buildProgram(
         '--max-retries <n>',
         'retries of a failed request after its first attempt, 0 to 100',
         intInRange(0, 100),
+      )
+      .option(
+        '--redis-url <url>',
+        'share one rate budget with other processes through this Redis (default: $OPENAI_RATE_LIMIT_REDIS_URL)',
       );
 
   connection(
