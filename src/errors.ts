@@ -438,7 +438,7 @@ export class ClientClosedError extends CheckpointPermissionsError {
  *
  * @example
  * ```ts
- * throw withRequest(error, summary()); // the same error, now with `request` set
+ * throw withRequest(error, requestSummary); // the same error, now with `request` set
  * ```
  */
 export function withRequest<E extends CheckpointPermissionsError>(

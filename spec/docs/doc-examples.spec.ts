@@ -109,6 +109,29 @@ declare const path: string;
 declare const ExitCode: typeof import(${index('cli/exit-codes.ts')}).ExitCode;
 declare const processIO: typeof import(${index('cli/io.ts')}).processIO;
 declare const Option: typeof import('commander').Option;
+declare const readFileSync: typeof import('node:fs').readFileSync;
+declare const writeFileSync: typeof import('node:fs').writeFileSync;
+declare const createReadStream: typeof import('node:fs').createReadStream;
+declare function save(value: unknown): void;
+declare function send(): void;
+declare const saved: import(${index('audit/change-state.ts')}).WatchState;
+declare const watchState: import(${index('audit/change-state.ts')}).WatchState;
+declare const changeState: import(${index('audit/change-state.ts')}).ChangeState;
+declare let coverage: import(${index('audit/discovery-event.ts')}).DiscoveryCoverage;
+declare const change: import(${index('audit/permission-changes.ts')}).PermissionChange;
+declare let lastOk: number;
+declare let exitCode: number;
+declare const result: { archived: Parameters<typeof import(${index('cli/commands/audit.ts')}).archivedTable>[0] };
+declare const warn: import(${index('cli/key-files.ts')}).Warn;
+declare const metrics: Parameters<typeof import(${index('cli/watch/metrics-server.ts')}).serveMetrics>[0];
+declare const scope: Parameters<typeof import(${index('cli/watch/state-file.ts')}).writeWatchStateFile>[1];
+declare const url: string;
+declare const projects: import(${index('resources/project.ts')}).Project[];
+declare const vault: { get(name: string): string | undefined };
+declare const send$: import('rxjs').Observable<import(${index('http/send-request.ts')}).HttpResponse<unknown>>;
+declare const limiter: import(${index('schedule/limiter.ts')}).Limiter;
+declare const redis: import(${index('schedule/store/redis-store.ts')}).RedisCommandSender;
+declare const requestSummary: import(${index('errors.ts')}).RequestSummary;
 `;
 
 interface Example {
@@ -203,6 +226,21 @@ function exportsOf(files: readonly string[]): Map<string, string> {
 const ALL_FILES = sourceFiles(SRC);
 const EMULATOR_EXPORTS = exportsOf(ALL_FILES.filter((file) => file.includes('/emulator/')));
 const PUBLIC = exportedNames(join(SRC, 'index.ts'));
+/** The names the preamble declares: an example means those, never a module's export of the name. */
+const AMBIENT = new Set(
+  [...preamble.matchAll(/^declare (?:const|let|function) ([\w$]+)/gm)].map(([, name]) => name!),
+);
+/**
+ * The library's internals (its modules, not the public surface, which the package import gives):
+ * the building blocks no longer exported are still what a reader of their neighbours knows.
+ */
+const LIBRARY_EXPORTS = new Map(
+  [
+    ...exportsOf(
+      ALL_FILES.filter((file) => !file.includes('/emulator/') && file !== join(SRC, 'index.ts')),
+    ),
+  ].filter(([name]) => !PUBLIC.has(name)),
+);
 const EMULATOR = exportedNames(join(SRC, 'emulator', 'index.ts'));
 const RXJS = new Set(Object.keys(await import('rxjs')));
 
@@ -229,13 +267,14 @@ function importsFor(file: string, code: string): string[] {
     fresh.forEach((name) => taken.add(name));
     return fresh.length === 0 ? '' : `import { ${fresh.join(', ')} } from '${module}';`;
   };
-  // Internals a reader of this file knows: used by name, exported by a module of its side.
-  // (The emulator's examples show its internals; the library's show only its public API.)
-  const layer = file.includes('/emulator/') ? EMULATOR_EXPORTS : new Map<string, string>();
+  // Internals a reader of this file knows: used by name, exported by a module of its side (the
+  // emulator's, or the library's beyond its public API).
+  const layer = file.includes('/emulator/') ? EMULATOR_EXPORTS : LIBRARY_EXPORTS;
   const internal = new Map<string, string[]>();
   for (const [name, owner] of layer) {
     if (
       owner === file ||
+      AMBIENT.has(name) ||
       !new RegExp(`(?<![\\w$.])${name.replace('$', '\\$')}(?![\\w$])`).test(code)
     )
       continue;

@@ -84,7 +84,7 @@ export class ChangeState {
    *
    * @example
    * ```ts
-   * state.see('audit_log-1', 1721764900); // true, then false for the same id
+   * changeState.see('audit_log-1', 1721764900); // true, then false for the same id
    * ```
    */
   see(eventId: string, effectiveAt: number): boolean {
@@ -100,7 +100,7 @@ export class ChangeState {
    *
    * @example
    * ```ts
-   * state.prune(60); // keeps ids with effective_at >= position - 60
+   * changeState.prune(60); // keeps ids with effective_at >= position - 60
    * ```
    */
   prune(overlapSeconds: number): void {

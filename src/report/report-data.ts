@@ -9,7 +9,9 @@ import { VERSION } from '../client/version.js';
  *
  * @example
  * ```ts
- * const data = reportData(records, { allow: { projects: ['proj_platform'] } });
+ * const report = new ReportCollector({ allow: { projects: ['proj_platform'] } });
+ * records.forEach((record) => report.add(record));
+ * const data = report.data();
  * data.grants.length; // one row per permission: [checkpoint, project, id, created_at, verdict, finding id]
  * ```
  */

@@ -119,8 +119,8 @@ const HEADER_RATE_SHARE = 0.95;
  * @example
  * ```ts
  * const limiter = new Limiter({ maxConcurrency: 8, requestsPerMinute: undefined, adaptive: true,
- *   defaultCooldown: 1000, scheduler: asyncScheduler });
- * limiter.run('ft:…:ckpt-step-10', sendRequest$(transport, spec, attempt));
+ *   defaultCooldown: 1000, maxPause: 60_000, scheduler: asyncScheduler });
+ * limiter.run('ft:…:ckpt-step-10', sendRequest$(transport, spec, { timeout: 30_000 }));
  * ```
  */
 export class Limiter {

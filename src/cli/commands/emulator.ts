@@ -114,7 +114,7 @@ function writeProjectKeys(
  *
  * @example
  * ```ts
- * bannerWithHint(formatEmulatorBanner(emulator), { dir, path: '/tmp/x/project-keys.json' });
+ * bannerWithHint(formatEmulatorBanner(emulator), { path: '/tmp/x/project-keys.json' });
  * // …'Project keys file: /tmp/x/project-keys.json (mode 600, removed when the emulator stops)'…
  * // …'OPENAI_BASE_URL=… OPENAI_ADMIN_KEY=… npx tsx src/cli/bin.ts audit --all --project-keys /tmp/x/project-keys.json'
  * ```

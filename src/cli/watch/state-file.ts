@@ -98,7 +98,7 @@ export function readWatchStateFile(path: string, scope: WatchScope): WatchState 
  *
  * @example
  * ```ts
- * writeWatchStateFile('watch.state', scope, state);
+ * writeWatchStateFile('watch.state', scope, watchState);
  * ```
  */
 export function writeWatchStateFile(path: string, scope: WatchScope, state: WatchState): void {

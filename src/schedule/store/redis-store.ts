@@ -91,7 +91,8 @@ export interface RedisStoreOptions {
  *
  * @example
  * ```ts
- * const { decisions, roundTrips } = store.stats();
+ * const redis = redisStore({ url: 'redis://127.0.0.1:6379' });
+ * const { decisions, roundTrips } = redis.stats();
  * console.info(`${(roundTrips / decisions).toFixed(2)} Redis round trips per decision`);
  * ```
  */
