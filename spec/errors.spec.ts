@@ -412,7 +412,7 @@ describe('every kind of failure, over loopback', () => {
     const scheduler = new ManualScheduler();
     const controller = new AbortController();
     const client = createClient({
-      apiKey: KEY,
+      adminAPIKey: KEY,
       baseURL: withUserinfo(c.refused ? refusedURL : server.url),
       maxRetries: 0,
       scheduler,
@@ -472,7 +472,12 @@ describe('every kind of failure, over loopback', () => {
     handle = (_req, res) => json(res, 500, { error: { message: 'down' } });
     const scheduler = new ManualScheduler();
     const controller = new AbortController();
-    const client = createClient({ apiKey: KEY, baseURL: server.url, maxRetries: 3, scheduler });
+    const client = createClient({
+      adminAPIKey: KEY,
+      baseURL: server.url,
+      maxRetries: 3,
+      scheduler,
+    });
     const arrived = server.requests.length;
     const failure = firstValueFrom(
       client.request$(
@@ -495,7 +500,7 @@ describe('every kind of failure, over loopback', () => {
 
   it('a request on a closed client fails with ClientClosedError, before anything is sent', async () => {
     handle = (_req, res) => json(res, 200, {});
-    const client = createClient({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
+    const client = createClient({ adminAPIKey: KEY, baseURL: server.url, maxRetries: 0 });
     await client.close();
     const arrived = server.requests.length;
     const error = await client

@@ -24,7 +24,11 @@ describe('outsiders', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator({ seed: 42 }); // port 0, 127.0.0.1 only, a seeded organization
-    client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url, initialRetryDelay: 5 });
+    client = createClient({
+      adminAPIKey: emulator.adminKey,
+      baseURL: emulator.url,
+      initialRetryDelay: 5,
+    });
   });
   afterEach(() => emulator.setChaos({}));
   afterAll(async () => {

@@ -49,7 +49,7 @@ describe('a library error is one line ending in exactly one period', () => {
     const line = errorLine(await run(['list', checkpoint, ...connect(emulator, WRONG_KEY)]), 78);
     expect(line).toMatch(/^checkpoint-permissions: 401 Incorrect API key provided: /);
     expect(line).toMatch(
-      /api-keys\. Check the key: the permissions endpoints need an admin key\.$/,
+      /api-keys\. Check the key: the permission endpoints need an admin key \(OPENAI_ADMIN_KEY\), the jobs endpoints a project key\.$/,
     );
     expect(line).not.toMatch(/\((GET|POST|DELETE) /);
   });
@@ -69,7 +69,7 @@ describe('a library error is one line ending in exactly one period', () => {
   });
 
   it('a 2xx that is not the API', async () => {
-    const r = await run(['list', 'ft:x', '--base-url', nonsense.url, '--api-key', SECRET_KEY]);
+    const r = await run(['list', 'ft:x', '--base-url', nonsense.url, '--admin-key', SECRET_KEY]);
     const line = errorLine(r, ExitCode.CheckpointFailed);
     expect(line).toMatch(
       /^checkpoint-permissions: Malformed response: data should be an array, got number\. Check/,
@@ -82,7 +82,7 @@ describe('a library error is one line ending in exactly one period', () => {
       'ft:x',
       '--base-url',
       refusedURL,
-      '--api-key',
+      '--admin-key',
       SECRET_KEY,
       '--max-retries',
       '0',

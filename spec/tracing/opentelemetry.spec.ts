@@ -52,12 +52,14 @@ describe('docs/examples/opentelemetry.ts: traceCheckpointPermissions', () => {
     // One token, refilled every 500 ms: spent by the request below, so the client's first gets a
     // 429 (the refill is slow enough for a busy machine), and its retry the next token.
     emulator.setRateLimit({ requestsPerMinute: 120, burst: 1 });
+    // A project key's request to the jobs endpoint: the one bucket is the organization's.
+    const [projectKey] = Object.values(emulator.projectKeys);
     const spent = await fetch(`${emulator.url}/fine_tuning/jobs`, {
-      headers: { authorization: `Bearer ${emulator.apiKey}` },
+      headers: { authorization: `Bearer ${projectKey!}` },
     });
     expect(spent.status).toBe(200);
     const baseURL = emulator.url.replace('http://', `http://admin:${PASSWORD}@`);
-    const client = createClient({ apiKey: emulator.apiKey, baseURL });
+    const client = createClient({ adminAPIKey: emulator.adminKey, baseURL });
     try {
       const read = await lastValueFrom(
         permissionItems$(checkpoint, { client, limit: 100 }).pipe(toArray()),
@@ -104,7 +106,8 @@ describe('docs/examples/opentelemetry.ts: traceCheckpointPermissions', () => {
     const everything = JSON.stringify(
       spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
     );
-    expect(everything).not.toContain(emulator.apiKey);
+    expect(everything).not.toContain(emulator.adminKey);
+    expect(everything).not.toContain(projectKey!);
     expect(everything).not.toContain(PASSWORD);
   });
 
@@ -115,7 +118,7 @@ describe('docs/examples/opentelemetry.ts: traceCheckpointPermissions', () => {
     stop = undefined;
     expect(tracingChannel(REQUEST_CHANNEL).hasSubscribers).toBe(false);
     const [checkpoint] = smallCheckpoint();
-    const client = createClient({ apiKey: emulator.apiKey, baseURL: emulator.url });
+    const client = createClient({ adminAPIKey: emulator.adminKey, baseURL: emulator.url });
     try {
       await lastValueFrom(permissionItems$(checkpoint, { client }).pipe(toArray()));
     } finally {

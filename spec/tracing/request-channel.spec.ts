@@ -52,7 +52,7 @@ afterEach(async () => {
 /** A client whose base URL carries a password, as a proxy URL may, and retries without waiting. */
 function client(): Client {
   const url = server.url.replace('http://', `http://admin:${PASSWORD}@`);
-  const made = createClient({ apiKey: KEY, baseURL: url, initialRetryDelay: 0 });
+  const made = createClient({ adminAPIKey: KEY, baseURL: url, initialRetryDelay: 0 });
   clients.push(made);
   return made;
 }
