@@ -145,6 +145,8 @@ export async function auditCommand(
       journal,
       progress,
       projects,
+      coverage: () => coverage,
+      organization: io.env.OPENAI_ORG_ID?.trim() || undefined,
     });
     const incomplete = unusable > 0 || (coverage !== undefined && discoveryIncomplete(coverage));
     if (flags.format === 'table') await sink.write(result.table);
@@ -303,6 +305,10 @@ export interface AuditRun {
     | 'resume'
   >;
   readonly allow: AllowList | undefined;
+  /** Discovery's coverage once known (`--all`): the HTML report's metadata shows it. */
+  readonly coverage?: () => DiscoveryCoverage | undefined;
+  /** The organization, when the environment names it (`OPENAI_ORG_ID`), for the HTML report. */
+  readonly organization?: string | undefined;
   readonly sink: OutputSink;
   readonly journal: ProgressJournal | undefined;
   readonly progress: ProgressView;
@@ -339,7 +345,10 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         : jsonl(run.allow !== undefined);
   const report =
     flags.format === 'html'
-      ? new ReportCollector(run.allow ? { allow: run.allow } : {})
+      ? new ReportCollector({
+          ...(run.allow ? { allow: run.allow } : {}),
+          ...(run.organization ? { organization: run.organization } : {}),
+        })
       : undefined;
   if (format.header && sink.bytes === 0) await sink.write(format.header);
   const pageLines = new Map<string, string[]>();
@@ -473,6 +482,8 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         : final.violations > 0
           ? ExitCode.Violations
           : ExitCode.Clean;
+  const seen = run.coverage?.();
+  if (report && seen) report.add({ type: 'coverage', ...coverageFacts(seen) } as never);
   const html = report ? renderHtmlReport(report.data()) : '';
   return { summary: final, exitCode, table, html, violations, archived };
 }
@@ -496,4 +507,35 @@ export function archivedTable(grants: readonly PermissionRecord[]): string {
     ['CHECKPOINT', 'PROJECT', 'NAME', 'PERMISSION'],
     sorted.map((g) => [g.checkpoint, g.project_id, g.project_name ?? '', g.id]),
   )}`;
+}
+
+/**
+ * Discovery's coverage as a few facts for the HTML report's metadata: counts, and at most 20
+ * names of the projects it could not read, not the whole organization.
+ *
+ * @example
+ * ```ts
+ * coverageFacts(coverage)['projects without a key']; // '3: Skunkworks (proj_…), …'
+ * ```
+ */
+export function coverageFacts(coverage: DiscoveryCoverage): Record<string, string> {
+  const names = (list: ReadonlyArray<{ id: string | null; name: string | null }>): string =>
+    `${list.length}${list.length ? ': ' : ''}${list
+      .slice(0, 20)
+      .map((p) =>
+        p.name
+          ? `${p.name} (${p.id ?? 'the --api-key project'})`
+          : (p.id ?? 'the --api-key project'),
+      )
+      .join(', ')}${list.length > 20 ? ', …' : ''}`;
+  return {
+    'audit log reaches back to':
+      coverage.auditLogOldest === null
+        ? 'no grant event read'
+        : new Date(coverage.auditLogOldest * 1000).toISOString(),
+    'projects listed': String(coverage.projects.length),
+    'projects without a key': names(coverage.projectsWithoutKey),
+    'projects whose listing failed': names(coverage.projectsFailed),
+    'sources not read': coverage.sourcesFailed.map((f) => f.source).join(', ') || 'none',
+  };
 }
