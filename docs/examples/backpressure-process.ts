@@ -20,15 +20,19 @@ export async function auditInto(
   store: Store,
   checkpoints: readonly string[],
 ): Promise<AuditSummary> {
-  await using client = createClient();
-  const summary = await lastValueFrom(
-    auditPermissions$(checkpoints, {
-      client,
-      concurrency: 8,
-      process: async (record) => {
-        if (record.type === 'permission') await store.insert(record);
-      },
-    }).pipe(filter((record) => record.type === 'summary')),
-  );
-  return summary;
+  const client = createClient();
+  try {
+    const summary = await lastValueFrom(
+      auditPermissions$(checkpoints, {
+        client,
+        concurrency: 8,
+        process: async (record) => {
+          if (record.type === 'permission') await store.insert(record);
+        },
+      }).pipe(filter((record) => record.type === 'summary')),
+    );
+    return summary;
+  } finally {
+    await client.close();
+  }
 }

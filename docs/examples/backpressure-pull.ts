@@ -8,16 +8,20 @@ import { auditPermissions, createClient } from 'rx-checkpoint-permissions';
  * as fast as the file takes the lines: a slow disk slows the requests, it does not fill memory.
  */
 export async function auditToFile(checkpoints: readonly string[], path: string): Promise<void> {
-  await using client = createClient();
-  const toLines = new Transform({
-    objectMode: true,
-    transform(record, _encoding, done) {
-      done(null, record.type === 'permission' ? `${JSON.stringify(record)}\n` : undefined);
-    },
-  });
-  await pipeline(
-    Readable.from(auditPermissions(checkpoints, { client })),
-    toLines,
-    createWriteStream(path),
-  );
+  const client = createClient();
+  try {
+    const toLines = new Transform({
+      objectMode: true,
+      transform(record, _encoding, done) {
+        done(null, record.type === 'permission' ? `${JSON.stringify(record)}\n` : undefined);
+      },
+    });
+    await pipeline(
+      Readable.from(auditPermissions(checkpoints, { client })),
+      toLines,
+      createWriteStream(path),
+    );
+  } finally {
+    await client.close();
+  }
 }

@@ -10,13 +10,17 @@ export async function twoAuditsOneBudget(
   teamA: readonly string[],
   teamB: readonly string[],
 ): Promise<{ checkpoints: number; limiter: LimiterState }> {
-  await using client = createClient({ rateLimit: { requestsPerMinute: 600, maxConcurrency: 4 } });
-  const summaries = await lastValueFrom(
-    merge(auditPermissions$(teamA, { client }), auditPermissions$(teamB, { client })).pipe(
-      filter((record) => record.type === 'summary'),
-      toArray(),
-    ),
-  );
-  const checkpoints = summaries.reduce((total, summary) => total + summary.checkpoints.ok, 0);
-  return { checkpoints, limiter: client.metrics().limiter };
+  const client = createClient({ rateLimit: { requestsPerMinute: 600, maxConcurrency: 4 } });
+  try {
+    const summaries = await lastValueFrom(
+      merge(auditPermissions$(teamA, { client }), auditPermissions$(teamB, { client })).pipe(
+        filter((record) => record.type === 'summary'),
+        toArray(),
+      ),
+    );
+    const checkpoints = summaries.reduce((total, summary) => total + summary.checkpoints.ok, 0);
+    return { checkpoints, limiter: client.metrics().limiter };
+  } finally {
+    await client.close();
+  }
 }

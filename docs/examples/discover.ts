@@ -18,26 +18,30 @@ export async function auditOrganization(projectKeys: Readonly<Record<string, str
   summary: AuditSummary;
   coverage: DiscoveryCoverage;
 }> {
-  await using client = createClient({ projectKeys });
-  // Archived projects too: a grant to one still stands, and the audit flags it.
-  const projects = await lastValueFrom(
-    projects$({ client, includeArchived: true, limit: 100 }).pipe(
-      concatMap((page) => page.data),
-      toArray(),
-    ),
-  );
-  const events = await lastValueFrom(discoverCheckpoints$({ client }).pipe(toArray()));
-  const checkpoints = events.flatMap((e) => (e.type === 'checkpoint' ? [e.checkpoint] : []));
-  const coverage = events.find((e): e is DiscoveryCoverage => e.type === 'coverage')!;
-  const summary = await lastValueFrom(
-    auditPermissions$(checkpoints, { client, projects }).pipe(
-      filter((record): record is AuditSummary => record.type === 'summary'),
-    ),
-  );
-  for (const project of coverage.projectsWithoutKey) {
-    console.warn(
-      `no key for ${project.id} (${project.name ?? 'no name'}): only logged grants seen`,
+  const client = createClient({ projectKeys });
+  try {
+    // Archived projects too: a grant to one still stands, and the audit flags it.
+    const projects = await lastValueFrom(
+      projects$({ client, includeArchived: true, limit: 100 }).pipe(
+        concatMap((page) => page.data),
+        toArray(),
+      ),
     );
+    const events = await lastValueFrom(discoverCheckpoints$({ client }).pipe(toArray()));
+    const checkpoints = events.flatMap((e) => (e.type === 'checkpoint' ? [e.checkpoint] : []));
+    const coverage = events.find((e): e is DiscoveryCoverage => e.type === 'coverage')!;
+    const summary = await lastValueFrom(
+      auditPermissions$(checkpoints, { client, projects }).pipe(
+        filter((record): record is AuditSummary => record.type === 'summary'),
+      ),
+    );
+    for (const project of coverage.projectsWithoutKey) {
+      console.warn(
+        `no key for ${project.id} (${project.name ?? 'no name'}): only logged grants seen`,
+      );
+    }
+    return { summary, coverage };
+  } finally {
+    await client.close();
   }
-  return { summary, coverage };
 }

@@ -13,31 +13,35 @@ export async function resumableAudit(
   output: string,
   state: string,
 ): Promise<void> {
-  await using client = createClient();
-  const journal = ProgressJournal.open(state, { resume: true });
-  const pending = new Map<string, string[]>();
+  const client = createClient();
   try {
-    await lastValueFrom(
-      auditPermissions$(checkpoints, {
-        client,
-        resume: journal.state,
-        process: (record) => {
-          if (record.type === 'permission') {
-            pending.set(record.checkpoint, [
-              ...(pending.get(record.checkpoint) ?? []),
-              `${JSON.stringify(record)}\n`,
-            ]);
-          } else if (record.type === 'page') {
-            appendFileSync(output, (pending.get(record.checkpoint) ?? []).join(''));
-            pending.delete(record.checkpoint);
-            journal.commit(record, statSync(output).size);
-          }
-          return [];
-        },
-      }),
-      { defaultValue: undefined },
-    );
+    const journal = ProgressJournal.open(state, { resume: true });
+    const pending = new Map<string, string[]>();
+    try {
+      await lastValueFrom(
+        auditPermissions$(checkpoints, {
+          client,
+          resume: journal.state,
+          process: (record) => {
+            if (record.type === 'permission') {
+              pending.set(record.checkpoint, [
+                ...(pending.get(record.checkpoint) ?? []),
+                `${JSON.stringify(record)}\n`,
+              ]);
+            } else if (record.type === 'page') {
+              appendFileSync(output, (pending.get(record.checkpoint) ?? []).join(''));
+              pending.delete(record.checkpoint);
+              journal.commit(record, statSync(output).size);
+            }
+            return [];
+          },
+        }),
+        { defaultValue: undefined },
+      );
+    } finally {
+      journal.close();
+    }
   } finally {
-    journal.close();
+    await client.close();
   }
 }

@@ -6,7 +6,7 @@ export async function listWithRetryLog(
   checkpoint: string,
 ): Promise<{ permissions: number; retries: RetryEvent[] }> {
   const retries: RetryEvent[] = [];
-  await using client = createClient({
+  const client = createClient({
     maxRetries: 8,
     maxRetryDelay: 2_000,
     onRetry: (event) => {
@@ -16,12 +16,16 @@ export async function listWithRetryLog(
       );
     },
   });
-  const permissions = await lastValueFrom(
-    permissionItems$(checkpoint, { client, limit: 100 }).pipe(toArray()),
-  );
-  const { requests, rateLimited, waitedMs } = client.metrics();
-  console.info(
-    `${permissions.length} permissions, ${requests} requests, ${rateLimited} × 429, ${waitedMs} ms waiting`,
-  );
-  return { permissions: permissions.length, retries };
+  try {
+    const permissions = await lastValueFrom(
+      permissionItems$(checkpoint, { client, limit: 100 }).pipe(toArray()),
+    );
+    const { requests, rateLimited, waitedMs } = client.metrics();
+    console.info(
+      `${permissions.length} permissions, ${requests} requests, ${rateLimited} × 429, ${waitedMs} ms waiting`,
+    );
+    return { permissions: permissions.length, retries };
+  } finally {
+    await client.close();
+  }
 }

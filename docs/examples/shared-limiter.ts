@@ -24,11 +24,15 @@ export async function auditOnSharedBudget(
       console.warn(`rate limit store: ${warning.message}`);
     },
   });
-  await using client = createClient({ rateLimit: { store } }); // closing it closes the store
-  const summary = await lastValueFrom(
-    auditPermissions$(checkpoints, { client }).pipe(
-      filter((record): record is AuditSummary => record.type === 'summary'),
-    ),
-  );
-  return { summary, warnings };
+  const client = createClient({ rateLimit: { store } });
+  try {
+    const summary = await lastValueFrom(
+      auditPermissions$(checkpoints, { client }).pipe(
+        filter((record): record is AuditSummary => record.type === 'summary'),
+      ),
+    );
+    return { summary, warnings };
+  } finally {
+    await client.close(); // closes the store too
+  }
 }

@@ -227,19 +227,6 @@ describe('docs examples parse on the running Node line, as a user would paste th
       .filter((f) => f.endsWith('.md'))
       .map((f) => `docs/recipes/${f}`),
   ];
-  /**
-   * Documents whose examples still use `await using`, a SyntaxError on Node 20 (which `engines`
-   * supports): to be rewritten with try/finally like docs/examples/readme.ts. Each is expected to
-   * fail here until then; the test fails as soon as one is fixed, to be taken off this list.
-   */
-  const NOT_YET_ON_NODE_20 = new Set([
-    'docs/bulk-audits.md',
-    'docs/retries-and-rate-limits.md',
-    'docs/recipes/backpressure.md',
-    'docs/recipes/custom-limiter.md',
-    'docs/recipes/fan-out.md',
-  ]);
-  const nodeMajor = Number(process.versions.node.split('.')[0]);
   const dir = mkdtempSync(join(tmpdir(), 'doc-blocks-'));
 
   /** Each ts/js block, types stripped but nothing downlevelled (`using` stays `using`), checked by this Node. */
@@ -270,10 +257,5 @@ describe('docs examples parse on the running Node line, as a user would paste th
     });
   };
 
-  for (const document of documents) {
-    const known = NOT_YET_ON_NODE_20.has(document) && nodeMajor < 24;
-    (known ? it.fails : it)(`${document}${known ? ' (known: await using)' : ''}`, () =>
-      check(document),
-    );
-  }
+  for (const document of documents) it(document, () => check(document));
 });

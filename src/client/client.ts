@@ -63,9 +63,13 @@ export type ClientEvent = RetryEvent;
  *
  * @example
  * ```ts
- * await using client = createClient(); // closed when the scope ends
- * const pages = await lastValueFrom(permissions$(checkpoint, { client }).pipe(toArray()));
- * console.log(`${pages.length} pages in ${client.metrics().requests} requests`);
+ * const client = createClient();
+ * try {
+ *   const pages = await lastValueFrom(permissions$(checkpoint, { client }).pipe(toArray()));
+ *   console.log(`${pages.length} pages in ${client.metrics().requests} requests`);
+ * } finally {
+ *   await client.close(); // releases its keep-alive connections
+ * }
  * ```
  */
 export interface Client {

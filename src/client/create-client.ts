@@ -57,12 +57,17 @@ export type { Client, ClientEvent, ClientMetrics, RequestOptions } from './clien
  *
  * @example
  * ```ts
- * await using client = createClient({
+ * const client = createClient({
  *   adminAPIKey: process.env.OPENAI_ADMIN_KEY,
  *   projectKeys: { proj_platform: process.env.PLATFORM_KEY! },
  *   rateLimit: { maxConcurrency: 16 },
  * });
- * permissions$('ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd', { client }).subscribe(console.log);
+ * try {
+ *   const checkpoint = 'ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd';
+ *   console.log(await lastValueFrom(permissionItems$(checkpoint, { client }).pipe(toArray())));
+ * } finally {
+ *   await client.close(); // releases its keep-alive connections
+ * }
  * ```
  */
 export function createClient(options: ClientOptions = {}): Client {
