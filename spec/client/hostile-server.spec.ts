@@ -82,7 +82,11 @@ describe('a body past maxResponseBytes', () => {
     const sent = { bytes: 0, closed: false };
     const scripted = await serve(endless(sent));
     const aborted = scripted.nextAbort();
-    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url, maxResponseBytes: 1024 * 1024 });
+    client = createClient({
+      adminAPIKey: KEY,
+      baseURL: scripted.url,
+      maxResponseBytes: 1024 * 1024,
+    });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(ProtocolError);
     expect((failure as Error).message).toContain('maxResponseBytes');
@@ -101,7 +105,11 @@ describe('a body past maxResponseBytes', () => {
       res.write('{');
     });
     const aborted = scripted.nextAbort();
-    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url, maxResponseBytes: 1024 * 1024 });
+    client = createClient({
+      adminAPIKey: KEY,
+      baseURL: scripted.url,
+      maxResponseBytes: 1024 * 1024,
+    });
     const failure = await failureOf(client.request(anyBody));
     expect(failure).toBeInstanceOf(ProtocolError);
     expect((failure as Error).message).toContain('maxResponseBytes');

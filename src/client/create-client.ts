@@ -15,7 +15,6 @@ import {
   APIError,
   APIUserAbortError,
   ClientClosedError,
-  ConfigError,
   NotFoundError,
   ProtocolError,
   withRequest,
