@@ -14,7 +14,14 @@ export function encodePathSegment(segment: string): string {
   return encodeURIComponent(segment).replaceAll('%3A', ':');
 }
 
-/** One query value: written as it is (`true`/`false` for a boolean). */
+/**
+ * One query value: written as it is (`true`/`false` for a boolean).
+ *
+ * @example
+ * ```ts
+ * const includeArchived: QueryScalar = true; // include_archived=true
+ * ```
+ */
 export type QueryScalar = string | number | boolean;
 
 /**
@@ -22,6 +29,15 @@ export type QueryScalar = string | number | boolean;
  * and an object (a range) `name[gte]=1&name[lt]=9`, as openai-node writes them (its `qs` with
  * `arrayFormat: 'brackets'`) and as the spec's audit-log filters (`event_types[]`,
  * `effective_at[gte]`) are named.
+ *
+ * @example
+ * ```ts
+ * const query: Query = {
+ *   limit: 100,
+ *   event_types: ['checkpoint.permission.created', 'checkpoint.permission.deleted'],
+ *   effective_at: { gte: 1_732_000_000 },
+ * };
+ * ```
  */
 export type Query = Readonly<
   Record<

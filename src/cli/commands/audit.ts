@@ -22,6 +22,7 @@ import { renderTable } from '../output/table.js';
 import { progressBar, type ProgressView } from '../progress.js';
 import { listProjects } from '../projects.js';
 import { runDifferences, runRecord } from '../run-record.js';
+import { checkRevokeFlags } from '../revoke-flags.js';
 import { checkRunFiles } from '../state-guards.js';
 import { formatSummary } from '../summary.js';
 import { terminalSafe } from '../terminal-text.js';
@@ -61,22 +62,12 @@ export async function auditCommand(
       ExitCode.Usage,
       '--resume needs --state FILE: the state of the run to resume.',
     );
-  if (flags.apply && !flags.revoke)
-    throw new CliError(ExitCode.Usage, '--apply only makes sense with --revoke.');
-  if (flags.revoke && !flags.allow)
-    throw new CliError(ExitCode.Usage, '--revoke needs --allow FILE: the projects to keep.');
   if (flags.format === 'html' && flags.resume)
     throw new CliError(
       ExitCode.Usage,
       '--format html writes the whole report at the end, so it cannot --resume: resume with --format jsonl.',
     );
-  if (flags.allowEmpty && !flags.allow)
-    throw new CliError(ExitCode.Usage, '--allow-empty only makes sense with --allow FILE.');
-  if (flags.maxRevocations !== undefined && !(flags.revoke && flags.apply))
-    throw new CliError(
-      ExitCode.Usage,
-      '--max-revocations only makes sense with --revoke --apply: a dry run deletes nothing.',
-    );
+  checkRevokeFlags(flags);
   checkRunFiles(flags);
   const listed = [
     ...checkCheckpointArguments(ids),

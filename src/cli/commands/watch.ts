@@ -14,6 +14,7 @@ import { checkCheckpointArguments, readAllowList, readCheckpointList } from '../
 import type { CliIO } from '../io.js';
 import { jsonLine } from '../output/formats.js';
 import { OutputClosedError, streamSink } from '../output/sink.js';
+import { checkRevokeFlags } from '../revoke-flags.js';
 import { checkRunFiles } from '../state-guards.js';
 import { terminalSafe } from '../terminal-text.js';
 import { serveMetrics, WatchMetrics } from '../watch/metrics-server.js';
@@ -163,17 +164,7 @@ export async function watchCommand(
 }
 
 function checkFlags(flags: WatchFlags): void {
-  if (flags.apply && !flags.revoke)
-    throw new CliError(ExitCode.Usage, '--apply only makes sense with --revoke.');
-  if (flags.revoke && !flags.allow)
-    throw new CliError(ExitCode.Usage, '--revoke needs --allow FILE: the projects to keep.');
-  if (flags.allowEmpty && !flags.allow)
-    throw new CliError(ExitCode.Usage, '--allow-empty only makes sense with --allow FILE.');
-  if (flags.maxRevocations !== undefined && !(flags.revoke && flags.apply))
-    throw new CliError(
-      ExitCode.Usage,
-      '--max-revocations only makes sense with --revoke --apply: a dry run deletes nothing.',
-    );
+  checkRevokeFlags(flags);
   if (flags.webhook !== undefined) {
     let url: URL | undefined;
     try {
