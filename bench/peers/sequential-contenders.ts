@@ -70,7 +70,7 @@ export function sequentialContender(
       // The same stream with a subscriber on both diagnostics channels, as an APM agent would
       // have: the cost of building and publishing each attempt's context. The handlers only
       // count, so what is measured is the library's share, not a tracer's.
-      const client = createClient({ apiKey: target.apiKey, baseURL: target.url });
+      const client = createClient({ adminAPIKey: target.apiKey, baseURL: target.url });
       let events = 0;
       const onEvent = (): void => void events++;
       const handlers = {
