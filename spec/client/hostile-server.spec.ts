@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, type Client } from '../../src/client/create-client.js';
 import { resolveOptions } from '../../src/client/resolve-options.js';
@@ -13,6 +13,7 @@ import {
   ProtocolError,
 } from '../../src/errors.js';
 import type { RequestSpec } from '../../src/http/send-request.js';
+import { permissionPages } from '../../src/resources/permission-pages.js';
 import { permissions$ } from '../../src/resources/permissions.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
@@ -314,5 +315,51 @@ describe('a 404 from a base URL without /v1', () => {
     const failure = await failureOf(client.request(anyBody));
     expect((failure as NotFoundError).hint).toContain('/v1 (got http://');
     expectAbsent(failure, PASSWORD);
+  });
+});
+
+describe('a list whose cursor cannot be followed', () => {
+  const page = (ids: string[], lastID: string | null) => ({
+    object: 'list',
+    data: ids.map((id) => ({
+      object: 'checkpoint.permission',
+      id,
+      created_at: 1,
+      project_id: 'proj_a',
+    })),
+    has_more: true,
+    first_id: ids[0] ?? null,
+    last_id: lastID,
+  });
+
+  it('fails with a ProtocolError naming the request of the page whose cursor repeats', async () => {
+    let served = 0;
+    const scripted = await serve((_req, res) => {
+      served++;
+      // The second page points back at the first page's cursor.
+      json(res, 200, page([`cp_${served}`], 'cp_1'), { 'x-request-id': `req_page_${served}` });
+    });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url });
+    const failure = await failureOf(
+      firstValueFrom(permissions$('ft:x', { client }).pipe(toArray())),
+    );
+    expect(failure).toBeInstanceOf(ProtocolError);
+    expect((failure as ProtocolError).requestID).toBe('req_page_2');
+    expect(scripted.requests).toHaveLength(2);
+  });
+
+  it('names the request of a has_more page without a cursor, in the pull iterator too', async () => {
+    const scripted = await serve((_req, res) => {
+      json(res, 200, page([], null), { 'x-request-id': 'req_no_cursor' });
+    });
+    client = createClient({ adminAPIKey: KEY, baseURL: scripted.url });
+    const pages = permissionPages('ft:x', { client });
+    const failure = await failureOf(
+      (async () => {
+        for await (const _page of pages);
+      })(),
+    );
+    expect(failure).toBeInstanceOf(ProtocolError);
+    expect((failure as ProtocolError).requestID).toBe('req_no_cursor');
   });
 });

@@ -18,6 +18,7 @@ import {
 import type { Client } from '../client/create-client.js';
 import { NotFoundError } from '../errors.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
+import { listPageRequestID } from '../http/list-page.js';
 import { pageCursor } from '../paginate/next-cursor.js';
 import { paginate$ } from '../paginate/paginate.js';
 import { pageFetcher } from '../resources/permissions.js';
@@ -148,6 +149,7 @@ function auditCheckpoint(
     const listing$ = paginate$<PermissionPage, AuditRecord>({
       fetchPage: pageFetcher(client, checkpoint, query),
       start: o.cursors[checkpoint],
+      requestIDOf: listPageRequestID,
       process: (page) => {
         pages++;
         permissions += page.data.length;

@@ -49,5 +49,28 @@ export function parseListPage<T>(
   check.optionalString(page, 'last_id', '');
   const data = check.array(page, 'data', '');
   for (let i = 0; i < data.length; i++) parseItem(data[i], `data[${i}]`, check);
+  if (requestID !== undefined) requestIDs.set(page, requestID);
   return page as unknown as ListPage<T>;
+}
+
+/**
+ * The pages {@link parseListPage} returned, each with the `x-request-id` of its response. Kept
+ * beside the page rather than in it, so that a page keeps exactly the API's fields.
+ */
+const requestIDs = new WeakMap<object, string>();
+
+/**
+ * The `x-request-id` of the response a page came in, for errors about the page itself (a cursor
+ * that repeats); `undefined` for a page that was not parsed by {@link parseListPage} or whose
+ * response had no id.
+ *
+ * @example
+ * ```ts
+ * const body = { object: 'list', data: [], has_more: false };
+ * const page = parseListPage(body, 'req_1', (item) => item as { id: string });
+ * listPageRequestID(page); // 'req_1'
+ * ```
+ */
+export function listPageRequestID(page: object): string | undefined {
+  return requestIDs.get(page);
 }

@@ -36,12 +36,19 @@ export interface PaginateOptions<P extends CursorPage, R> {
    * hook that bulk audits use for backpressure.
    */
   readonly process?: (page: P) => ObservableInput<R>;
+  /**
+   * The request id of the response `page` came in, if known: a cursor error about the page (a
+   * cursor that repeats, or none at all) then names the request, as every other error does.
+   */
+  readonly requestIDOf?: ((page: P) => string | undefined) | undefined;
 }
 
 /**
  * Cursor pagination as a cold Observable, driven by `expand`: each page's cursor, checked by
  * {@link nextCursor}, drives the next request. Only `fetchPage` knows the endpoint, so every
- * OpenAI list (permissions, jobs, job checkpoints) pages through here.
+ * OpenAI list (permissions, jobs, job checkpoints) pages through here, and so does every entry
+ * point over them: the streams, and the pull iterators (`permissionPages`, `auditPermissions`)
+ * through the `process` hook. This is the one cursor walk: one `seen` set, one page count.
  *
  * A failing page request fails the stream after its own retries (inside `fetchPage`); pages
  * already emitted are never requested again. Unsubscribing aborts the request in flight.
@@ -55,35 +62,35 @@ export interface PaginateOptions<P extends CursorPage, R> {
 export function paginate$<P extends CursorPage, R = P>(
   options: PaginateOptions<P, R>,
 ): Observable<R> {
-  const { fetchPage, start, maxPages = Infinity, process } = options;
-  if (!process) return pages$(fetchPage, start, maxPages) as unknown as Observable<R>;
+  const { fetchPage, start, maxPages = Infinity, process, requestIDOf } = options;
   return new Observable<R>((subscriber) => {
     const seen = new Set<string>(start === undefined ? [] : [start]);
     let fetched = 1;
-    // `expand` walks the pages, as in the plain form; each page expands into its processed
-    // values followed by the next page, so the next request waits for the processing to
-    // complete. The values go straight to the subscriber rather than through `expand`, which
-    // would subscribe to an inner stream for every one of them. The chain is subscribed with
-    // `subscriber` itself, so that unsubscribing while pages still arrive synchronously reaches
-    // every operator at once.
-    return fetchPage(start)
-      .pipe(
-        expand((page) => {
-          const values = emitTo(subscriber, process(page));
-          if (fetched >= maxPages) return values;
-          return concat(
-            values,
-            defer(() => {
-              const cursor = nextCursor(page, seen);
-              if (cursor === undefined) return EMPTY;
-              fetched++;
-              return fetchPage(cursor);
-            }),
-          );
-        }),
-        ignoreElements(),
-      )
-      .subscribe(subscriber);
+    /** The request of the page after `page`, or nothing at the end (or past `maxPages`). */
+    const following = (page: P): Observable<P> => {
+      if (fetched >= maxPages || subscriber.closed) return EMPTY;
+      const cursor = nextCursor(page, seen, requestIDOf?.(page));
+      if (cursor === undefined) return EMPTY;
+      fetched++;
+      return fetchPage(cursor);
+    };
+    // Without `process`, each page is emitted and its cursor followed at once. With it, each page
+    // expands into its processed values followed by the next page, so the next request waits for
+    // the processing to complete. Either way the values go straight to the subscriber rather than
+    // through `expand`, which would subscribe to an inner stream for every one of them. The chain
+    // is subscribed with `subscriber` itself, so that unsubscribing while pages still arrive
+    // synchronously reaches every operator at once.
+    const step: (page: P) => Observable<P> = process
+      ? (page) =>
+          concat(
+            emitTo(subscriber, process(page)),
+            defer(() => following(page)),
+          )
+      : (page) => {
+          subscriber.next(page as unknown as R);
+          return following(page);
+        };
+    return fetchPage(start).pipe(expand(step), ignoreElements()).subscribe(subscriber);
   });
 }
 
@@ -96,29 +103,4 @@ function emitTo<R>(subscriber: Subscriber<R>, input: ObservableInput<R>): Observ
       complete: () => inner.complete(),
     }),
   );
-}
-
-/**
- * Without a `process` step, the plain form: `expand` over the pages themselves, each page's
- * cursor fetching the next one as soon as the page is emitted. One operator per page instead of
- * the step wrappers above, on the path every `permissions$` takes.
- */
-function pages$<P extends CursorPage>(
-  fetchPage: (cursor: string | undefined) => Observable<P>,
-  start: string | undefined,
-  maxPages: number,
-): Observable<P> {
-  return defer(() => {
-    const seen = new Set<string>(start === undefined ? [] : [start]);
-    let fetched = 1;
-    return fetchPage(start).pipe(
-      expand((page) => {
-        if (fetched >= maxPages) return EMPTY;
-        const cursor = nextCursor(page, seen);
-        if (cursor === undefined) return EMPTY;
-        fetched++;
-        return fetchPage(cursor);
-      }),
-    );
-  });
 }

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Client } from '../client/create-client.js';
-import type { ListPage } from '../http/list-page.js';
+import { listPageRequestID, type ListPage } from '../http/list-page.js';
 import type { RequestAuth } from '../http/send-request.js';
 import type { Query } from '../http/url.js';
 import { paginate$ } from '../paginate/paginate.js';
@@ -44,5 +44,6 @@ export function listPages$<T extends { readonly id: string }>(
       }),
     start,
     maxPages,
+    requestIDOf: listPageRequestID,
   });
 }

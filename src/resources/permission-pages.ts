@@ -1,19 +1,23 @@
-import { createClient } from '../client/create-client.js';
-import { nextCursor } from '../paginate/next-cursor.js';
+import { listPageRequestID } from '../http/list-page.js';
+import { paginate$ } from '../paginate/paginate.js';
+import { pull } from '../paginate/pull.js';
 import { resolveListOptions, type ListPermissionsOptions } from './list-options.js';
 import type { PermissionPage } from './permission.js';
-import { listPermissionsRequests } from './permissions.js';
+import { pageFetcher } from './permissions.js';
+import { withClient } from './with-client.js';
 
 /**
- * A checkpoint's permission pages as a pull-based `AsyncIterable`: each page is requested only
- * when the loop asks for it, so a slow consumer never has more than the page in its hands.
- * Fits `for await` and `stream.Readable.from` / `pipeline`. Requests go through the client's
- * limiter and are retried by p-retry with the same policy as the streams.
+ * A checkpoint's permission pages as a pull-based `AsyncIterable`: the next page is requested
+ * only when the loop has taken the previous one, so a slow consumer never has more than the page
+ * in its hands and the one request after it. Fits `for await` and `stream.Readable.from` /
+ * `pipeline`. It is `permissions$`'s walk (`paginate$`) pulled through its `process`
+ * hook: the same requests through the client's limiter, retried by the same policy. Breaking out
+ * of the loop aborts the request in flight.
  *
  * @example
  * ```ts
  * for await (const page of permissionPages('ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd', { client })) {
- *   await db.insert(page.data); // the next page is not requested until this is done
+ *   await db.insert(page.data); // the page after next is not requested until this is done
  * }
  * ```
  */
@@ -22,24 +26,15 @@ export function permissionPages(
   options?: ListPermissionsOptions,
 ): AsyncIterable<PermissionPage> {
   const resolved = resolveListOptions(checkpoint, options);
-  return {
-    async *[Symbol.asyncIterator]() {
-      const client = resolved.client ?? createClient();
-      try {
-        const seen = new Set<string>(resolved.after === undefined ? [] : [resolved.after]);
-        let cursor = resolved.after;
-        const requestFor = listPermissionsRequests(checkpoint, resolved.query);
-        const requestOptions = { checkpoint, signal: resolved.signal };
-        for (let pages = 1; ; pages++) {
-          const page = await client.request(requestFor(cursor), requestOptions);
-          yield page;
-          if (resolved.maxPages !== undefined && pages >= resolved.maxPages) return;
-          cursor = nextCursor(page, seen);
-          if (cursor === undefined) return;
-        }
-      } finally {
-        if (!resolved.client) await client.close();
-      }
-    },
-  };
+  return pull<PermissionPage>((gate) =>
+    withClient(resolved.client, (client) =>
+      paginate$<PermissionPage, never>({
+        fetchPage: pageFetcher(client, checkpoint, resolved.query, resolved.signal),
+        start: resolved.after,
+        maxPages: resolved.maxPages,
+        requestIDOf: listPageRequestID,
+        process: gate,
+      }),
+    ),
+  );
 }

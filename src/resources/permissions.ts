@@ -2,6 +2,7 @@ import { concatMap, type Observable } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import type { RequestSpec } from '../http/send-request.js';
 import { abortOnSignal } from '../http/abort-on-signal.js';
+import { listPageRequestID } from '../http/list-page.js';
 import { paginate$ } from '../paginate/paginate.js';
 import {
   resolveListOptions,
@@ -47,6 +48,7 @@ export function permissions$(
       fetchPage: pageFetcher(client, checkpoint, resolved.query),
       start: resolved.after,
       maxPages: resolved.maxPages,
+      requestIDOf: listPageRequestID,
     }),
   ).pipe(abortOnSignal(resolved.signal));
 }
@@ -68,11 +70,8 @@ export function permissionItems$(
   return permissions$(checkpoint, options).pipe(concatMap((page) => page.data));
 }
 
-/**
- * The requests for the pages of one checkpoint's list; shared by the stream, the pull iterator
- * and the audit. The path is encoded once, not once per page.
- */
-export function listPermissionsRequests(
+/** The requests for the pages of one checkpoint's list. The path is encoded once, not once per page. */
+function listPermissionsRequests(
   checkpoint: string,
   query: ResolvedListOptions['query'],
 ): (after: string | undefined) => RequestSpec<PermissionPage> {
@@ -85,13 +84,18 @@ export function listPermissionsRequests(
   });
 }
 
-/** `fetchPage` for `paginate$`: one checkpoint's pages through `client`. */
+/**
+ * `fetchPage` for `paginate$`: one checkpoint's pages through `client`; shared by the stream,
+ * the pull iterator and the audit. With `signal`, each page request (its wait for a turn and its
+ * backoffs included) is aborted by it and its abort error names the request.
+ */
 export function pageFetcher(
   client: Client,
   checkpoint: string,
   query: ResolvedListOptions['query'],
+  signal?: AbortSignal,
 ): (after: string | undefined) => Observable<PermissionPage> {
   const requestFor = listPermissionsRequests(checkpoint, query);
-  const options = { checkpoint };
+  const options = { checkpoint, signal };
   return (after) => client.request$(requestFor(after), options);
 }
