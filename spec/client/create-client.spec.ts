@@ -1,6 +1,6 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { Agent } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../src/client/create-client.js';
 import { VERSION } from '../../src/client/version.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -108,6 +108,26 @@ describe('createClient', () => {
     expect(client.metrics()).toMatchObject({ requests: stats.requests, retries: retries.length });
     expect(retries.length).toBeGreaterThan(0);
     await client.close();
+  });
+
+  it('request() is request$ as a promise: one path, the same spec and options', async () => {
+    const client = createClient({ adminAPIKey: emulator.apiKey, baseURL: emulator.url });
+    try {
+      const engine = vi.spyOn(client, 'request$');
+      const checkpoint = Object.keys(emulator.truth().permissions)[0]!;
+      const spec: RequestSpec<unknown> = {
+        method: 'GET',
+        path: `/fine_tuning/checkpoints/${encodeURIComponent(checkpoint)}/permissions`,
+        parse: (body) => body,
+      };
+      const options = { checkpoint };
+      const body = await client.request(spec, options);
+      expect(engine).toHaveBeenCalledOnce();
+      expect(engine).toHaveBeenCalledWith(spec, options);
+      expect(body).toMatchObject({ object: 'list' });
+    } finally {
+      await client.close();
+    }
   });
 
   it('request() rejects with APIUserAbortError when aborted while queued or waiting', async () => {

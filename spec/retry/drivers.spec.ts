@@ -10,13 +10,13 @@ import {
 import type { RetryContext } from '../../src/retry/plan-retry.js';
 import { retryBackoff } from '../../src/retry/retry-backoff.js';
 import { RetryBudget } from '../../src/retry/retry-budget.js';
-import { retryPromise } from '../../src/retry/retry-promise.js';
 import type { RetryPolicy } from '../../src/retry/retry-policy.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 
 /**
- * One table, two drivers: the RxJS operator and the p-retry driver must reach the same decisions
- * after the same delays, because both are fed by the same policy.
+ * The retry driver's decision table: when it retries, after which delay, and when it stops.
+ * There used to be two drivers (this operator and a p-retry one for `client.request`); the
+ * promise entry points now take `client.request$` itself, so one driver is left.
  */
 const base: RetryPolicy = {
   maxRetries: 3,
@@ -184,54 +184,9 @@ async function viaOperator(c: Case) {
   return { attempts, outcome, reasons };
 }
 
-async function viaPromise(c: Case) {
-  const scheduler = new ManualScheduler();
-  const reasons: string[] = [];
-  const attempts: number[] = [];
-  let n = 0;
-  let outcome: 'ok' | number | undefined;
-  retryPromise(
-    async () => {
-      attempts.push(scheduler.now());
-      const failure = c.failures[n++];
-      if (failure !== undefined) throw failure;
-      return 'ok';
-    },
-    contextFor(c, scheduler, reasons),
-  ).then(
-    () => (outcome = 'ok'),
-    (e: unknown) => (outcome = c.failures.indexOf(e)),
-  );
-  await drain(scheduler, () => outcome !== undefined);
-  return { attempts, outcome, reasons };
-}
-
-describe.each([
-  ['retryBackoff (RxJS)', viaOperator],
-  ['retryPromise (p-retry)', viaPromise],
-])('%s', (_name, drive) => {
+describe('retryBackoff (RxJS)', () => {
   it.each(cases)('$name', async (c) => {
-    const result = await drive(c);
+    const result = await viaOperator(c);
     expect(result).toEqual({ attempts: c.attempts, outcome: c.outcome, reasons: c.reasons });
-  });
-});
-
-describe('retryPromise', () => {
-  it('stops a backoff at once when the signal fires', async () => {
-    const scheduler = new ManualScheduler();
-    const controller = new AbortController();
-    const context: RetryContext = { policy: base, scheduler, random: () => 0.5 };
-    const result = retryPromise(
-      async () => {
-        throw status(503);
-      },
-      context,
-      controller.signal,
-    ).catch((e: unknown) => e);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(scheduler.pending).toBe(1);
-    controller.abort();
-    expect(await result).toBeInstanceOf(APIUserAbortError);
-    expect(scheduler.pending).toBe(0);
   });
 });

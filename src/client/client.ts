@@ -85,7 +85,7 @@ export interface Client {
    * The building block of every stream; use it for endpoints this library does not wrap.
    */
   request$<T>(spec: RequestSpec<T>, options?: RequestOptions): Observable<T>;
-  /** The same call as a promise, retried by p-retry with the same policy. */
+  /** The same call as a promise: `firstValueFrom(request$(spec, options))`, nothing else. */
   request<T>(spec: RequestSpec<T>, options?: RequestOptions): Promise<T>;
   metrics(): ClientMetrics;
   /**

@@ -30,7 +30,7 @@ export interface RetryEvent {
 }
 
 /**
- * What both retry drivers (the RxJS operator and the p-retry one) need, shared per client.
+ * What the retry driver (`retryBackoff`) needs, shared per client.
  *
  * @example
  * ```ts
