@@ -282,6 +282,21 @@ describe('permissionPages (pull)', () => {
     expect(seen).toEqual(emulator.truth().permissions[checkpoint]!.map((p) => p.id));
   });
 
+  it('ends with APIUserAbortError naming the request when the signal fires mid-request', async () => {
+    emulator.setLatency(10_000);
+    const controller = new AbortController();
+    const pages = permissionPages(bySize(11), { client, signal: controller.signal });
+    const result = (async () => {
+      for await (const _page of pages);
+    })().catch((e: unknown) => e);
+    await waitFor(() => emulator.stats().inFlight === 1, 'the request to reach the emulator');
+    controller.abort();
+    const failure = await result;
+    expect(failure).toBeInstanceOf(APIUserAbortError);
+    expect((failure as APIUserAbortError).request?.method).toBe('GET');
+    await waitFor(() => emulator.stats().aborted === 1, 'the emulator to see the request aborted');
+  });
+
   it('stops requesting when the loop breaks', async () => {
     for await (const page of permissionPages(bySize(250), { client, limit: 10 })) {
       expect(page.data).toHaveLength(10);
