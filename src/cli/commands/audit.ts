@@ -11,7 +11,7 @@ import { renderHtmlReport } from '../../report/html-report.js';
 import { ReportCollector } from '../../report/report-data.js';
 import type { Project } from '../../resources/project.js';
 import { CliError, fileErrorReason } from '../cli-error.js';
-import { clientFromFlags, hasProjectKeys, type ConnectionFlags } from '../client-from-flags.js';
+import { clientFromFlags, hasProjectKeys } from '../client-from-flags.js';
 import { discoveryIncomplete, formatCoverage } from '../coverage.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkCheckpointArguments, readAllowList, readCheckpointList } from '../inputs.js';
@@ -27,25 +27,7 @@ import { checkRunFiles } from '../state-guards.js';
 import { formatSummary } from '../summary.js';
 import { terminalSafe } from '../terminal-text.js';
 import { checkpointIdProblem } from '../../audit/checkpoint-ids.js';
-
-/** The flags of `checkpoint-permissions audit`. */
-export interface AuditFlags extends ConnectionFlags {
-  readonly input?: string;
-  readonly all?: boolean;
-  readonly format: 'jsonl' | 'csv' | 'table' | 'html';
-  readonly concurrency: number;
-  readonly limit: number;
-  readonly allow?: string;
-  readonly allowEmpty?: boolean;
-  readonly revoke?: boolean;
-  readonly apply?: boolean;
-  readonly maxRevocations?: number;
-  readonly state?: string;
-  readonly resume?: boolean;
-  readonly output?: string;
-  readonly failFast?: boolean;
-  readonly quiet?: boolean;
-}
+import type { AuditFlags } from '../definitions/audit.js';
 
 /**
  * `checkpoint-permissions audit`: reads the checkpoints to audit (arguments, `--input`,
