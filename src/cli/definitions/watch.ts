@@ -1,4 +1,4 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import { duration, intInRange } from '../flag-parsers.js';
 import { ENVIRONMENT, withConnection } from './connection.js';
 
@@ -28,7 +28,12 @@ export function watchDefinition() {
         'follow permission changes as they happen (audit log), one JSON line each, until Ctrl-C',
       )
       .argument('[checkpoints...]', 'checkpoint ids')
-      .option('--input <file>', 'read checkpoint ids from a file, one per line (- for stdin)')
+      .addOption(
+        new Option(
+          '--input <file>',
+          'read checkpoint ids from a file, one per line (- for stdin)',
+        ).conflicts('all'),
+      )
       .option('--all', 'watch every checkpoint of the organization')
       .option(
         '--allow <file>',
