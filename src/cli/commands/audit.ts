@@ -11,15 +11,15 @@ import { renderHtmlReport } from '../../report/html-report.js';
 import { ReportCollector } from '../../report/report-data.js';
 import type { Project } from '../../resources/project.js';
 import { CliError, fileErrorReason } from '../cli-error.js';
-import { clientFromFlags, hasProjectKeys, type ConnectionFlags } from '../client-from-flags.js';
+import { clientFromFlags, hasProjectKeys } from '../client-from-flags.js';
 import { discoveryIncomplete, formatCoverage } from '../coverage.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkCheckpointArguments, readAllowList, readCheckpointList } from '../inputs.js';
 import type { CliIO } from '../io.js';
-import { csv, jsonl, type LineFormat } from '../output/formats.js';
 import { fileSink, OutputClosedError, streamSink, type OutputSink } from '../output/sink.js';
 import { renderTable } from '../output/table.js';
 import { progressBar, type ProgressView } from '../progress.js';
+import { RecordWriter } from '../record-writer.js';
 import { listProjects } from '../projects.js';
 import { runDifferences, runRecord } from '../run-record.js';
 import { checkRevokeFlags } from '../revoke-flags.js';
@@ -27,25 +27,7 @@ import { checkRunFiles } from '../state-guards.js';
 import { formatSummary } from '../summary.js';
 import { terminalSafe } from '../terminal-text.js';
 import { checkpointIdProblem } from '../../audit/checkpoint-ids.js';
-
-/** The flags of `checkpoint-permissions audit`. */
-export interface AuditFlags extends ConnectionFlags {
-  readonly input?: string;
-  readonly all?: boolean;
-  readonly format: 'jsonl' | 'csv' | 'table' | 'html';
-  readonly concurrency: number;
-  readonly limit: number;
-  readonly allow?: string;
-  readonly allowEmpty?: boolean;
-  readonly revoke?: boolean;
-  readonly apply?: boolean;
-  readonly maxRevocations?: number;
-  readonly state?: string;
-  readonly resume?: boolean;
-  readonly output?: string;
-  readonly failFast?: boolean;
-  readonly quiet?: boolean;
-}
+import type { AuditFlags } from '../definitions/audit.js';
 
 /**
  * `checkpoint-permissions audit`: reads the checkpoints to audit (arguments, `--input`,
@@ -322,18 +304,19 @@ export interface AuditResult {
 }
 
 /**
- * The audit loop shared by `audit` and `demo`. Each page's lines are written in one piece and
- * then committed to the journal with the output's length, so a resumed run never writes a line
- * twice. Writing is the audit's `process` step: a slow reader holds the next page back.
+ * The audit loop shared by `audit` and `demo`: a {@link RecordWriter} writes the records to the
+ * output and commits them to the journal; the progress display and the table's rows only
+ * observe them. Writing is the audit's `process` step: a slow reader holds the next page back.
  */
 export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const { sink, journal, progress, flags } = run;
-  const format: LineFormat =
-    flags.format === 'csv'
-      ? csv()
-      : flags.format === 'html'
-        ? { header: '', line: () => '' } // the report is written whole, at the end
-        : jsonl(run.allow !== undefined);
+  const writer = new RecordWriter({
+    format: flags.format,
+    withAllowed: run.allow !== undefined,
+    revoke: Boolean(flags.revoke),
+    sink,
+    journal,
+  });
   const report =
     flags.format === 'html'
       ? new ReportCollector({
@@ -341,62 +324,30 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
           ...(run.organization ? { organization: run.organization } : {}),
         })
       : undefined;
-  if (format.header && sink.bytes === 0) await sink.write(format.header);
-  const pageLines = new Map<string, string[]>();
+  await writer.start();
   const rows: Array<[string, number, number, number, number, string]> = [];
   const violations: PermissionRecord[] = [];
   const archived: PermissionRecord[] = [];
   const archivedOf = new Map<string, number>();
   let summary: AuditSummary | undefined;
-  // In CSV a violation has one row, written with its revocation once its fate is known; the
-  // permission's own row is held back (and written only if the checkpoint fails first).
-  const oneRowPerViolation = flags.format === 'csv' && Boolean(flags.revoke);
-  const heldBack = new Map<string, Map<string, PermissionRecord>>();
-  // Writes and journal commits take turns, one at a time, so that a commit's offset is exactly the
-  // end of the lines it commits, never the middle of another checkpoint's page.
-  let turn = Promise.resolve();
-  const inTurn = (step: () => Promise<void> | void): Promise<void> => (turn = turn.then(step));
 
-  const write = async (record: AuditRecord): Promise<void> => {
+  // What the run learns from each record (the table's rows, the violations, the progress
+  // display); the writer owns the output and the journal.
+  const observe = (record: AuditRecord): void => {
     report?.add(record);
     switch (record.type) {
-      case 'permission': {
+      case 'permission':
         if (record.allowed === false) violations.push(record);
         if (record.archived) {
           archived.push(record);
           archivedOf.set(record.checkpoint, (archivedOf.get(record.checkpoint) ?? 0) + 1);
         }
-        if (oneRowPerViolation && record.allowed === false) {
-          const held = heldBack.get(record.checkpoint) ?? new Map<string, PermissionRecord>();
-          heldBack.set(record.checkpoint, held.set(record.id, record));
-          return;
-        }
-        const lines = pageLines.get(record.checkpoint) ?? [];
-        lines.push(format.line(record));
-        pageLines.set(record.checkpoint, lines);
         return;
-      }
-      case 'page': {
+      case 'page':
         // Counted by page, not by record: the bar redraws ten times a second at most anyway.
         progress.permissions(record.permissions);
-        const text = (pageLines.get(record.checkpoint) ?? []).join('');
-        pageLines.delete(record.checkpoint);
-        return inTurn(async () => {
-          if (flags.format !== 'table' && text) await sink.write(text);
-          journal?.commit(record, sink.bytes);
-        });
-      }
-      case 'revocation': {
-        const permission = heldBack.get(record.checkpoint)?.get(record.id);
-        heldBack.get(record.checkpoint)?.delete(record.id);
-        // Committed too: a resumed run neither revokes nor reports it again.
-        return inTurn(async () => {
-          if (flags.format !== 'table') await sink.write(format.line(record, permission));
-          journal?.commit(record, sink.bytes);
-        });
-      }
+        return;
       case 'checkpoint':
-        heldBack.delete(record.checkpoint);
         rows.push([
           record.checkpoint,
           record.permissions,
@@ -406,7 +357,7 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
           'ok',
         ]);
         progress.checkpointDone();
-        return inTurn(() => journal?.commit(record, sink.bytes));
+        return;
       case 'error':
         if (record.error.status === 401 || record.error.status === 403) {
           throw new CliError(
@@ -417,18 +368,17 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         }
         rows.push([record.checkpoint, 0, 0, 0, 0, `failed: ${record.error.message}`]);
         progress.checkpointDone();
-        if (flags.format !== 'table') {
-          const held = [...(heldBack.get(record.checkpoint)?.values() ?? [])]
-            .map((permission) => format.line(permission))
-            .join('');
-          heldBack.delete(record.checkpoint);
-          return inTurn(() => sink.write(held + format.line(record)));
-        }
         return;
       case 'summary':
         summary = record;
         return;
+      default:
+        return;
     }
+  };
+  const write = async (record: AuditRecord): Promise<void> => {
+    observe(record);
+    await writer.write(record);
   };
 
   try {

@@ -14,12 +14,7 @@ import { progressBar } from '../progress.js';
 import { listProjects } from '../projects.js';
 import { checkpointsOf, runAudit } from './audit.js';
 import { emulatorOptions } from './emulator.js';
-
-/** The flags of `checkpoint-permissions demo`. */
-export interface DemoFlags {
-  readonly seed: number;
-  readonly quiet?: boolean;
-}
+import type { DemoFlags } from '../definitions/demo.js';
 
 /** The demo organization: 60 jobs of 5 checkpoints, a rate limit, and a little chaos. */
 export const DEMO = {

@@ -7,11 +7,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { OutputClosedError, streamSink } from '../output/sink.js';
 import { groupedDiffOutput, jsonlDiffOutput, type DiffOutput } from '../report/diff-output.js';
-
-/** The flags of `checkpoint-permissions diff`. */
-export interface DiffFlags {
-  readonly format: 'jsonl' | 'table' | 'markdown' | 'html';
-}
+import type { DiffFlags } from '../definitions/diff.js';
 
 /**
  * `checkpoint-permissions diff OLD NEW`: what changed between two audits' JSONL outputs. Exits

@@ -12,19 +12,7 @@ import { ExitCode } from '../exit-codes.js';
 import { howToRun } from '../invocation.js';
 import type { CliIO } from '../io.js';
 import { OutputClosedError, streamSink } from '../output/sink.js';
-
-/** The flags of `checkpoint-permissions emulator`. */
-export interface EmulatorFlags {
-  readonly port: number;
-  readonly seed: number;
-  readonly rpm?: number;
-  readonly burst?: number;
-  readonly chaos?: number;
-  readonly latency?: number;
-  readonly dataset?: string;
-  readonly jobs?: number;
-  readonly checkpointsPerJob?: number;
-}
+import type { EmulatorFlags } from '../definitions/emulator.js';
 
 /** The emulator options a set of flags asks for; shared with `demo`. */
 export function emulatorOptions(flags: Partial<EmulatorFlags>): EmulatorOptions {

@@ -1,18 +1,10 @@
 import { permissionPages } from '../../resources/permission-pages.js';
-import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
+import { clientFromFlags } from '../client-from-flags.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { csv, jsonl } from '../output/formats.js';
 import { OutputClosedError, streamSink } from '../output/sink.js';
-
-/** The flags of `checkpoint-permissions list`. */
-export interface ListFlags extends ConnectionFlags {
-  readonly projectId?: string;
-  readonly order?: 'ascending' | 'descending';
-  readonly limit?: number;
-  readonly maxPages?: number;
-  readonly format: 'jsonl' | 'csv';
-}
+import type { ListFlags } from '../definitions/list.js';
 
 /**
  * `checkpoint-permissions list <checkpoint>`: every permission of one checkpoint, a page at a

@@ -8,7 +8,7 @@ import type { Client } from '../../client/create-client.js';
 import { NotFoundError } from '../../errors.js';
 import { deletePermissionRequest } from '../../resources/write-permissions.js';
 import { CliError } from '../cli-error.js';
-import { clientFromFlags, type ConnectionFlags } from '../client-from-flags.js';
+import { clientFromFlags } from '../client-from-flags.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkCheckpointArguments, readAllowList, readCheckpointList } from '../inputs.js';
 import type { CliIO } from '../io.js';
@@ -21,26 +21,7 @@ import { serveMetrics, WatchMetrics } from '../watch/metrics-server.js';
 import { WatchProgressLine } from '../watch/progress-line.js';
 import { readWatchStateFile, watchScope, writeWatchStateFile } from '../watch/state-file.js';
 import { WebhookDelivery } from '../watch/webhook.js';
-
-/** The flags of `checkpoint-permissions watch`. */
-export interface WatchFlags extends ConnectionFlags {
-  readonly input?: string;
-  readonly all?: boolean;
-  readonly allow?: string;
-  readonly allowEmpty?: boolean;
-  readonly revoke?: boolean;
-  readonly apply?: boolean;
-  readonly maxRevocations?: number;
-  /** Ms between polls. */
-  readonly interval: number;
-  /** Ms between resyncs. */
-  readonly resync: number;
-  readonly state?: string;
-  readonly webhook?: string;
-  readonly metricsPort?: number;
-  readonly metricsHost: string;
-  readonly quiet?: boolean;
-}
+import type { WatchFlags } from '../definitions/watch.js';
 
 /** How long a stopping watch waits for its webhook queue before giving up on it. */
 const WEBHOOK_DRAIN_MS = 5_000;
