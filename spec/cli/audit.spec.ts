@@ -19,6 +19,7 @@ import {
   run,
   SECRET_KEY,
   startSpecEmulator,
+  CSV_HEADER,
 } from './helpers.js';
 
 let emulator: Emulator;
@@ -148,19 +149,7 @@ describe('audit --format jsonl', () => {
 });
 
 describe('audit --format csv', () => {
-  const HEADER = [
-    'checkpoint',
-    'id',
-    'project_id',
-    'created_at',
-    'allowed',
-    'revoked',
-    'error',
-    'project_name',
-    'project_status',
-    'archived',
-    'finding_id',
-  ];
+  const HEADER = [...CSV_HEADER];
 
   it('prints a header and one RFC 4180 row per permission of the truth', async () => {
     const r = await run([

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { connect, parseCsv, run, SECRET_KEY } from './helpers.js';
+import { connect, parseCsv, run, SECRET_KEY, CSV_HEADER } from './helpers.js';
 
 /** Cells a spreadsheet would run as formulas (OWASP's CSV injection list), as project ids. */
 const FORMULAS = ['=cmd|"/c calc"!A1', '+1+1', '-2+3', '@SUM(A1)', '\tx', '\r=1'];
@@ -65,9 +65,7 @@ describe('CSV formula injection', () => {
       ...connect(emulator),
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\r\n')[0]).toBe(
-      'checkpoint,id,project_id,created_at,allowed,revoked,error,project_name,project_status,archived,finding_id',
-    );
+    expect(r.stdout.split('\r\n')[0]).toBe(CSV_HEADER.join(','));
     const truth = emulator.truth().permissions[CHECKPOINT]!;
     expect(expectSafeCsv(r.stdout).slice(1)).toEqual(
       truth.map((p) => [

@@ -20,6 +20,7 @@ import {
   startSpecEmulator,
   watchForKeys,
   WRONG_KEY,
+  CSV_HEADER,
 } from './helpers.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -132,19 +133,7 @@ describe('the built binary: formats', () => {
     });
     expect(r.code).toBe(0);
     const [header, ...rows] = parseCsv(r.stdout);
-    expect(header).toEqual([
-      'checkpoint',
-      'id',
-      'project_id',
-      'created_at',
-      'allowed',
-      'revoked',
-      'error',
-      'project_name',
-      'project_status',
-      'archived',
-      'finding_id',
-    ]);
+    expect(header).toEqual([...CSV_HEADER]);
     const { permissions, projects } = emulator.truth();
     const expected = Object.entries(permissions).flatMap(([checkpoint, list]) =>
       list.map((p) => {

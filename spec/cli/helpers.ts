@@ -325,3 +325,18 @@ export function discoverable(
   }
   return found;
 }
+
+/** The header row every CSV the CLI writes starts with (`audit` and `list`). */
+export const CSV_HEADER = [
+  'checkpoint',
+  'id',
+  'project_id',
+  'created_at',
+  'allowed',
+  'revoked',
+  'error',
+  'project_name',
+  'project_status',
+  'archived',
+  'finding_id',
+] as const;

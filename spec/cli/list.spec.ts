@@ -9,6 +9,7 @@ import {
   permissionLine,
   run,
   startSpecEmulator,
+  CSV_HEADER,
 } from './helpers.js';
 
 let emulator: Emulator;
@@ -56,19 +57,7 @@ describe('list', () => {
     ]);
     expect(r.code).toBe(0);
     expect(parseCsv(r.stdout)).toEqual([
-      [
-        'checkpoint',
-        'id',
-        'project_id',
-        'created_at',
-        'allowed',
-        'revoked',
-        'error',
-        'project_name',
-        'project_status',
-        'archived',
-        'finding_id',
-      ],
+      [...CSV_HEADER],
       // list does not look the grantees up: no name, no status.
       ...of(AWKWARD_CHECKPOINT).map((p) => [
         AWKWARD_CHECKPOINT,

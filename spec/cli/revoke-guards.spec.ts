@@ -12,6 +12,7 @@ import {
   parseCsv,
   run,
   startSpecEmulator,
+  CSV_HEADER,
 } from './helpers.js';
 
 /** Each spec gets a fresh emulator: revocations change its data. */
@@ -162,19 +163,7 @@ describe('--max-revocations', () => {
     ]);
     expect(r.code).toBe(ExitCode.RevocationBudget);
     const [header, ...rows] = parseCsv(r.stdout);
-    expect(header).toEqual([
-      'checkpoint',
-      'id',
-      'project_id',
-      'created_at',
-      'allowed',
-      'revoked',
-      'error',
-      'project_name',
-      'project_status',
-      'archived',
-      'finding_id',
-    ]);
+    expect(header).toEqual([...CSV_HEADER]);
     expect(rows.map((row) => row[1]).sort()).toEqual(before.map((p) => p.id).sort());
     const rogue = before.slice(0, 5);
     const rogueRows = rows.filter((row) => row[4] === 'false');
