@@ -110,6 +110,46 @@ export class CheckpointPermissionsError extends Error {
 }
 
 /**
+ * The request budget a response announced (the `x-ratelimit-*-requests` headers). Each field is
+ * absent when its header was.
+ *
+ * @example
+ * ```ts
+ * const budget: RateLimitBudget | undefined = error.rateLimit.budget;
+ * if (budget?.remaining === 0) console.warn(`budget spent; whole again in ${budget.resetMs} ms`);
+ * ```
+ */
+export interface RateLimitBudget {
+  /** `x-ratelimit-limit-requests`: requests allowed per minute. */
+  limit?: number;
+  /** `x-ratelimit-remaining-requests`: requests left before the limit is hit. */
+  remaining?: number;
+  /** `x-ratelimit-reset-requests`, in ms: when the budget is whole again. */
+  resetMs?: number;
+}
+
+/**
+ * What a response said about pacing, read once where the response arrived (the transport's
+ * `rateLimitSignalOf`), so that the limiter and the retry policy act on one reading of it:
+ * the limiter decides when requests may go, the policy whether a failure is tried again.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof RateLimitError && error.rateLimit.retryAfterMs !== undefined)
+ *   console.warn(`the server asked for ${error.rateLimit.retryAfterMs} ms`);
+ * ```
+ */
+export interface RateLimitSignal {
+  /**
+   * `retry-after-ms`, else `retry-after` (seconds, or an HTTP date read against the clock when
+   * the response arrived), in ms from the response's arrival; absent when the server did not say.
+   */
+  readonly retryAfterMs?: number;
+  /** The `x-ratelimit-*-requests` headers; absent when the response carried none of them. */
+  readonly budget?: RateLimitBudget;
+}
+
+/**
  * What {@link APIError} is built from.
  *
  * @example
@@ -125,6 +165,8 @@ export class CheckpointPermissionsError extends Error {
 export interface APIErrorInit {
   status?: number | undefined;
   headers?: Record<string, string> | undefined;
+  /** The pacing the headers announced, read by the transport where the response arrived. */
+  rateLimit?: RateLimitSignal | undefined;
   error?: APIErrorBody | undefined;
   /** The start of a body that was not an OpenAI error object (an HTML 502 page, say). */
   rawBody?: string | undefined;
@@ -157,6 +199,11 @@ export class APIError extends CheckpointPermissionsError {
   override name = 'APIError';
   readonly status: number | undefined;
   readonly headers: Record<string, string>;
+  /**
+   * What the response said about pacing (`retry-after`, `x-ratelimit-*`), read once where it
+   * arrived; empty for a failure without a response.
+   */
+  readonly rateLimit: RateLimitSignal;
   readonly error: APIErrorBody | undefined;
   readonly code: string | null | undefined;
   readonly param: string | null | undefined;
@@ -177,6 +224,7 @@ export class APIError extends CheckpointPermissionsError {
     });
     this.status = init.status;
     this.headers = headers;
+    this.rateLimit = init.rateLimit ?? {};
     this.error = init.error;
     this.code = init.error?.code;
     this.param = init.error?.param;

@@ -127,5 +127,7 @@ export type {
   APIErrorInit,
   ErrorContext,
   ProtocolErrorInit,
+  RateLimitBudget,
+  RateLimitSignal,
   RequestSummary,
 } from './errors.js';

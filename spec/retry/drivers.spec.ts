@@ -1,9 +1,9 @@
 import { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import type { APIError } from '../../src/errors.js';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
-  APIError,
   APIUserAbortError,
   ProtocolError,
 } from '../../src/errors.js';
@@ -12,6 +12,7 @@ import { retryBackoff } from '../../src/retry/retry-backoff.js';
 import { RetryBudget } from '../../src/retry/retry-budget.js';
 import type { RetryPolicy } from '../../src/retry/retry-policy.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
+import { responseError } from '../support/response-error.js';
 
 /**
  * The retry driver's decision table: when it retries, after which delay, and when it stops.
@@ -26,7 +27,7 @@ const base: RetryPolicy = {
   deadline: Infinity,
 };
 const status = (code: number, headers: Record<string, string> = {}): APIError =>
-  APIError.fromResponse(code, { headers });
+  responseError(code, { headers });
 
 interface Case {
   name: string;

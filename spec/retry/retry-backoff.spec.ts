@@ -1,11 +1,13 @@
 import { defer, mergeMap, Observable, throwError, timer, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { APIConnectionError, APIError, APIUserAbortError } from '../../src/errors.js';
+import type { APIError } from '../../src/errors.js';
+import { APIConnectionError, APIUserAbortError } from '../../src/errors.js';
 import type { RetryContext, RetryEvent } from '../../src/retry/plan-retry.js';
 import { retryBackoff } from '../../src/retry/retry-backoff.js';
 import { RetryBudget } from '../../src/retry/retry-budget.js';
 import type { RetryPolicy } from '../../src/retry/retry-policy.js';
+import { responseError } from '../support/response-error.js';
 
 const policy: RetryPolicy = {
   maxRetries: 3,
@@ -15,13 +17,13 @@ const policy: RetryPolicy = {
   deadline: Infinity,
 };
 
-const unavailable = APIError.fromResponse(503, {
+const unavailable = responseError(503, {
   headers: { 'x-request-id': 'req_503' },
   error: { message: 'busy' },
 });
-const notFound = APIError.fromResponse(404, { error: { message: 'no such checkpoint' } });
+const notFound = responseError(404, { error: { message: 'no such checkpoint' } });
 const limited = (ms: number): APIError =>
-  APIError.fromResponse(429, { headers: { 'retry-after-ms': String(ms) } });
+  responseError(429, { headers: { 'retry-after-ms': String(ms) } });
 
 function setup(overrides: Partial<RetryContext> = {}) {
   const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -121,7 +123,7 @@ describe('retryBackoff', () => {
 
   it('gives up after maxRetries with the last error, requestID and all', () => {
     const { scheduler, context } = setup();
-    const last = APIError.fromResponse(502, { headers: { 'x-request-id': 'req_last' } });
+    const last = responseError(502, { headers: { 'x-request-id': 'req_last' } });
     scheduler.run(({ expectObservable }) => {
       const starts: number[] = [];
       const source = failing([unavailable, unavailable, unavailable, last], scheduler, starts);
@@ -165,8 +167,8 @@ describe('retryBackoff', () => {
   it('never retries an abort, and honours x-should-retry both ways', () => {
     const { scheduler, context } = setup();
     const abort = new APIUserAbortError('stop');
-    const forced = APIError.fromResponse(400, { headers: { 'x-should-retry': 'true' } });
-    const vetoed = APIError.fromResponse(503, { headers: { 'x-should-retry': 'false' } });
+    const forced = responseError(400, { headers: { 'x-should-retry': 'true' } });
+    const vetoed = responseError(503, { headers: { 'x-should-retry': 'false' } });
     scheduler.run(({ expectObservable }) => {
       expectObservable(failing([abort], scheduler, []).pipe(retryBackoff(context))).toBe(
         '#',

@@ -7,6 +7,7 @@ import {
   ConfigError,
   ProtocolError,
 } from '../../src/errors.js';
+import { rateLimitSignalOf } from '../../src/http/rate-limit-headers.js';
 import {
   classifyFailure,
   decideRetry,
@@ -24,8 +25,13 @@ const POLICY: RetryPolicy = {
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 const half = (): number => 0.5;
 
+/** A response's error as the transport builds it: its pacing headers read on arrival (at NOW). */
 function status(code: number, headers: Record<string, string> = {}): APIError {
-  return APIError.fromResponse(code, { headers, error: { message: 'x' } });
+  return APIError.fromResponse(code, {
+    headers,
+    rateLimit: rateLimitSignalOf(headers, NOW),
+    error: { message: 'x' },
+  });
 }
 
 // The official SDK's `shouldRetry` (openai-node src/client.ts): x-should-retry first, then
@@ -101,12 +107,12 @@ describe('retryDelay', () => {
       [{ 'retry-after': new Date(NOW + 5_000).toUTCString() }, 5_000],
       [{ 'retry-after': '0' }, 0],
     ])('%j -> %d ms', (headers, ms) => {
-      const delay = retryDelay(status(429, headers), 4, POLICY, half, NOW);
+      const delay = retryDelay(status(429, headers), 4, POLICY, half);
       expect(delay).toEqual({ delayMs: ms, fromServer: true });
     });
 
     it('ignores an unreadable header and backs off', () => {
-      const delay = retryDelay(status(429, { 'retry-after': 'soon' }), 1, POLICY, half, NOW);
+      const delay = retryDelay(status(429, { 'retry-after': 'soon' }), 1, POLICY, half);
       expect(delay).toEqual({ delayMs: 250, fromServer: false });
     });
   });
@@ -123,7 +129,7 @@ describe('retryDelay', () => {
     [6, 4_000],
     [10, 4_000],
   ])('attempt %i with random 0.5 -> %d ms', (attempt, ms) => {
-    expect(retryDelay(status(503), attempt, POLICY, half, NOW)).toEqual({
+    expect(retryDelay(status(503), attempt, POLICY, half)).toEqual({
       delayMs: ms,
       fromServer: false,
     });
@@ -138,14 +144,14 @@ describe('retryDelay', () => {
     [7, 8_000],
   ])('attempt %i: random 0 gives 0, random 0.999 just under the ceiling %d', (attempt, ceiling) => {
     const error = new APIConnectionError('reset');
-    expect(retryDelay(error, attempt, POLICY, () => 0, NOW).delayMs).toBe(0);
-    const top = retryDelay(error, attempt, POLICY, () => 0.999, NOW).delayMs;
+    expect(retryDelay(error, attempt, POLICY, () => 0).delayMs).toBe(0);
+    const top = retryDelay(error, attempt, POLICY, () => 0.999).delayMs;
     expect(top).toBeLessThan(ceiling);
     expect(top).toBeGreaterThanOrEqual(0.999 * ceiling - 1);
   });
 
   it('never reaches the ceiling, however close to 1 random() gets', () => {
-    const top = retryDelay(status(503), 1, POLICY, () => 1 - Number.EPSILON, NOW).delayMs;
+    const top = retryDelay(status(503), 1, POLICY, () => 1 - Number.EPSILON).delayMs;
     expect(top).toBeLessThan(500);
   });
 
@@ -155,13 +161,13 @@ describe('retryDelay', () => {
     [{ ...POLICY, initialRetryDelay: 100 }, 3, 400],
     [{ ...POLICY, initialRetryDelay: 0 }, 3, 0],
   ])('%j, attempt %i: the ceiling is %d', (policy, attempt, ceiling) => {
-    expect(retryDelay(status(500), attempt, policy, half, NOW).delayMs).toBe(ceiling / 2);
+    expect(retryDelay(status(500), attempt, policy, half).delayMs).toBe(ceiling / 2);
   });
 });
 
 describe('decideRetry', () => {
   it('retries a retryable failure with the backoff and says why', () => {
-    expect(decideRetry(status(503), 1, 0, POLICY, half, NOW)).toEqual({
+    expect(decideRetry(status(503), 1, 0, POLICY, half)).toEqual({
       retry: true,
       delayMs: 250,
       reason: 'status 503',
@@ -169,7 +175,7 @@ describe('decideRetry', () => {
   });
 
   it('does not retry a failure that is not retryable', () => {
-    expect(decideRetry(status(404), 1, 0, POLICY, half, NOW)).toMatchObject({ retry: false });
+    expect(decideRetry(status(404), 1, 0, POLICY, half)).toMatchObject({ retry: false });
   });
 
   it.each([
@@ -180,7 +186,7 @@ describe('decideRetry', () => {
     [6, 6, true],
     [6, 7, false],
   ])('maxRetries %i, attempt %i failed -> retry %s', (maxRetries, attempt, retry) => {
-    const decision = decideRetry(status(500), attempt, 0, { ...POLICY, maxRetries }, half, NOW);
+    const decision = decideRetry(status(500), attempt, 0, { ...POLICY, maxRetries }, half);
     expect(decision.retry).toBe(retry);
     if (!decision.retry) expect(decision.reason).toContain(`${maxRetries} retries`);
   });
@@ -195,14 +201,14 @@ describe('decideRetry', () => {
     [{ 'retry-after': '1' }, 0, false],
   ])('server asks %j, maxRetryAfter %d -> retry %s', (headers, maxRetryAfter, retry) => {
     const policy = { ...POLICY, maxRetryAfter };
-    const decision = decideRetry(status(429, headers), 1, 0, policy, half, NOW);
+    const decision = decideRetry(status(429, headers), 1, 0, policy, half);
     expect(decision.retry).toBe(retry);
     if (!decision.retry) expect(decision.reason).toContain('maxRetryAfter');
   });
 
   it('does not apply maxRetryAfter to its own backoff', () => {
     const policy = { ...POLICY, maxRetryAfter: 100, maxRetryDelay: 8_000 };
-    expect(decideRetry(status(503), 5, 0, policy, half, NOW)).toEqual({
+    expect(decideRetry(status(503), 5, 0, policy, half)).toEqual({
       retry: true,
       delayMs: 4_000,
       reason: 'status 503',
@@ -219,23 +225,49 @@ describe('decideRetry', () => {
     [900, 1_000, false],
     [1_000, 1_000, false],
   ])('elapsed %d ms, deadline %d ms -> retry %s', (elapsed, deadline, retry) => {
-    const decision = decideRetry(status(503), 1, elapsed, { ...POLICY, deadline }, half, NOW);
+    const decision = decideRetry(status(503), 1, elapsed, { ...POLICY, deadline }, half);
     expect(decision.retry).toBe(retry);
     if (!decision.retry) expect(decision.reason).toContain('deadline');
   });
 
   it('gives up when the server’s wait would pass the deadline', () => {
     const policy = { ...POLICY, deadline: 10_000 };
-    const decision = decideRetry(status(429, { 'retry-after': '20' }), 1, 0, policy, half, NOW);
+    const decision = decideRetry(status(429, { 'retry-after': '20' }), 1, 0, policy, half);
     expect(decision).toMatchObject({ retry: false });
   });
 
-  it('reads an HTTP-date retry-after against the given wall clock', () => {
+  it('honours an HTTP-date retry-after as read when the response arrived', () => {
     const headers = { 'retry-after': new Date(NOW + 3_000).toUTCString() };
-    expect(decideRetry(status(503, headers), 1, 0, POLICY, half, NOW)).toEqual({
+    expect(decideRetry(status(503, headers), 1, 0, POLICY, half)).toEqual({
       retry: true,
       delayMs: 3_000,
       reason: 'status 503',
+    });
+  });
+
+  describe('the limiter decides when', () => {
+    it('waits out the limiter’s pause when it ends after the policy’s delay, and says so', () => {
+      // A 429 without retry-after: the backoff alone would be 250 ms, but the limiter holds
+      // every request of the client for its 2,000 ms cooldown.
+      expect(decideRetry(status(429), 1, 0, POLICY, half, 2_000)).toEqual({
+        retry: true,
+        delayMs: 2_000,
+        reason: 'status 429',
+      });
+    });
+
+    it('keeps the policy’s delay when the limiter’s pause ends sooner', () => {
+      expect(decideRetry(status(503), 3, 0, POLICY, half, 100)).toEqual({
+        retry: true,
+        delayMs: 1_000,
+        reason: 'status 503',
+      });
+    });
+
+    it('checks the deadline against the wait that will happen, the pause included', () => {
+      const decision = decideRetry(status(429), 1, 0, { ...POLICY, deadline: 1_500 }, half, 2_000);
+      expect(decision).toMatchObject({ retry: false });
+      if (!decision.retry) expect(decision.reason).toContain('deadline');
     });
   });
 });

@@ -1,25 +1,34 @@
 import { defer, finalize, merge, Subscriber, type Observable, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
-import { APIError } from '../../src/errors.js';
+import { describe, expect, it, vi } from 'vitest';
+import { APIError, type RateLimitSignal } from '../../src/errors.js';
+import { rateLimitSignalOf } from '../../src/http/rate-limit-headers.js';
 import { Limiter, type LimiterOptions } from '../../src/schedule/limiter.js';
 
-type Reply = { status: number; headers: Record<string, string> };
+type Reply = { status: number; rateLimit: RateLimitSignal };
 
-const ok: Reply = { status: 200, headers: {} };
-const budget = (limit: number, remaining: number, reset: string): Reply => ({
-  status: 200,
-  headers: {
+/** A response as the transport hands it over: its pacing headers read on arrival. */
+const reply = (status: number, headers: Record<string, string> = {}): Reply => ({
+  status,
+  rateLimit: rateLimitSignalOf(headers, 0),
+});
+/** An error response, likewise. */
+const failure = (status: number, headers: Record<string, string> = {}): APIError =>
+  APIError.fromResponse(status, {
+    headers,
+    rateLimit: rateLimitSignalOf(headers, 0),
+    error: { message: 'slow down' },
+  });
+
+const ok: Reply = reply(200);
+const budget = (limit: number, remaining: number, reset: string): Reply =>
+  reply(200, {
     'x-ratelimit-limit-requests': String(limit),
     'x-ratelimit-remaining-requests': String(remaining),
     'x-ratelimit-reset-requests': reset,
-  },
-});
-const tooMany = (retryAfterMs: number): APIError =>
-  APIError.fromResponse(429, {
-    headers: { 'retry-after-ms': String(retryAfterMs) },
-    error: { message: 'slow down' },
   });
+const tooMany = (retryAfterMs: number): APIError =>
+  failure(429, { 'retry-after-ms': String(retryAfterMs) });
 
 function testScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -189,13 +198,36 @@ describe('Limiter', () => {
     const ts = testScheduler();
     ts.run(({ cold, expectSubscriptions, flush }) => {
       const limiter = limiterOn(ts, { defaultCooldown: 300, adaptive: false });
-      const limited = cold<Reply>('-#', undefined, APIError.fromResponse(429, {}));
+      const limited = cold<Reply>('-#', undefined, failure(429));
       const next = cold<Reply>('-(r|)', { r: ok });
       limiter.run('a', limited).subscribe({ error: () => undefined });
       limiter.run('b', next).subscribe();
       flush();
       expectSubscriptions(next.subscriptions).toBe('301ms ^!');
     });
+  });
+
+  it('reads time only from its scheduler, never the wall clock, and reports when a retry could go', () => {
+    const ts = testScheduler();
+    const wallClock = vi.spyOn(Date, 'now');
+    try {
+      ts.run(({ cold, flush }) => {
+        const limiter = limiterOn(ts, { defaultCooldown: 300 });
+        limiter.run('a', cold<Reply>('-#', undefined, failure(429))).subscribe({
+          error: () => undefined,
+        });
+        limiter.run('b', cold<Reply>('-(r|)', { r: budget(60, 0, '2s') })).subscribe();
+        ts.schedule(() => {
+          // Frame 1: the 429 paused everything for 300 ms (and slowed the pace).
+          expect(limiter.readyInMs()).toBeGreaterThanOrEqual(299);
+          expect(limiter.state().pausedForMs).toBe(300);
+        }, 1);
+        flush();
+      });
+      expect(wallClock).not.toHaveBeenCalled();
+    } finally {
+      wallClock.mockRestore();
+    }
   });
 
   it('takes turns between checkpoints instead of serving a flood from one first', () => {
@@ -313,7 +345,7 @@ describe('Limiter', () => {
     const ts = testScheduler();
     ts.run(({ cold, expectSubscriptions, flush }) => {
       const limiter = limiterOn(ts, { adaptive: false, maxPause: 1000, defaultCooldown: 5000 });
-      const limited = cold<Reply>('-#', undefined, APIError.fromResponse(429, {}));
+      const limited = cold<Reply>('-#', undefined, failure(429));
       const next = cold<Reply>('-(r|)', { r: ok });
       limiter.run('a', limited).subscribe({ error: () => undefined });
       limiter.run('b', next).subscribe();

@@ -2,6 +2,7 @@ import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { of } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import type { Headers } from '../../src/http/headers.js';
+import { rateLimitSignalOf } from '../../src/http/rate-limit-headers.js';
 import { LIMITER_CHANNEL, type LimiterTraceEvent } from '../../src/http/trace-channels.js';
 import { Limiter } from '../../src/schedule/limiter.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
@@ -28,7 +29,8 @@ function limiter(): Limiter {
  */
 function answer(on: Limiter, status: number, headers: Headers): void {
   let done = false;
-  on.run('ckpt', of({ status, headers })).subscribe({ complete: () => (done = true) });
+  const rateLimit = rateLimitSignalOf(headers, 0);
+  on.run('ckpt', of({ status, rateLimit })).subscribe({ complete: () => (done = true) });
   while (!done && clocks.get(on)?.runNext());
   expect(done).toBe(true);
 }

@@ -229,6 +229,7 @@ class DefaultClient implements Client {
               status: 200,
               headers: error.headers,
               requestID: error.requestID,
+              rateLimit: error.rateLimit,
               data,
             });
             return subscriber.complete();
@@ -297,6 +298,8 @@ class DefaultClient implements Client {
       random: this.#options.random,
       budget: this.#budget,
       checkpoint: options.checkpoint,
+      // The limiter decides when: a retry waits out its pause, and its event says so.
+      limiterWaitMs: () => this.#limiter.readyInMs(),
       onRetry: (event) => {
         this.#retries++;
         this.#backoffMs += event.delayMs;

@@ -1,23 +1,31 @@
 import { parseDuration } from './duration.js';
+import type { RateLimitBudget, RateLimitSignal } from '../errors.js';
 import type { Headers } from './headers.js';
+import { retryAfterMs } from './retry-after.js';
 
 /**
- * The request budget a response announced. Each field is absent when its header was.
+ * The one reading of a response's pacing headers, made where the response arrives (for the API
+ * in `sendRequest$`, for a webhook in its sender) and carried on the response or the error as
+ * `rateLimit`. Nothing downstream reads those headers again: the limiter paces and pauses from
+ * this, the retry policy decides from this, and both see the same numbers.
+ *
+ * `arrivedAt` is the wall clock when the response arrived: an HTTP-date `retry-after` becomes a
+ * wait relative to it here, so that what comes after counts time on its own scheduler only.
  *
  * @example
  * ```ts
- * const info: RateLimitInfo | undefined = parseRateLimitHeaders(error.headers);
- * if (info?.remaining === 0) console.warn(`budget spent; whole again in ${info.resetMs} ms`);
+ * rateLimitSignalOf({ 'retry-after': '2', 'x-ratelimit-remaining-requests': '0' }, Date.now());
+ * // { retryAfterMs: 2000, budget: { remaining: 0 } }
  * ```
  */
-export interface RateLimitInfo {
-  /** `x-ratelimit-limit-requests`: requests allowed per minute. */
-  limit?: number;
-  /** `x-ratelimit-remaining-requests`: requests left before the limit is hit. */
-  remaining?: number;
-  /** `x-ratelimit-reset-requests`, in ms: when the budget is whole again. */
-  resetMs?: number;
+export function rateLimitSignalOf(headers: Readonly<Headers>, arrivedAt: number): RateLimitSignal {
+  const wait = retryAfterMs(headers, arrivedAt);
+  const budget = parseRateLimitHeaders(headers);
+  if (wait === undefined) return budget === undefined ? NO_SIGNAL : { budget };
+  return budget === undefined ? { retryAfterMs: wait } : { retryAfterMs: wait, budget };
 }
+
+const NO_SIGNAL: RateLimitSignal = Object.freeze({});
 
 /**
  * Reads the request-budget headers OpenAI sends on every response
@@ -34,12 +42,12 @@ export interface RateLimitInfo {
  * }); // { limit: 60, remaining: 59, resetMs: 1000 }
  * ```
  */
-export function parseRateLimitHeaders(headers: Readonly<Headers>): RateLimitInfo | undefined {
+export function parseRateLimitHeaders(headers: Readonly<Headers>): RateLimitBudget | undefined {
   const limit = parseCount(headers['x-ratelimit-limit-requests']);
   const remaining = parseCount(headers['x-ratelimit-remaining-requests']);
   const resetMs = parseDuration(headers['x-ratelimit-reset-requests']);
   if (limit === undefined && remaining === undefined && resetMs === undefined) return undefined;
-  const info: RateLimitInfo = {};
+  const info: RateLimitBudget = {};
   if (limit !== undefined && limit > 0) info.limit = limit;
   if (remaining !== undefined) info.remaining = remaining;
   if (resetMs !== undefined) info.resetMs = resetMs;

@@ -10,6 +10,7 @@ import {
   ProtocolError,
   withRequest,
   type APIErrorBody,
+  type RateLimitSignal,
   type RequestSummary,
 } from '../errors.js';
 import {
@@ -24,6 +25,7 @@ import { baseURLHint } from './base-url-hint.js';
 import { endsMidJSON } from './json-prefix.js';
 import { redactHeaders, redactJSON, redactText } from './redact.js';
 import { timerDelay } from '../timer-delay.js';
+import { rateLimitSignalOf } from './rate-limit-headers.js';
 import { pathAndQuery, type Query } from './url.js';
 
 /** Everything a request needs from its client, resolved once by `createClient`. */
@@ -122,6 +124,8 @@ export interface HttpResponse<T> {
   readonly status: number;
   readonly headers: Headers;
   readonly requestID: string | undefined;
+  /** What the headers said about pacing, read once here (see `rateLimitSignalOf`). */
+  readonly rateLimit: RateLimitSignal;
   readonly data: T;
 }
 
@@ -279,11 +283,15 @@ function checkResponse<T>(
 ): HttpResponse<T> {
   const { status, headers, body: text } = raw;
   const secrets = transport.secrets();
+  // The response boundary: the one place its pacing headers are read, against the wall clock of
+  // its arrival (an HTTP-date `retry-after` is absolute).
+  const rateLimit = rateLimitSignalOf(headers, Date.now());
   if (status < 200 || status >= 300) {
     const safeText = redactText(text, secrets);
     const error = redactJSON(errorBodyOf(safeText), secrets);
     throw APIError.fromResponse(status, {
       headers: redactHeaders(headers, secrets),
+      rateLimit,
       error,
       rawBody: error ? undefined : safeText.slice(0, KEPT_RAW_BODY),
       request: summary(),
@@ -313,7 +321,7 @@ function checkResponse<T>(
     );
   }
   try {
-    return { status, headers, requestID, data: spec.parse(json, requestID) };
+    return { status, headers, requestID, rateLimit, data: spec.parse(json, requestID) };
   } catch (error) {
     // `parse` sees only the body: the request is added here, where it is known.
     throw error instanceof CheckpointPermissionsError ? withRequest(error, summary()) : error;

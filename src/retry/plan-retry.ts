@@ -20,7 +20,12 @@ export interface RetryEvent {
   readonly checkpoint: string | undefined;
   /** The attempt that failed: 1 for the first. The retry is attempt + 1. */
   readonly attempt: number;
-  /** How long the request now waits before trying again. */
+  /**
+   * How long the request now waits before trying again: the policy's backoff (or the server's
+   * `retry-after`), or the limiter's wait when that ends later (a 429 without `retry-after`
+   * pauses the client for `defaultCooldown`, and slows its pace). Only a turn behind other
+   * requests already queued may add to it.
+   */
   readonly delayMs: number;
   /** Why it is retried: `status 503`, `connection error`, `timeout`, `x-should-retry: true`... */
   readonly reason: string;
@@ -48,6 +53,12 @@ export interface RetryContext {
   readonly budget?: RetryBudget | undefined;
   readonly onRetry?: ((event: RetryEvent) => void) | undefined;
   readonly checkpoint?: string | undefined;
+  /**
+   * Ms until the client's limiter would let a request start (its pause, its pace's next token;
+   * 0 when at once). A retry waits at least this long, and its {@link RetryEvent} says so: the
+   * limiter decides when.
+   */
+  readonly limiterWaitMs?: (() => number) | undefined;
 }
 
 /** A {@link RetryDecision} that also says what the retry cost the budget. */
@@ -78,7 +89,7 @@ export function planRetry(
     now - startedAt,
     context.policy,
     context.random,
-    Date.now(),
+    context.limiterWaitMs?.() ?? 0,
   );
   if (!decision.retry) return decision;
   let cost = 0;

@@ -5,7 +5,6 @@ import {
   APIUserAbortError,
   ProtocolError,
 } from '../errors.js';
-import { retryAfterMs } from '../http/retry-after.js';
 
 /**
  * The retry knobs, every one resolved to a value (see `RetryOptions` for the documented defaults).
@@ -17,7 +16,7 @@ import { retryAfterMs } from '../http/retry-after.js';
  *   maxRetries: 6, initialRetryDelay: 500, maxRetryDelay: 8_000,
  *   maxRetryAfter: 60_000, deadline: Infinity,
  * };
- * retryDelay(error, 1, policy, Math.random, Date.now()).delayMs; // < 500, unless the server said
+ * retryDelay(error, 1, policy, Math.random).delayMs; // < 500, unless the server said
  * ```
  */
 export interface RetryPolicy {
@@ -52,8 +51,7 @@ export interface FailureClass {
  *
  * @example
  * ```ts
- * const decision: RetryDecision =
- *   decideRetry(error, attempt, elapsedMs, policy, Math.random, Date.now());
+ * const decision: RetryDecision = decideRetry(error, attempt, elapsedMs, policy, Math.random);
  * if (decision.retry) setTimeout(tryAgain, decision.delayMs);
  * else console.error(`not retried: ${decision.reason}`);
  * ```
@@ -100,13 +98,14 @@ export function classifyFailure(error: unknown): FailureClass {
 
 /**
  * The wait before retry number `attempt` (1 for the first retry), in ms, and whether the server
- * chose it. The server's `retry-after-ms` / `retry-after` wins; otherwise exponential backoff
+ * chose it. The server's `retry-after-ms` / `retry-after` wins (as the transport read it into
+ * `error.rateLimit`, where the response arrived); otherwise exponential backoff
  * with full jitter (a uniform draw in [0, min(maxRetryDelay, initialRetryDelay * 2^(attempt-1)))),
  * which spreads out clients that failed together instead of retrying them in lockstep.
  *
  * @example
  * ```ts
- * retryDelay(error, 3, policy, () => 0.5, Date.now()); // { delayMs: 1000, fromServer: false } with initialRetryDelay 500
+ * retryDelay(error, 3, policy, () => 0.5); // { delayMs: 1000, fromServer: false } with initialRetryDelay 500
  * ```
  */
 export function retryDelay(
@@ -114,9 +113,8 @@ export function retryDelay(
   attempt: number,
   policy: RetryPolicy,
   random: () => number,
-  now: number,
 ): { delayMs: number; fromServer: boolean } {
-  const server = error instanceof APIError ? retryAfterMs(error.headers, now) : undefined;
+  const server = error instanceof APIError ? error.rateLimit.retryAfterMs : undefined;
   if (server !== undefined) return { delayMs: server, fromServer: true };
   const ceiling = Math.min(policy.maxRetryDelay, policy.initialRetryDelay * 2 ** (attempt - 1));
   return { delayMs: Math.floor(random() * ceiling), fromServer: false };
@@ -125,14 +123,22 @@ export function retryDelay(
 /**
  * The whole decision for one failed attempt: retry or not, after how long, and why.
  *
+ * The policy decides *whether*; *when* is the later of its own delay and `limiterWaitMs`, how
+ * long the client's limiter would hold a request now (after a 429: its `retry-after` or
+ * `defaultCooldown`, and the slower pace). The limiter would hold the retry until then anyway,
+ * so the decision says so: `delayMs` is the wait that happens, and the `deadline` is checked
+ * against it.
+ *
  * @param attempt - the number of the attempt that failed (1 for the first)
  * @param elapsedMs - ms since the first attempt started, for the total `deadline`
- * @param now - the wall clock, to read a `retry-after` given as an HTTP date
+ * @param limiterWaitMs - ms until the limiter would let a request start; 0 for at once
  *
  * @example
  * ```ts
- * decideRetry(error, 1, 0, policy, Math.random, Date.now());
+ * decideRetry(error, 1, 0, policy, Math.random);
  * // { retry: true, delayMs: 812, reason: 'status 503' }
+ * decideRetry(APIError.fromResponse(429, {}), 1, 0, policy, Math.random, 1000);
+ * // { retry: true, delayMs: 1000, reason: 'status 429' }: the limiter's cooldown
  * ```
  */
 export function decideRetry(
@@ -141,7 +147,7 @@ export function decideRetry(
   elapsedMs: number,
   policy: RetryPolicy,
   random: () => number,
-  now: number,
+  limiterWaitMs = 0,
 ): RetryDecision {
   const failure = classifyFailure(error);
   if (!failure.retryable) return { retry: false, reason: failure.reason };
@@ -151,13 +157,14 @@ export function decideRetry(
       reason: `${failure.reason}; gave up after ${policy.maxRetries} retries`,
     };
   }
-  const { delayMs, fromServer } = retryDelay(error, attempt, policy, random, now);
-  if (fromServer && delayMs > policy.maxRetryAfter) {
+  const own = retryDelay(error, attempt, policy, random);
+  if (own.fromServer && own.delayMs > policy.maxRetryAfter) {
     return {
       retry: false,
-      reason: `${failure.reason}; the server asked for ${delayMs} ms, above maxRetryAfter (${policy.maxRetryAfter} ms)`,
+      reason: `${failure.reason}; the server asked for ${own.delayMs} ms, above maxRetryAfter (${policy.maxRetryAfter} ms)`,
     };
   }
+  const delayMs = Math.max(own.delayMs, limiterWaitMs);
   if (elapsedMs + delayMs >= policy.deadline) {
     return {
       retry: false,

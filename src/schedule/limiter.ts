@@ -1,14 +1,8 @@
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { APIError } from '../errors.js';
-import type { Headers } from '../http/headers.js';
-import { parseRateLimitHeaders } from '../http/rate-limit-headers.js';
-import { retryAfterMs } from '../http/retry-after.js';
-import {
-  publishLimiterPause,
-  publishLimiterRate,
-  type LimiterMode,
-} from '../http/trace-channels.js';
+import { APIError, type RateLimitSignal } from '../errors.js';
+import type { LimiterMode } from '../http/trace-channels.js';
 import { FairQueue } from './fair-queue.js';
+import { Pacer } from './pacer.js';
 import {
   isPending,
   type LimiterStore,
@@ -95,22 +89,17 @@ interface Ticket {
 }
 
 /**
- * Pacing under a header-announced limit keeps this much of it in reserve, so that the server's
- * bucket never quite empties and timer jitter or another process on the same key does not turn
- * into 429s.
- */
-const HEADER_RATE_SHARE = 0.95;
-
-/**
  * The one limiter of a client, shared by all its streams. Before each request it waits for:
  * a free slot (at most `maxConcurrency` in flight; one during the slow start), the end of any
  * client-wide pause, and a token of the pace. Waiting requests take turns by key (checkpoint),
  * and one that is unsubscribed leaves the queue at once.
  *
- * It learns from every response: `x-ratelimit-limit-requests` sets the pace,
- * `x-ratelimit-remaining-requests` caps the tokens and, at 0, pauses everything until
+ * It learns from every response, through its {@link Pacer}: `x-ratelimit-limit-requests` sets the
+ * pace, `x-ratelimit-remaining-requests` caps the tokens and, at 0, pauses everything until
  * `x-ratelimit-reset-requests`; a 429 pauses everything for its `retry-after`. Without rate
- * headers it falls back to CUBIC (`CubicRate`). Every wait is timed on the scheduler.
+ * headers it falls back to CUBIC (`CubicRate`). It reads those headers only as the transport
+ * read them (`rateLimit` on the response or error), and time only from its scheduler: every
+ * wait is timed there, so virtual-time tests cover all of it.
  *
  * The bucket, the pause and the learned rate live in a {@link LimiterStore}: in memory by
  * default, answered synchronously; in Redis to share one budget across processes, one store
@@ -128,7 +117,8 @@ export class Limiter {
   readonly #queue = new FairQueue<Ticket>();
   readonly #store: LimiterStore;
   readonly #scope: string;
-  readonly #fixedRatePerMs: number | undefined;
+  /** The half that reads responses: pace, CUBIC, pauses. This class is the queue and slots. */
+  readonly #pacer: Pacer;
   /** The retry budget to share, when the store is not this limiter's own. */
   readonly #sharedBudget: SharedRetryBudget | undefined;
   /** What responses taught that the store has not been told yet, oldest first. */
@@ -145,12 +135,12 @@ export class Limiter {
   #held: number | undefined;
   #heldAt = 0;
   #ratePerSecond: number | undefined;
-  #mode: LimiterMode;
   #active = 0;
   #sent = 0;
-  #rateLimited = 0;
   #waitedMs = 0;
   #pausedUntil = 0;
+  /** When a request arriving alone could start, by the store's last answer: pause and pace. */
+  #readyAt = 0;
   #wake: { at: number; subscription: Subscription } | undefined;
   #pumping = false;
   #disposed: Error | undefined;
@@ -160,9 +150,8 @@ export class Limiter {
     this.#store = options.store ?? new MemoryStore();
     this.#sharedBudget = options.store ? options.retryBudget : undefined;
     this.#scope = options.scope ?? '';
-    this.#mode = 'slow-start';
+    this.#pacer = new Pacer(options);
     const perMinute = options.requestsPerMinute;
-    this.#fixedRatePerMs = perMinute === undefined ? undefined : perMinute / 60_000;
     this.#ratePerSecond = perMinute === undefined ? undefined : perMinute / 60;
   }
 
@@ -170,7 +159,7 @@ export class Limiter {
    * Runs `task` (one HTTP attempt) when the limiter allows, and learns from its outcome. Cold:
    * queues on subscribe; unsubscribing dequeues it, or aborts it if already running.
    */
-  run<T extends { readonly headers: Headers; readonly status: number }>(
+  run<T extends { readonly rateLimit: RateLimitSignal; readonly status: number }>(
     key: string,
     task: Observable<T>,
   ): Observable<T> {
@@ -191,12 +180,12 @@ export class Limiter {
           this.#waitedMs += this.#now() - ticket.queuedAt;
           inner = task.subscribe({
             next: (response) => {
-              this.#learn(response.headers, response.status, seq);
+              this.#learn(response.rateLimit, response.status, seq);
               subscriber.next(response);
             },
             error: (error: unknown) => {
               if (error instanceof APIError && error.status !== undefined)
-                this.#learn(error.headers, error.status, seq);
+                this.#learn(error.rateLimit, error.status, seq);
               subscriber.error(error);
             },
             complete: () => subscriber.complete(),
@@ -239,15 +228,27 @@ export class Limiter {
   state(): LimiterState {
     const now = this.#now();
     return {
-      mode: this.#mode,
+      mode: this.#pacer.mode,
       active: this.#active,
       queued: this.#queue.size,
       ratePerSecond: this.#ratePerSecond,
-      pausedForMs: Math.max(0, this.#pausedUntil - now),
+      pausedForMs: Math.max(0, this.#pausedUntil - now, this.#pacer.pausedForMs(now)),
       requests: this.#sent,
-      rateLimited: this.#rateLimited,
+      rateLimited: this.#pacer.rateLimited,
       waitedMs: this.#waitedMs,
     };
+  }
+
+  /**
+   * Ms until a request arriving now, with none waiting ahead of it, could start: the end of any
+   * pause (a 429's cooldown, a spent budget) and the pace's next token, as the store last
+   * answered, or the pause this process just learned if the store has not answered yet. A retry
+   * waits at least this long (`RetryContext.limiterWaitMs`), since the limiter would hold it
+   * until then anyway.
+   */
+  readyInMs(): number {
+    const now = this.#now();
+    return Math.max(this.#readyAt - now, this.#pacer.pausedForMs(now), 0);
   }
 
   #now(): number {
@@ -255,7 +256,7 @@ export class Limiter {
   }
 
   #canStart(): boolean {
-    const slots = this.#mode === 'slow-start' ? 1 : this.#options.maxConcurrency;
+    const slots = this.#pacer.mode === 'slow-start' ? 1 : this.#options.maxConcurrency;
     return this.#queue.size > 0 && this.#active < slots;
   }
 
@@ -295,7 +296,7 @@ export class Limiter {
           take,
           // Over a network, a token reserved ahead saves asking again and again for one.
           reserve: this.#async,
-          fixedRatePerMs: this.#fixedRatePerMs,
+          fixedRatePerMs: this.#pacer.fixedRatePerMs,
           retryBudget: this.#sharedBudget && {
             capacity: this.#sharedBudget.capacity,
             change: this.#sharedBudget.takeUnsynced(),
@@ -326,9 +327,10 @@ export class Limiter {
   /** Takes in a store's answer; false when requests must wait (a wake-up is then set). */
   #apply(decision: StoreDecision, take: boolean, now: number): boolean {
     if (decision.ratePerSecond !== this.#ratePerSecond && decision.ratePerSecond !== undefined)
-      publishLimiterRate(decision.ratePerSecond, this.#mode);
+      this.#pacer.publishRate(decision.ratePerSecond);
     this.#ratePerSecond = decision.ratePerSecond;
     this.#pausedUntil = now + decision.pausedForMs;
+    this.#readyAt = now + Math.max(decision.pausedForMs, decision.tokenWaitMs);
     if (decision.retryTokens !== undefined) this.#sharedBudget?.sync(decision.retryTokens);
     if (!take) return true;
     if (decision.seq === undefined || decision.waitMs > 0) {
@@ -391,52 +393,10 @@ export class Limiter {
     };
   }
 
-  /** Updates pace and pauses from one response (or error response) to the `seq`-th request. */
-  #learn(headers: Headers, status: number, seq: number): void {
-    const throttled = status === 429;
-    let pauseMs = 0;
-    if (throttled) {
-      this.#rateLimited++;
-      // The server's word on when to come back applies to every stream of this client, not
-      // just the request that got the 429 (the official SDK only delays that one request).
-      const asked = retryAfterMs(headers, Date.now());
-      // Never longer than `maxPause`, even a `defaultCooldown` set above it.
-      pauseMs = Math.min(
-        asked === undefined || asked > this.#options.maxPause
-          ? this.#options.defaultCooldown
-          : asked,
-        this.#options.maxPause,
-      );
-      publishLimiterPause(pauseMs, 'rate-limited');
-    }
-    const info = parseRateLimitHeaders(headers);
-    let seen: Observation | undefined;
-    if (info) {
-      this.#mode = 'headers';
-      const fixed = this.#fixedRatePerMs;
-      const learned =
-        info.limit === undefined ? undefined : (info.limit * HEADER_RATE_SHARE) / 60_000;
-      seen = {
-        seq,
-        pauseMs,
-        ratePerMs:
-          learned === undefined || fixed === undefined ? learned : Math.min(learned, fixed),
-        remaining: info.remaining,
-        // A reset hours away (`x-ratelimit-reset-requests: 2h`) must not stall the client past
-        // the longest wait it was told to honour: after `maxPause`, the server's next answer
-        // decides again.
-        resetMs:
-          info.resetMs === undefined ? undefined : Math.min(info.resetMs, this.#options.maxPause),
-      };
-      if (info.remaining === 0 && seen.resetMs !== undefined)
-        publishLimiterPause(seen.resetMs, 'budget-exhausted');
-    } else if (this.#mode !== 'headers') {
-      this.#mode = this.#fixedRatePerMs === undefined ? 'adaptive' : 'fixed';
-      if (this.#options.adaptive && this.#mode === 'adaptive')
-        seen = { seq, pauseMs, cubic: { throttled } };
-    }
+  /** Hands what one response (or error response) to the `seq`-th request taught to the store. */
+  #learn(signal: RateLimitSignal, status: number, seq: number): void {
+    const seen = this.#pacer.observe(signal, status, seq, this.#now());
     if (seen) this.#observations.push(seen);
-    else if (pauseMs > 0) this.#observations.push({ seq, pauseMs });
     this.#pump();
   }
 }

@@ -74,6 +74,19 @@ export class TokenBucket {
     this.#tokens = Math.min(this.#tokens, capacity);
   }
 
+  /**
+   * {@link msUntilToken} as a look only: the balance is not brought up to date, so that looking
+   * (for a retry's wait) never changes the arithmetic of later takes, which the Redis store's
+   * script repeats operation for operation.
+   */
+  peekMsUntilToken(now: number): number {
+    const tokens =
+      now > this.#updatedAt
+        ? Math.min(this.capacity, this.#tokens + (now - this.#updatedAt) * this.ratePerMs)
+        : this.#tokens;
+    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.ratePerMs);
+  }
+
   #refill(now: number): void {
     if (now > this.#updatedAt) {
       this.#tokens = Math.min(

@@ -1,5 +1,6 @@
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { rateLimitSignalOf } from '../../../src/http/rate-limit-headers.js';
 import { RetryBudget } from '../../../src/retry/retry-budget.js';
 import { Limiter } from '../../../src/schedule/limiter.js';
 import type { LimiterStore, StoreCall } from '../../../src/schedule/store/limiter-store.js';
@@ -24,7 +25,7 @@ function asyncStore(): { store: LimiterStore; calls: StoreCall[] } {
   };
 }
 
-const ok = { status: 200, headers: {} };
+const ok = { status: 200, rateLimit: {} };
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('Limiter over an asynchronous store', () => {
@@ -69,7 +70,10 @@ describe('Limiter over an asynchronous store', () => {
     });
     const budget = {
       status: 200,
-      headers: { 'x-ratelimit-limit-requests': '6000', 'x-ratelimit-remaining-requests': '5999' },
+      rateLimit: rateLimitSignalOf(
+        { 'x-ratelimit-limit-requests': '6000', 'x-ratelimit-remaining-requests': '5999' },
+        0,
+      ),
     };
     for (let i = 0; i < 3; i++) limiter.run('c', of(budget)).subscribe();
     for (let i = 0; i < 5; i++) await settle();

@@ -1,4 +1,5 @@
 import { APIConnectionError, APIError } from '../../errors.js';
+import { rateLimitSignalOf } from '../../http/rate-limit-headers.js';
 import { decideRetry, type RetryPolicy } from '../../retry/retry-policy.js';
 import { terminalSafe } from '../terminal-text.js';
 
@@ -140,8 +141,10 @@ export class WebhookDelivery {
           this.#delivered++;
           return;
         }
+        const headers = Object.fromEntries(response.headers);
         failure = APIError.fromResponse(response.status, {
-          headers: Object.fromEntries(response.headers),
+          headers,
+          rateLimit: rateLimitSignalOf(headers, Date.now()),
         });
       } catch (error) {
         if (this.#aborter.signal.aborted) return;
@@ -153,7 +156,6 @@ export class WebhookDelivery {
         Date.now() - started,
         this.#o.policy,
         Math.random,
-        Date.now(),
       );
       if (!decision.retry) {
         this.#failed++;

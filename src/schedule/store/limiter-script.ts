@@ -160,7 +160,15 @@ local per_second = ''
 if rate ~= nil then per_second = g(rate * 1000) end
 local retry_tokens = ''
 if rb ~= nil then retry_tokens = g(rb) end
-return { g(wait), taken, per_second, g(math.max(0, paused - now)), retry_tokens }
+-- When the next token is free, after this call: with the pause, when a lone request could go.
+-- A look only, as TokenBucket.peekMsUntilToken: the stored balance is left as it is.
+local next_wait = 0
+if rate ~= nil then
+  local t = tokens
+  if now > updated then t = math.min(cap, tokens + (now - updated) * rate) end
+  if t < 1 then next_wait = math.ceil((1 - t) / rate) end
+end
+return { g(wait), taken, per_second, g(math.max(0, paused - now)), retry_tokens, g(next_wait) }
 `;
 
 /** The script's SHA-1, for `EVALSHA`. */

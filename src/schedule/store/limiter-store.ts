@@ -56,7 +56,7 @@ export interface StoreCall {
  *
  * @example
  * ```ts
- * const decision: StoreDecision = { waitMs: 0, seq: 42, ratePerSecond: 9.5, pausedForMs: 0 };
+ * const decision: StoreDecision = { waitMs: 0, seq: 42, ratePerSecond: 9.5, pausedForMs: 0, tokenWaitMs: 0 };
  * ```
  */
 export interface StoreDecision {
@@ -67,6 +67,11 @@ export interface StoreDecision {
   readonly ratePerSecond: number | undefined;
   /** Ms until the shared pause ends; 0 when not paused. For metrics. */
   readonly pausedForMs: number;
+  /**
+   * Ms until the pace has a token free, after this call (0 when one is, or when unpaced): with
+   * `pausedForMs`, when a request arriving alone could start. A retry waits that long.
+   */
+  readonly tokenWaitMs: number;
   /** The shared retry budget's balance, when the call carried `retryBudget`. */
   readonly retryTokens?: number | undefined;
 }

@@ -66,6 +66,7 @@ class SharedBucket {
       seq,
       ratePerSecond: this.#bucket?.ratePerSecond,
       pausedForMs: Math.max(0, this.#pausedUntil - now),
+      tokenWaitMs: this.#bucket?.peekMsUntilToken(now) ?? 0,
       retryTokens: this.#retryTokens,
     };
   }
@@ -91,7 +92,7 @@ class SharedBucket {
  * ```ts
  * const store = new MemoryStore();
  * store.decide('', { observations: [], take: true, reserve: false, fixedRatePerMs: undefined }, 0);
- * // { waitMs: 0, seq: 1, ratePerSecond: undefined, pausedForMs: 0 }
+ * // { waitMs: 0, seq: 1, ratePerSecond: undefined, pausedForMs: 0, tokenWaitMs: 0 }
  * ```
  */
 export class MemoryStore implements LimiterStore {

@@ -494,9 +494,10 @@ function observationArgs(seen: Observation): string[] {
 }
 
 function parseReply(reply: unknown): StoreDecision {
-  if (!Array.isArray(reply) || reply.length !== 5)
+  if (!Array.isArray(reply) || reply.length !== 6)
     throw new Error(`unexpected reply to the limiter script: ${JSON.stringify(reply)}`);
-  const [wait, seq, rate, paused, retryTokens] = (reply as unknown[]).map(String) as [
+  const [wait, seq, rate, paused, retryTokens, tokenWait] = (reply as unknown[]).map(String) as [
+    string,
     string,
     string,
     string,
@@ -509,6 +510,7 @@ function parseReply(reply: unknown): StoreDecision {
     ratePerSecond: rate === '' ? undefined : Number(rate),
     pausedForMs: Number(paused),
     retryTokens: retryTokens === '' ? undefined : Number(retryTokens),
+    tokenWaitMs: Number(tokenWait),
   };
 }
 
