@@ -28,7 +28,8 @@ export interface HtmlPage {
  *
  * @example
  * ```ts
- * htmlPage({ title: 'Audit', main: '<h1>Audit</h1>', script: { code: REPORT_JS, data: report.data() } });
+ * const code = 'document.getElementById("n").textContent = document.getElementById("report-data").textContent;';
+ * writeFileSync('count.html', htmlPage({ title: 'Count', main: '<p id="n"></p>', script: { code, data: 42 } }));
  * ```
  */
 export function htmlPage(page: HtmlPage): string {
