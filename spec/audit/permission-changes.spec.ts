@@ -246,6 +246,100 @@ describe('permissionChanges$ (virtual time)', () => {
     });
   });
 
+  describe('a revocation the resync found, then a restart before its late event', () => {
+    /** The first run: the resync at 60 s reports the revocation of 55 s, whose event shows at 75 s. */
+    function firstRun(ts: TestScheduler, org: FakeOrg, onState: (s: WatchState) => void): string {
+      const id = org.grant(A, 'proj_a');
+      ts.schedule(() => org.revoke(A, id, 20 * S), 55 * S);
+      const changes = watch(org, [A], { resync: 60 * S, onState });
+      ts.expectObservable(changes, '^ 64999ms !').toBe('s 59999ms (ry)', {
+        s: 'synced snapshot 1',
+        r: `revoked ${id} ${A} proj_a resync`,
+        y: 'synced resync 0',
+      });
+      return id;
+    }
+
+    it('is not reported again when the event shows up after the restart', () => {
+      const ts = testScheduler();
+      const org = new FakeOrg(ts);
+      let saved: WatchState | undefined;
+      const onState = (state: WatchState): void => void (saved = JSON.parse(JSON.stringify(state)));
+      ts.run(({ expectObservable, cold }) => {
+        firstRun(ts, org, onState);
+        // Restarted at 70 s from what the first run saved; the event is read at 80 s, and the
+        // resync of 120 s must not resolve it as the revocation of a permission never seen.
+        const restarted = cold('70s x').pipe(
+          concatMap(() => watch(org, [A], { state: saved!, onState, resync: 60 * S })),
+        );
+        expectObservable(restarted, '^ 124999ms !').toBe('70s r 49999ms y', {
+          r: 'synced state 0',
+          y: 'synced resync 0',
+        });
+      });
+      // The marker is gone once its event came: the state does not keep it.
+      expect(saved!.tombstones).toEqual({});
+    });
+
+    it('is not reported again when the restart comes after a resync period, so that a resync runs first', () => {
+      const ts = testScheduler();
+      const org = new FakeOrg(ts);
+      let saved: WatchState | undefined;
+      const onState = (state: WatchState): void => void (saved = JSON.parse(JSON.stringify(state)));
+      ts.run(({ expectObservable, cold }) => {
+        firstRun(ts, org, onState);
+        // Restarted at 130 s: a resync at 140 s, the event read at 150 s, a resync at 200 s.
+        const restarted = cold('130s x').pipe(
+          concatMap(() => watch(org, [A], { state: saved!, onState, resync: 60 * S })),
+        );
+        expectObservable(restarted, '^ 204999ms !').toBe('130s r 9999ms y 59999ms y', {
+          r: 'synced state 0',
+          y: 'synced resync 0',
+        });
+      });
+    });
+
+    it('keeps the marker in the state only while a poll could still read its event', () => {
+      const ts = testScheduler();
+      const org = new FakeOrg(ts);
+      const tombstones: unknown[] = [];
+      ts.run(({ expectObservable }) => {
+        const id = org.grant(A, 'proj_a');
+        ts.schedule(() => org.revoke(A, id, Infinity), 55 * S); // its event never shows
+        ts.schedule(() => org.grant(A, 'proj_b'), 125 * S); // the polls now read from 65 s
+        const changes = watch(org, [A], {
+          resync: 60 * S,
+          onState: (state) => tombstones.push(state.tombstones),
+        });
+        expectObservable(changes, '^ 134999ms !').toBe('s 59999ms (ry) 59996ms y 9999ms g', {
+          s: 'synced snapshot 1',
+          r: `revoked ${id} ${A} proj_a resync`,
+          y: 'synced resync 0',
+          g: `granted cp_2 ${A} proj_b audit-log`,
+        });
+      });
+      expect(tombstones.slice(-3)).toEqual([{ cp_1: 60 }, { cp_1: 60 }, {}]);
+    });
+
+    it('still loads a state saved before the markers were kept', () => {
+      const ts = testScheduler();
+      const org = new FakeOrg(ts);
+      let saved: WatchState | undefined;
+      const onState = (state: WatchState): void => void (saved = JSON.parse(JSON.stringify(state)));
+      ts.run(({ expectObservable, cold }) => {
+        firstRun(ts, org, onState);
+        const older = cold('70s x').pipe(
+          concatMap(() => {
+            const { tombstones, ...before } = saved!;
+            expect(tombstones).toEqual({ cp_1: 60 });
+            return watch(org, [A], { state: before as WatchState, resync: 60 * S });
+          }),
+        );
+        expectObservable(older, '^ 79999ms !').toBe('70s r', { r: 'synced state 0' });
+      });
+    });
+  });
+
   it('resolves a revocation of a permission never seen at the next resync: reported with its checkpoint when watched, dropped when not', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {
