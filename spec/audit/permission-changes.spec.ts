@@ -247,56 +247,70 @@ describe('permissionChanges$ (virtual time)', () => {
   });
 
   describe('a revocation the resync found, then a restart before its late event', () => {
-    /** The first run: the resync at 60 s reports the revocation of 55 s, whose event shows at 75 s. */
-    function firstRun(ts: TestScheduler, org: FakeOrg, onState: (s: WatchState) => void): string {
+    /**
+     * The first run, whose resync at 60 s reports the revocation of 55 s (its event shows at
+     * 75 s), then a watch restarted at `at` ms from the state it saved, as `edit` leaves it.
+     */
+    function restartedAt(
+      ts: TestScheduler,
+      at: number,
+      edit: (saved: WatchState) => WatchState = (saved) => saved,
+    ): { restarted: Observable<unknown>; saved: () => WatchState } {
+      const org = new FakeOrg(ts);
+      let saved: WatchState | undefined;
+      const onState = (state: WatchState): void => void (saved = JSON.parse(JSON.stringify(state)));
       const id = org.grant(A, 'proj_a');
       ts.schedule(() => org.revoke(A, id, 20 * S), 55 * S);
-      const changes = watch(org, [A], { resync: 60 * S, onState });
-      ts.expectObservable(changes, '^ 64999ms !').toBe('s 59999ms (ry)', {
-        s: 'synced snapshot 1',
-        r: `revoked ${id} ${A} proj_a resync`,
-        y: 'synced resync 0',
-      });
-      return id;
+      ts.expectObservable(watch(org, [A], { resync: 60 * S, onState }), '^ 64999ms !').toBe(
+        's 59999ms (ry)',
+        { s: 'synced snapshot 1', r: `revoked ${id} ${A} proj_a resync`, y: 'synced resync 0' },
+      );
+      const restarted = timer(at).pipe(
+        concatMap(() => watch(org, [A], { state: edit(saved!), onState, resync: 60 * S })),
+      );
+      return { restarted, saved: () => saved! };
     }
 
     it('is not reported again when the event shows up after the restart', () => {
       const ts = testScheduler();
-      const org = new FakeOrg(ts);
-      let saved: WatchState | undefined;
-      const onState = (state: WatchState): void => void (saved = JSON.parse(JSON.stringify(state)));
-      ts.run(({ expectObservable, cold }) => {
-        firstRun(ts, org, onState);
-        // Restarted at 70 s from what the first run saved; the event is read at 80 s, and the
-        // resync of 120 s must not resolve it as the revocation of a permission never seen.
-        const restarted = cold('70s x').pipe(
-          concatMap(() => watch(org, [A], { state: saved!, onState, resync: 60 * S })),
-        );
-        expectObservable(restarted, '^ 124999ms !').toBe('70s r 49999ms y', {
+      let saved: (() => WatchState) | undefined;
+      ts.run(({ expectObservable }) => {
+        // Restarted at 70 s; the event is read at 80 s, and the resync of 120 s must not resolve
+        // it as the revocation of a permission never seen.
+        const run = restartedAt(ts, 70 * S);
+        saved = run.saved;
+        expectObservable(run.restarted, '^ 124999ms !').toBe('70s r 49999ms y', {
           r: 'synced state 0',
           y: 'synced resync 0',
         });
       });
       // The marker is gone once its event came: the state does not keep it.
-      expect(saved!.tombstones).toEqual({});
+      expect(saved!().tombstones).toEqual({});
     });
 
     it('is not reported again when the restart comes after a resync period, so that a resync runs first', () => {
       const ts = testScheduler();
-      const org = new FakeOrg(ts);
-      let saved: WatchState | undefined;
-      const onState = (state: WatchState): void => void (saved = JSON.parse(JSON.stringify(state)));
-      ts.run(({ expectObservable, cold }) => {
-        firstRun(ts, org, onState);
+      ts.run(({ expectObservable }) => {
         // Restarted at 130 s: a resync at 140 s, the event read at 150 s, a resync at 200 s.
-        const restarted = cold('130s x').pipe(
-          concatMap(() => watch(org, [A], { state: saved!, onState, resync: 60 * S })),
-        );
+        const { restarted } = restartedAt(ts, 130 * S);
         expectObservable(restarted, '^ 204999ms !').toBe('130s r 9999ms y 59999ms y', {
           r: 'synced state 0',
           y: 'synced resync 0',
         });
       });
+    });
+
+    it('still loads a state saved before the markers were kept', () => {
+      const ts = testScheduler();
+      const markers: unknown[] = [];
+      ts.run(({ expectObservable }) => {
+        const { restarted } = restartedAt(ts, 70 * S, ({ tombstones, ...before }) => {
+          markers.push(tombstones);
+          return before;
+        });
+        expectObservable(restarted, '^ 79999ms !').toBe('70s r', { r: 'synced state 0' });
+      });
+      expect(markers).toEqual([{ cp_1: 60 }]);
     });
 
     it('keeps the marker in the state only while a poll could still read its event', () => {
@@ -319,24 +333,6 @@ describe('permissionChanges$ (virtual time)', () => {
         });
       });
       expect(tombstones.slice(-3)).toEqual([{ cp_1: 60 }, { cp_1: 60 }, {}]);
-    });
-
-    it('still loads a state saved before the markers were kept', () => {
-      const ts = testScheduler();
-      const org = new FakeOrg(ts);
-      let saved: WatchState | undefined;
-      const onState = (state: WatchState): void => void (saved = JSON.parse(JSON.stringify(state)));
-      ts.run(({ expectObservable, cold }) => {
-        firstRun(ts, org, onState);
-        const older = cold('70s x').pipe(
-          concatMap(() => {
-            const { tombstones, ...before } = saved!;
-            expect(tombstones).toEqual({ cp_1: 60 });
-            return watch(org, [A], { state: before as WatchState, resync: 60 * S });
-          }),
-        );
-        expectObservable(older, '^ 79999ms !').toBe('70s r', { r: 'synced state 0' });
-      });
     });
   });
 
