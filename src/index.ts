@@ -7,7 +7,13 @@
 
 // Client
 export { createClient } from './client/create-client.js';
-export type { Client, ClientEvent, ClientMetrics, RequestOptions } from './client/create-client.js';
+export type {
+  Client,
+  ClientEvent,
+  ClientMetrics,
+  LimiterStoreEvent,
+  RequestOptions,
+} from './client/create-client.js';
 export type { ClientOptions } from './client/client-options.js';
 export type { ConnectionOptions } from './client/connection-options.js';
 export type { RetryOptions } from './client/retry-options.js';

@@ -246,6 +246,96 @@ describe('permissionChanges$ (virtual time)', () => {
     });
   });
 
+  describe('a revocation the resync found, then a restart before its late event', () => {
+    /**
+     * The first run, whose resync at 60 s reports the revocation of 55 s (its event shows at
+     * 75 s), then a watch restarted at `at` ms from the state it saved, as `edit` leaves it.
+     */
+    function restartedAt(
+      ts: TestScheduler,
+      at: number,
+      edit: (saved: WatchState) => WatchState = (saved) => saved,
+    ): { restarted: Observable<unknown>; saved: () => WatchState } {
+      const org = new FakeOrg(ts);
+      let saved: WatchState | undefined;
+      const onState = (state: WatchState): void => void (saved = JSON.parse(JSON.stringify(state)));
+      const id = org.grant(A, 'proj_a');
+      ts.schedule(() => org.revoke(A, id, 20 * S), 55 * S);
+      ts.expectObservable(watch(org, [A], { resync: 60 * S, onState }), '^ 64999ms !').toBe(
+        's 59999ms (ry)',
+        { s: 'synced snapshot 1', r: `revoked ${id} ${A} proj_a resync`, y: 'synced resync 0' },
+      );
+      const restarted = timer(at).pipe(
+        concatMap(() => watch(org, [A], { state: edit(saved!), onState, resync: 60 * S })),
+      );
+      return { restarted, saved: () => saved! };
+    }
+
+    it('is not reported again when the event shows up after the restart', () => {
+      const ts = testScheduler();
+      let saved: (() => WatchState) | undefined;
+      ts.run(({ expectObservable }) => {
+        // Restarted at 70 s; the event is read at 80 s, and the resync of 120 s must not resolve
+        // it as the revocation of a permission never seen.
+        const run = restartedAt(ts, 70 * S);
+        saved = run.saved;
+        expectObservable(run.restarted, '^ 124999ms !').toBe('70s r 49999ms y', {
+          r: 'synced state 0',
+          y: 'synced resync 0',
+        });
+      });
+      // The marker is gone once its event came: the state does not keep it.
+      expect(saved!().tombstones).toEqual({});
+    });
+
+    it('is not reported again when the restart comes after a resync period, so that a resync runs first', () => {
+      const ts = testScheduler();
+      ts.run(({ expectObservable }) => {
+        // Restarted at 130 s: a resync at 140 s, the event read at 150 s, a resync at 200 s.
+        const { restarted } = restartedAt(ts, 130 * S);
+        expectObservable(restarted, '^ 204999ms !').toBe('130s r 9999ms y 59999ms y', {
+          r: 'synced state 0',
+          y: 'synced resync 0',
+        });
+      });
+    });
+
+    it('still loads a state saved before the markers were kept', () => {
+      const ts = testScheduler();
+      const markers: unknown[] = [];
+      ts.run(({ expectObservable }) => {
+        const { restarted } = restartedAt(ts, 70 * S, ({ tombstones, ...before }) => {
+          markers.push(tombstones);
+          return before;
+        });
+        expectObservable(restarted, '^ 79999ms !').toBe('70s r', { r: 'synced state 0' });
+      });
+      expect(markers).toEqual([{ cp_1: 60 }]);
+    });
+
+    it('keeps the marker in the state only while a poll could still read its event', () => {
+      const ts = testScheduler();
+      const org = new FakeOrg(ts);
+      const tombstones: unknown[] = [];
+      ts.run(({ expectObservable }) => {
+        const id = org.grant(A, 'proj_a');
+        ts.schedule(() => org.revoke(A, id, Infinity), 55 * S); // its event never shows
+        ts.schedule(() => org.grant(A, 'proj_b'), 125 * S); // the polls now read from 65 s
+        const changes = watch(org, [A], {
+          resync: 60 * S,
+          onState: (state) => tombstones.push(state.tombstones),
+        });
+        expectObservable(changes, '^ 134999ms !').toBe('s 59999ms (ry) 59996ms y 9999ms g', {
+          s: 'synced snapshot 1',
+          r: `revoked ${id} ${A} proj_a resync`,
+          y: 'synced resync 0',
+          g: `granted cp_2 ${A} proj_b audit-log`,
+        });
+      });
+      expect(tombstones.slice(-3)).toEqual([{ cp_1: 60 }, { cp_1: 60 }, {}]);
+    });
+  });
+
   it('resolves a revocation of a permission never seen at the next resync: reported with its checkpoint when watched, dropped when not', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {

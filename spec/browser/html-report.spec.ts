@@ -227,7 +227,7 @@ describe('the HTML report of an audit, in Chromium from file://, offline', () =>
 });
 
 describe('the HTML page of a diff, in Chromium from file://, offline', () => {
-  it('shows the changes, hostile names as text; no script runs, nothing is fetched', async () => {
+  it('shows the changes, hostile names as text; no script runs, nothing is fetched, no CSP error', async () => {
     const line = (checkpoint: string, project: string, id: string, allowed: boolean): string =>
       `${JSON.stringify({ checkpoint, id, project_id: project, created_at: 1, allowed })}\n`;
     const old = join(dir, 'old.jsonl');
@@ -242,10 +242,16 @@ describe('the HTML page of a diff, in Chromium from file://, offline', () => {
     const tab = await browser.newPage();
     const requests: string[] = [];
     const dialogs: string[] = [];
+    const errors: string[] = [];
     tab.on('request', (request) => requests.push(request.url()));
     tab.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
+    });
+    // A CSP violation (the page's own icon, say) is logged as a console error.
+    tab.on('pageerror', (error) => errors.push(error.message));
+    tab.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
     });
     await tab.route('**/*', (route) =>
       route.request().url() === url ? route.continue() : route.abort('internetdisconnected'),
@@ -257,9 +263,10 @@ describe('the HTML page of a diff, in Chromium from file://, offline', () => {
     expect(cells).toContain(HOSTILE_PROJECT);
     expect(await tab.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
     expect(await tab.locator('main img, main script').count()).toBe(0);
-    expect({ requests: requests.filter((u) => u !== url), dialogs }).toEqual({
+    expect({ requests: requests.filter((u) => u !== url), dialogs, errors }).toEqual({
       requests: [],
       dialogs: [],
+      errors: [],
     });
     await tab.close();
   });

@@ -3,8 +3,9 @@ import { ConfigError } from '../errors.js';
 /**
  * Where a change feed stands, as plain JSON: its position in the audit log and what it knows,
  * so that a restarted watch continues exactly there (see `permissionChanges$`'s `state` and
- * `onState`). Its size is the live permissions, plus the few events within the overlap window
- * and the revocations not yet resolved: nothing per checkpoint.
+ * `onState`). Its size is the live permissions, plus the few events within the overlap window,
+ * the revocations not yet resolved and those a resync found before their events: nothing per
+ * checkpoint.
  *
  * @example
  * ```ts
@@ -24,6 +25,13 @@ export interface WatchState {
   readonly permissions: Readonly<Record<string, readonly [string, string]>>;
   /** Revocations of permissions never seen, resolved at the next resync. */
   readonly pending: Readonly<Record<string, PendingRevocation>>;
+  /**
+   * Permissions a resync found gone (and reported revoked) before their `deleted` event came,
+   * with the Unix seconds of that resync: when the event comes, it is not news. Each is kept
+   * until its event comes or the polls no longer read that far back (like `seen`). Absent from
+   * a state saved before they were kept: read as none.
+   */
+  readonly tombstones?: Readonly<Record<string, number>>;
   /** Unix seconds of the last snapshot or resync. */
   readonly synced_at: number;
 }
@@ -65,8 +73,11 @@ export class ChangeState {
   readonly permissions = new Map<string, KnownPermission>();
   readonly pending = new Map<string, PendingRevocation>();
   readonly seen = new Map<string, number>();
-  /** Permissions the last resync found gone: their late `deleted` events are not news. */
-  readonly tombstones = new Set<string>();
+  /**
+   * Permissions a resync found gone, with the Unix seconds of that resync: their late `deleted`
+   * events are not news. In the saved state, so a restart does not report them twice.
+   */
+  readonly tombstones = new Map<string, number>();
   position: number;
   syncedAt: number;
 
@@ -96,7 +107,9 @@ export class ChangeState {
 
   /**
    * Forgets the ids older than the overlap window: a poll never reads them again, so they
-   * cannot come back, and memory stays bounded by the events of one window.
+   * cannot come back, and memory stays bounded by the events of one window. The same for the
+   * tombstones of revocations found before that: their events happened before the resync, so
+   * a poll does not read them any more either.
    *
    * @example
    * ```ts
@@ -106,6 +119,7 @@ export class ChangeState {
   prune(overlapSeconds: number): void {
     const oldest = this.position - overlapSeconds;
     for (const [id, at] of this.seen) if (at < oldest) this.seen.delete(id);
+    for (const [id, at] of this.tombstones) if (at < oldest) this.tombstones.delete(id);
   }
 
   /** The state as JSON-ready data. */
@@ -119,6 +133,7 @@ export class ChangeState {
         [...this.permissions].map(([id, p]) => [id, [p.checkpoint, p.project_id] as const]),
       ),
       pending: Object.fromEntries(this.pending),
+      tombstones: Object.fromEntries(this.tombstones),
       synced_at: this.syncedAt,
     };
   }
@@ -144,15 +159,18 @@ export class ChangeState {
     for (const key of ['baseline', 'position', 'synced_at'] as const) {
       if (!Number.isSafeInteger(s[key])) bad(`${key} is not an integer`);
     }
-    for (const key of ['seen', 'permissions', 'pending'] as const) {
+    for (const key of ['seen', 'permissions', 'pending', 'tombstones'] as const) {
       const value: unknown = s[key];
+      if (key === 'tombstones' && value === undefined) continue; // saved before they were kept
       if (typeof value !== 'object' || value === null || Array.isArray(value))
         bad(`${key} is not an object`);
     }
     const state = new ChangeState(s.baseline!, s.position!, s.synced_at!);
-    for (const [id, at] of Object.entries(s.seen!)) {
-      if (!Number.isSafeInteger(at)) bad(`seen.${id} is not an integer`);
-      state.seen.set(id, at);
+    for (const key of ['seen', 'tombstones'] as const) {
+      for (const [id, at] of Object.entries(s[key] ?? {})) {
+        if (!Number.isSafeInteger(at)) bad(`${key}.${id} is not an integer`);
+        state[key].set(id, at);
+      }
     }
     for (const [id, p] of Object.entries(s.permissions!)) {
       if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'string')

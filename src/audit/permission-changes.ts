@@ -521,7 +521,8 @@ class Feed {
         state.permissions.delete(id);
         return [{ type: 'revoked', ...known, permission_id: id, ...base }];
       }
-      if (state.tombstones.has(id) || event.effective_at < state.baseline) return [];
+      // Found gone by a resync, and reported then: its marker has done its work.
+      if (state.tombstones.delete(id) || event.effective_at < state.baseline) return [];
       state.pending.set(id, {
         effective_at: event.effective_at,
         actor: base.actor,
@@ -539,7 +540,6 @@ class Feed {
     return defer(() => {
       const state = this.#state as ChangeState;
       this.#lastSyncMs = this.o.scheduler.now();
-      state.tombstones.clear();
       this.#dirty = true;
       let listedCount = 0;
       return concat(
@@ -601,7 +601,7 @@ class Feed {
     for (const [id, p] of state.permissions) {
       if (!listed.ok.has(p.checkpoint) || listed.permissions.has(id)) continue;
       state.permissions.delete(id);
-      state.tombstones.add(id);
+      state.tombstones.set(id, this.#nowSeconds());
       yield correction('revoked', id, p, this.#nowSeconds());
     }
   }

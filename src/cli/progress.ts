@@ -1,7 +1,8 @@
 import { SingleBar } from 'cli-progress';
 import type { Writable } from 'node:stream';
 import type { Subscription } from 'rxjs';
-import type { Client, ClientEvent, ClientMetrics } from '../client/create-client.js';
+import type { Client, ClientMetrics } from '../client/create-client.js';
+import type { RetryEvent } from '../retry/plan-retry.js';
 import { terminalSafe } from './terminal-text.js';
 
 /** What the progress line shows. */
@@ -23,7 +24,7 @@ export interface Stall {
   readonly since: number;
   readonly metrics: Pick<ClientMetrics, 'limiter'>;
   /** The latest retry, and when (wall clock) it was decided. */
-  readonly retry: { readonly event: ClientEvent; readonly at: number } | undefined;
+  readonly retry: { readonly event: RetryEvent; readonly at: number } | undefined;
 }
 
 /**
@@ -99,7 +100,7 @@ export function progressBar(
   let moved = Date.now();
   let retry: Stall['retry'];
   const retries: Subscription = client.events$.subscribe((event) => {
-    retry = { event, at: Date.now() };
+    if (event.type === 'retry') retry = { event, at: Date.now() };
   });
   // Redraws while nothing moves, so that a stall shows up (and its seconds count).
   const ticker = setInterval(() => started$ && render(), 1000);

@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { RequestAuth, RequestSpec } from '../http/send-request.js';
 import type { RetryEvent } from '../retry/plan-retry.js';
 import type { LimiterState } from '../schedule/limiter.js';
+import type { LimiterStoreWarning } from '../schedule/store/limiter-store.js';
 
 /**
  * Per-request knobs.
@@ -45,16 +46,36 @@ export interface ClientMetrics {
 }
 
 /**
- * Something the client did that you may want to log or count.
+ * Something the client did that you may want to log or count: a retry, or a warning of its
+ * limiter store. Tell them apart by `type`.
  *
  * @example
  * ```ts
- * client.events$.subscribe((event: ClientEvent) =>
- *   console.warn(`retry ${event.attempt} in ${event.delayMs} ms: ${event.reason}`),
- * );
+ * client.events$.subscribe((event: ClientEvent) => {
+ *   if (event.type === 'retry')
+ *     console.warn(`retry ${event.attempt} in ${event.delayMs} ms: ${event.reason}`);
+ *   else console.warn(`rate limit store: ${event.warning.message}`);
+ * });
  * ```
  */
-export type ClientEvent = RetryEvent;
+export type ClientEvent = RetryEvent | LimiterStoreEvent;
+
+/**
+ * The client's limiter store (`rateLimit.store`, such as `redisStore`) lost its backend or has it
+ * back: the same warning as the store's `onWarning` gets.
+ *
+ * @example
+ * ```ts
+ * const event: LimiterStoreEvent = {
+ *   type: 'limiter-store',
+ *   warning: { type: 'restored', message: 'Redis at redis://127.0.0.1:6379 answers again' },
+ * };
+ * ```
+ */
+export interface LimiterStoreEvent {
+  readonly type: 'limiter-store';
+  readonly warning: LimiterStoreWarning;
+}
 
 /**
  * A configured connection to the API: key, base URL, timeouts, retry policy, and the one
@@ -78,7 +99,10 @@ export interface Client {
    * (`http://user:pass@host/v1`) appears as `http://***@host/v1`.
    */
   readonly baseURL: string;
-  /** Every retry, as it is decided (the same events as the `onRetry` option). Completes on close. */
+  /**
+   * Every retry, as it is decided (the same events as the `onRetry` option), and every warning
+   * of the limiter store (the same as its `onWarning`). Completes on close.
+   */
   readonly events$: Observable<ClientEvent>;
   /**
    * One API call as a cold Observable: limiter, attempt, retries. Emits the checked body.

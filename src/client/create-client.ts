@@ -6,6 +6,7 @@ import {
   Observable,
   Subject,
   throwError,
+  type Subscription,
   timeout as rxTimeout,
 } from 'rxjs';
 import { Agent, type Dispatcher } from 'undici';
@@ -41,7 +42,13 @@ import type { ClientOptions } from './client-options.js';
 import { Credentials } from './credentials.js';
 import { resolveOptions, type ResolvedOptions } from './resolve-options.js';
 
-export type { Client, ClientEvent, ClientMetrics, RequestOptions } from './client.js';
+export type {
+  Client,
+  ClientEvent,
+  ClientMetrics,
+  LimiterStoreEvent,
+  RequestOptions,
+} from './client.js';
 
 /**
  * Creates a client. Options are checked here, once: a bad value throws a `ConfigError` naming
@@ -95,6 +102,7 @@ class DefaultClient implements Client {
   readonly #events = new Subject<ClientEvent>();
   readonly #ownedDispatcher: Dispatcher | undefined;
   readonly #credentials: Credentials;
+  readonly #storeWarnings: Subscription | undefined;
   #retries = 0;
   #backoffMs = 0;
   #closed = false;
@@ -130,6 +138,9 @@ class DefaultClient implements Client {
       scheduler: options.scheduler,
       retryBudget: this.#budget,
     });
+    this.#storeWarnings = options.limiter.store?.warnings$?.subscribe((warning) =>
+      this.#events.next({ type: 'limiter-store', warning }),
+    );
   }
 
   /**
@@ -182,6 +193,7 @@ class DefaultClient implements Client {
     this.#closed = true;
     // Requests still waiting for a turn fail now, rather than start on a closed pool.
     const storeClosed = this.#limiter.dispose(new ClientClosedError());
+    this.#storeWarnings?.unsubscribe();
     this.#events.complete();
     await Promise.all([this.#ownedDispatcher?.close(), storeClosed]);
   }

@@ -1,6 +1,6 @@
 import { VERSION } from '../client/version.js';
 import { escapeHtml } from './escape.js';
-import { REPORT_CSS } from './html-app.js';
+import { htmlPage } from './html-shell.js';
 
 /** One kind of change, as the diff page shows it: a title, column headers, rows of text. */
 export interface DiffHtmlSection {
@@ -11,10 +11,10 @@ export interface DiffHtmlSection {
 }
 
 /**
- * `diff --format html`: the changes between two audits as one self-contained page, with no
- * script at all (its CSP allows none) and every value escaped as it is written, so it opens
- * offline from `file://` and a hostile name stays text. Leads with the headline ("2 new
- * violations, …"); sections come in the order given, violations first.
+ * `diff --format html`: the changes between two audits as one self-contained page (the shell:
+ * {@link htmlPage}), with no script at all (its CSP allows none) and every value escaped as it
+ * is written, so it opens offline from `file://` and a hostile name stays text. Leads with the
+ * headline ("2 new violations, …"); sections come in the order given, violations first.
  *
  * @example
  * ```ts
@@ -30,7 +30,6 @@ export function renderDiffHtml(diff: {
   /** @default now */
   readonly generatedAt?: Date;
 }): string {
-  const csp = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
   const sections = diff.sections
     .map((s) => {
       const head = s.headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
@@ -44,24 +43,11 @@ export function renderDiffHtml(diff: {
       return `<section><h2>${escapeHtml(s.title)} (${s.total})</h2>\n<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}</section>`;
     })
     .join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>Checkpoint permissions: audit diff</title>
-<style>${REPORT_CSS}</style>
-</head>
-<body>
-<main>
-<h1>What changed: ${escapeHtml(diff.old)} → ${escapeHtml(diff.new)}</h1>
+  return htmlPage({
+    title: 'Checkpoint permissions: audit diff',
+    main: `<h1>What changed: ${escapeHtml(diff.old)} → ${escapeHtml(diff.new)}</h1>
 <div id="verdict" class="${diff.changed ? 'fail' : 'pass'}" role="status">${escapeHtml(diff.headline)}</div>
 ${sections}
-<section><h2>About this report</h2><dl class="meta"><dt>Generated</dt><dd>${(diff.generatedAt ?? new Date()).toISOString()}</dd><dt>Tool</dt><dd>checkpoint-permissions ${escapeHtml(VERSION)}</dd></dl></section>
-</main>
-</body>
-</html>
-`;
+<section><h2>About this report</h2><dl class="meta"><dt>Generated</dt><dd>${(diff.generatedAt ?? new Date()).toISOString()}</dd><dt>Tool</dt><dd>checkpoint-permissions ${escapeHtml(VERSION)}</dd></dl></section>`,
+  });
 }

@@ -1,7 +1,7 @@
 import { from, lastValueFrom, map, mergeMap, toArray } from 'rxjs';
 import { createClient as createRedis } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createClient, type Client } from '../../../src/client/create-client.js';
+import { createClient, type Client, type ClientEvent } from '../../../src/client/create-client.js';
 import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import { permissionItems$ } from '../../../src/resources/permissions.js';
 import type { Observation, StoreCall } from '../../../src/schedule/store/limiter-store.js';
@@ -227,6 +227,23 @@ describe('redisStore when Redis fails', () => {
     await admin.connect();
     expect(await admin.keys('rx-checkpoint-permissions:*')).toHaveLength(1);
     await admin.close();
+  });
+
+  it('publishes each warning on the client’s events$ as well, as onWarning gets it', async () => {
+    const { client } = clientWith();
+    const events: ClientEvent[] = [];
+    const subscription = client.events$.subscribe((event) => events.push(event));
+    await readAllExactly(client);
+    await server.kill();
+    await requestUntil(client, () => types().length === 1);
+    await server.restart();
+    await requestUntil(client, () => types().length === 2);
+    expect(types()).toEqual(['unavailable', 'restored']);
+    expect(events.filter((event) => event.type !== 'retry')).toEqual([
+      { type: 'limiter-store', warning: warnings[0] },
+      { type: 'limiter-store', warning: warnings[1] },
+    ]);
+    subscription.unsubscribe();
   });
 
   it('with onUnavailable: "wait", holds requests while Redis is gone and sends them when it is back', async () => {

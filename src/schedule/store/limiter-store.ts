@@ -1,3 +1,5 @@
+import type { Observable } from 'rxjs';
+
 /**
  * What one response taught the limiter, already reduced to decisions by the client that saw it
  * (which header meant what, how long a 429 asked to wait), so that a store only does arithmetic.
@@ -100,8 +102,30 @@ export interface LimiterStore {
    * with `now` the limiter's clock in ms (a shared store uses its own clock instead).
    */
   decide(scope: string, call: StoreCall, now: number): StoreDecision | Promise<StoreDecision>;
+  /**
+   * What the store wants its users to know (its backend gone, or back): each client that uses
+   * the store publishes these on its `events$`. Completes when the store closes.
+   */
+  readonly warnings$?: Observable<LimiterStoreWarning>;
   /** Releases what the store owns (its connection). Called when the client closes. */
   close?(): Promise<void>;
+}
+
+/**
+ * Something a limiter store wants you to know: its backend (Redis) stopped answering
+ * (`unavailable`: this process now paces on its own, or waits, per `onUnavailable`) or answers
+ * again (`restored`).
+ *
+ * @example
+ * ```ts
+ * redisStore({ url, onWarning: (w: LimiterStoreWarning) => console.warn(`[${w.type}] ${w.message}`) });
+ * ```
+ */
+export interface LimiterStoreWarning {
+  readonly type: 'unavailable' | 'restored';
+  readonly message: string;
+  /** Why Redis was deemed unavailable. */
+  readonly cause?: Error | undefined;
 }
 
 /** True for a store's answer that is not ready yet. */

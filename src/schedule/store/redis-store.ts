@@ -1,8 +1,17 @@
+import { Subject, type Observable } from 'rxjs';
 import * as check from '../../validate.js';
 import { ConfigError } from '../../errors.js';
-import type { LimiterStore, Observation, StoreCall, StoreDecision } from './limiter-store.js';
+import type {
+  LimiterStore,
+  LimiterStoreWarning,
+  Observation,
+  StoreCall,
+  StoreDecision,
+} from './limiter-store.js';
 import { LIMITER_SCRIPT, LIMITER_SCRIPT_SHA } from './limiter-script.js';
 import { MemoryStore } from './memory-store.js';
+
+export type { LimiterStoreWarning } from './limiter-store.js';
 
 /**
  * What the Redis store needs of a client: node-redis's `sendCommand` (a `createClient()` from
@@ -16,22 +25,6 @@ import { MemoryStore } from './memory-store.js';
  */
 export interface RedisCommandSender {
   sendCommand(args: string[]): Promise<unknown>;
-}
-
-/**
- * Something the Redis store wants you to know: Redis stopped answering (`unavailable`: this
- * process now paces on its own, or waits, per `onUnavailable`) or answers again (`restored`).
- *
- * @example
- * ```ts
- * redisStore({ url, onWarning: (w: LimiterStoreWarning) => console.warn(`[${w.type}] ${w.message}`) });
- * ```
- */
-export interface LimiterStoreWarning {
-  readonly type: 'unavailable' | 'restored';
-  readonly message: string;
-  /** Why Redis was deemed unavailable. */
-  readonly cause?: Error | undefined;
 }
 
 /**
@@ -80,7 +73,8 @@ export interface RedisStoreOptions {
    */
   ttl?: number | undefined;
   /**
-   * Called once when Redis becomes unavailable and once when it is back.
+   * Called once when Redis becomes unavailable and once when it is back. (Every client that
+   * uses the store also publishes these on its `events$`, as `{ type: 'limiter-store', warning }`.)
    * @default process.emitWarning
    */
   onWarning?: ((warning: LimiterStoreWarning) => void) | undefined;
@@ -118,6 +112,8 @@ export interface RedisStoreStats {
  */
 export interface RedisStore extends LimiterStore {
   stats(): RedisStoreStats;
+  /** Each warning `onWarning` gets, for the clients that use the store; completes on close. */
+  readonly warnings$: Observable<LimiterStoreWarning>;
   close(): Promise<void>;
 }
 
@@ -227,6 +223,8 @@ const CONNECT_GRACE_MS = 1_000;
 
 class DefaultRedisStore implements RedisStore {
   readonly #settings: Settings;
+  readonly #warnings = new Subject<LimiterStoreWarning>();
+  readonly warnings$ = this.#warnings.asObservable();
   /** Learns everything Redis learns, so that a fallback starts from the pace already known. */
   readonly #local = new MemoryStore();
   readonly #where: string;
@@ -284,6 +282,7 @@ class DefaultRedisStore implements RedisStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#warnings.complete();
     const owned = await this.#connecting;
     if (owned && !(owned instanceof Error)) await owned.close().catch(() => undefined);
   }
@@ -420,6 +419,7 @@ class DefaultRedisStore implements RedisStore {
     } catch {
       // A throwing hook must not turn a Redis outage into failed requests.
     }
+    this.#warnings.next(warning);
   }
 }
 
