@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatEmulatorBanner, type Emulator } from '../../src/emulator/index.js';
+import { formatEmulatorBanner } from '../../src/emulator/banner.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { closingStdout, expectOneErrorLine, start, startSpecEmulator } from './helpers.js';
 import { waitFor } from '../support/wait-for.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEmulatorBanner } from '../../src/emulator/index.js';
+import { formatEmulatorBanner } from '../../src/emulator/banner.js';
 
 describe('formatEmulatorBanner', () => {
   it('prints the URL, the key, the stats route and the environment to use', () => {

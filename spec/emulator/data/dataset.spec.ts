@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DatasetError,
   datasetOf,
-  loadDataset,
   seedOrganization,
   startEmulator,
 } from '../../../src/emulator/index.js';
+import { loadDataset } from '../../../src/emulator/data/validate-dataset.js';
 import { call, permissionsPath } from '../helpers.js';
 
 const job = { id: 'ftjob-1', created_at: 1721764800 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DatasetError, seedOrganization, validateDataset } from '../../../src/emulator/index.js';
+import { DatasetError, seedOrganization } from '../../../src/emulator/index.js';
+import { validateDataset } from '../../../src/emulator/data/validate-dataset.js';
 
 const job = { id: 'ftjob-1', created_at: 1721764800 };
 const checkpoint = { fine_tuned_model_checkpoint: 'ft:gpt-4o-mini-2024-07-18:acme:x:ab12CD34' };

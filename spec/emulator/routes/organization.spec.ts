@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   seedOrganization,
   startEmulator,
-  validateDataset,
   type Emulator,
   type Truth,
 } from '../../../src/emulator/index.js';
+import { validateDataset } from '../../../src/emulator/data/validate-dataset.js';
 import { call, originOf, permissionsPath } from '../helpers.js';
 
 let emulator: Emulator;

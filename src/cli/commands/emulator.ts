@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  chaosEverywhere,
-  formatEmulatorBanner,
-  startEmulator,
-  type EmulatorOptions,
-} from '../../emulator/index.js';
+import { formatEmulatorBanner } from '../../emulator/banner.js';
+import { chaosEverywhere } from '../../emulator/faults/chaos.js';
+import { startEmulator } from '../../emulator/http/server.js';
+import type { EmulatorOptions } from '../../emulator/options.js';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { howToRun } from '../invocation.js';
@@ -102,6 +100,7 @@ function writeProjectKeys(
  *
  * @example
  * ```ts
+ * import { formatEmulatorBanner } from '../../emulator/banner.js';
  * bannerWithHint(formatEmulatorBanner(emulator), { path: '/tmp/x/project-keys.json' });
  * // …'Project keys file: /tmp/x/project-keys.json (mode 600, removed when the emulator stops)'…
  * // …'OPENAI_BASE_URL=… OPENAI_ADMIN_KEY=… npx tsx src/cli/bin.ts audit --all --project-keys /tmp/x/project-keys.json'

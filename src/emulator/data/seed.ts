@@ -57,8 +57,8 @@ const MAX_DRAWN_CHECKPOINTS = 5;
  * and `large` entries (with six or more checkpoints), repeated `created_at` seconds, and a first
  * job whose checkpoint names contain ` `, `/`, `%`, `#` and `?`. The newest job is `running`.
  *
- * @throws ConfigError for a negative or fractional count, more than {@link MAX_SEEDED_CHECKPOINTS}
- *   checkpoints in all, or `large` above {@link MAX_GENERATED_PERMISSIONS}.
+ * @throws ConfigError for a negative or fractional count, more than 1,000,000 checkpoints in all
+ *   (`MAX_SEEDED_CHECKPOINTS`), or `large` above 10,000,000 (`MAX_GENERATED_PERMISSIONS`).
  * @example
  * const dataset = seedOrganization({ seed: 1 });
  * dataset.jobs?.[0]?.checkpoints?.[0]?.fine_tuned_model_checkpoint;
