@@ -22,8 +22,8 @@ import {
   RateLimitError,
   UnprocessableEntityError,
 } from '../src/errors.js';
-import { redactHeaders } from '../src/http/redact.js';
-import type { RequestSpec } from '../src/http/send-request.js';
+import { redactHeaders } from '../src/internal/http/redact.js';
+import type { RequestSpec } from '../src/internal/http/send-request.js';
 import { parsePermissionPage } from '../src/resources/permission.js';
 import { ManualScheduler } from './support/manual-scheduler.js';
 import { json, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TIMER_DELAY, timerDelay } from '../src/timer-delay.js';
+import { MAX_TIMER_DELAY, timerDelay } from '../src/internal/timer-delay.js';
 
 describe('timerDelay', () => {
   it.each<[number, number]>([

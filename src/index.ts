@@ -19,7 +19,7 @@ export type { ConnectionOptions } from './client/connection-options.js';
 export type { RetryOptions } from './client/retry-options.js';
 export type { RateLimitOptions } from './client/rate-limit-options.js';
 export type { ProjectKeys } from './client/credentials.js';
-export type { RequestAuth } from './http/send-request.js';
+export type { RequestAuth } from './internal/http/send-request.js';
 
 // Permissions
 export { permissions$, permissionItems$ } from './resources/permissions.js';
@@ -86,28 +86,28 @@ export type { WatchState, PendingRevocation } from './audit/change-state.js';
 
 // Building blocks for custom requests and stores. Every module not re-exported here is internal:
 // not API, free to change in any release.
-export type { ListPage } from './http/list-page.js';
-export type { RequestSpec } from './http/send-request.js';
-export type { Query, QueryScalar } from './http/url.js';
-export type { RetryEvent } from './retry/plan-retry.js';
-export type { LimiterMode, LimiterState } from './schedule/limiter.js';
-export { redisStore } from './schedule/store/redis-store.js';
+export type { ListPage } from './internal/http/list-page.js';
+export type { RequestSpec } from './internal/http/send-request.js';
+export type { Query, QueryScalar } from './internal/http/url.js';
+export type { RetryEvent } from './internal/retry/plan-retry.js';
+export type { LimiterMode, LimiterState } from './internal/schedule/limiter.js';
+export { redisStore } from './internal/schedule/store/redis-store.js';
 export type {
   RedisStore,
   RedisStoreOptions,
   RedisStoreStats,
   RedisCommandSender,
   LimiterStoreWarning,
-} from './schedule/store/redis-store.js';
+} from './internal/schedule/store/redis-store.js';
 export type {
   LimiterStore,
   StoreCall,
   StoreDecision,
   Observation,
-} from './schedule/store/limiter-store.js';
-export type { Headers } from './http/headers.js';
-export { REQUEST_CHANNEL, LIMITER_CHANNEL } from './http/trace-channels.js';
-export type { RequestTraceContext, LimiterTraceEvent } from './http/trace-channels.js';
+} from './internal/schedule/store/limiter-store.js';
+export type { Headers } from './internal/http/headers.js';
+export { REQUEST_CHANNEL, LIMITER_CHANNEL } from './internal/http/trace-channels.js';
+export type { RequestTraceContext, LimiterTraceEvent } from './internal/http/trace-channels.js';
 
 // Errors
 export {

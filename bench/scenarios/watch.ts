@@ -15,7 +15,7 @@ import type { Observable } from 'rxjs';
 import { EMPTY, of, VirtualTimeScheduler } from 'rxjs';
 import { seedOrganization, startEmulator } from '../../src/emulator/index.js';
 import type { Client } from '../../src/client/create-client.js';
-import type { RequestSpec } from '../../src/http/send-request.js';
+import type { RequestSpec } from '../../src/internal/http/send-request.js';
 import { library } from '../support/library.js';
 import { runIfMain } from '../support/main.js';
 import type { Goal, ScenarioReport } from '../support/report.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { auditPermissions$ } from '../../src/audit/audit-permissions.js';
 import type { AuditRecord } from '../../src/audit/audit-record.js';
 import type { Client, ClientMetrics } from '../../src/client/create-client.js';
-import type { RequestSpec } from '../../src/http/send-request.js';
+import type { RequestSpec } from '../../src/internal/http/send-request.js';
 import type { Permission, PermissionPage } from '../../src/resources/permission.js';
 
 /*

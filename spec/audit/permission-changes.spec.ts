@@ -14,7 +14,7 @@ import {
 } from '../../src/audit/permission-changes.js';
 import type { Client } from '../../src/client/create-client.js';
 import { APIError } from '../../src/errors.js';
-import type { RequestSpec } from '../../src/http/send-request.js';
+import type { RequestSpec } from '../../src/internal/http/send-request.js';
 
 const A = 'ft:gpt-4o-mini-2024-07-18:acme:alpha:aaa';
 const B = 'ft:gpt-4o-mini-2024-07-18:acme:beta:bbb';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebhookDelivery } from '../../src/cli/watch/webhook.js';
 import { seedOrganization, startEmulator } from '../../src/emulator/index.js';
-import type { RetryPolicy } from '../../src/retry/retry-policy.js';
+import type { RetryPolicy } from '../../src/internal/retry/retry-policy.js';
 import { SECRET_KEY, start } from './helpers.js';
 
 interface Received {

@@ -10,7 +10,7 @@ import {
   ClientClosedError,
   InternalServerError,
 } from '../../src/errors.js';
-import type { RequestSpec } from '../../src/http/send-request.js';
+import type { RequestSpec } from '../../src/internal/http/send-request.js';
 import { permissionItems$ } from '../../src/resources/permissions.js';
 import { createPermissions$, deletePermission$ } from '../../src/resources/write-permissions.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';

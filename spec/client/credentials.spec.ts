@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClientIn, type Client, type createClient } from '../../src/client/create-client.js';
 import { resolveOptions } from '../../src/client/resolve-options.js';
 import { AuthenticationError, ConfigError, ProtocolError } from '../../src/errors.js';
-import type { RequestSpec } from '../../src/http/send-request.js';
+import type { RequestSpec } from '../../src/internal/http/send-request.js';
 import { fineTuningJobs$, jobCheckpoints$ } from '../../src/resources/discovery.js';
 import { permissions$ } from '../../src/resources/permissions.js';
 

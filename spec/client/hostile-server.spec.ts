@@ -12,7 +12,7 @@ import {
   NotFoundError,
   ProtocolError,
 } from '../../src/errors.js';
-import type { RequestSpec } from '../../src/http/send-request.js';
+import type { RequestSpec } from '../../src/internal/http/send-request.js';
 import { permissionPages } from '../../src/resources/permission-pages.js';
 import { permissions$ } from '../../src/resources/permissions.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { queueScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { dispatchTarget, pathAndQuery } from '../../src/http/url.js';
+import { dispatchTarget, pathAndQuery } from '../../src/internal/http/url.js';
 import { DEFAULT_BASE_URL, resolveOptions } from '../../src/client/resolve-options.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

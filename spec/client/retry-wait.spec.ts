@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, type RetryEvent } from '../../src/index.js';
-import type { RequestSpec } from '../../src/http/send-request.js';
+import type { RequestSpec } from '../../src/internal/http/send-request.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { waitFor } from '../support/wait-for.js';

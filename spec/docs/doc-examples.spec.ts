@@ -379,13 +379,13 @@ describe('doc-comment examples', () => {
   });
 
   it('reports an example that does not compile, at its line in the source', () => {
-    const own = errors.filter((error) => error.startsWith('src/timer-delay.ts:12:'));
+    const own = errors.filter((error) => error.startsWith('src/internal/timer-delay.ts:12:'));
     expect(own).toEqual([
-      "src/timer-delay.ts:12: Argument of type 'string' is not assignable to parameter of type 'number'.",
+      "src/internal/timer-delay.ts:12: Argument of type 'string' is not assignable to parameter of type 'number'.",
     ]);
   });
 
   it('type-check, every one of them, in one program', () => {
-    expect(errors.filter((error) => !error.startsWith('src/timer-delay.ts:12:'))).toEqual([]);
+    expect(errors.filter((error) => !error.startsWith('src/internal/timer-delay.ts:12:'))).toEqual([]);
   });
 });

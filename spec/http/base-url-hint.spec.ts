@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { APIErrorBody } from '../../src/errors.js';
-import { baseURLHint } from '../../src/http/base-url-hint.js';
+import { baseURLHint } from '../../src/internal/http/base-url-hint.js';
 
 const ROOT = 'http://127.0.0.1:4010';
 const HINT = `the API root usually ends in /v1 (got ${ROOT})`;

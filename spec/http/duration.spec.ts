@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/http/duration.js';
+import { parseDuration } from '../../src/internal/http/duration.js';
 
 // Go's time.ParseDuration: a sequence of decimal numbers, each with an optional fraction and a
 // unit among ns, us (or µs), ms, s, m, h (https://pkg.go.dev/time#ParseDuration). OpenAI sends

@@ -5,9 +5,9 @@ import { firstValueFrom } from 'rxjs';
 import { Agent, errors, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { startExchange } from '../../src/http/exchange.js';
-import { sendRequest$, type Transport } from '../../src/http/send-request.js';
-import { dispatchTarget } from '../../src/http/url.js';
+import { startExchange } from '../../src/internal/http/exchange.js';
+import { sendRequest$, type Transport } from '../../src/internal/http/send-request.js';
+import { dispatchTarget } from '../../src/internal/http/url.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingHttpHeaders } from 'node:http';
-import { flattenHeaders } from '../../src/http/headers.js';
+import { flattenHeaders } from '../../src/internal/http/headers.js';
 
 describe('flattenHeaders', () => {
   it.each<[string, IncomingHttpHeaders, Record<string, string>]>([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/errors.js';
-import { parseListPage, type ItemParser } from '../../src/http/list-page.js';
+import { parseListPage, type ItemParser } from '../../src/internal/http/list-page.js';
 
 // Items need only an `id` here; permission items are covered in spec/resources/permission.spec.ts.
 const parseItem: ItemParser<{ id: string }> = (item, path, check) => {

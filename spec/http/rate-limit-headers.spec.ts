@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRateLimitHeaders } from '../../src/http/rate-limit-headers.js';
+import { parseRateLimitHeaders } from '../../src/internal/http/rate-limit-headers.js';
 
 // https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers:
 //   x-ratelimit-limit-requests      60     (requests permitted before the limit is exhausted)

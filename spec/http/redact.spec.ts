@@ -5,7 +5,7 @@ import {
   redactText,
   redactURL,
   secretsOf,
-} from '../../src/http/redact.js';
+} from '../../src/internal/http/redact.js';
 
 const SECRET = 'sk-admin-0123456789abcdef';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { retryAfterMs } from '../../src/http/retry-after.js';
+import { retryAfterMs } from '../../src/internal/http/retry-after.js';
 
 // A fixed wall clock: Sun, 06 Nov 1994 08:49:37 GMT, the example date of RFC 9110 §5.6.7.
 const NOW = Date.UTC(1994, 10, 6, 8, 49, 37);

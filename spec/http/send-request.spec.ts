@@ -14,8 +14,8 @@ import {
   ProtocolError,
   RateLimitError,
 } from '../../src/errors.js';
-import { sendRequest$, type RequestSpec, type Transport } from '../../src/http/send-request.js';
-import { dispatchTarget } from '../../src/http/url.js';
+import { sendRequest$, type RequestSpec, type Transport } from '../../src/internal/http/send-request.js';
+import { dispatchTarget } from '../../src/internal/http/url.js';
 import { parsePermissionPage } from '../../src/resources/permission.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/errors.js';
-import { ShapeCheck } from '../../src/http/shape.js';
+import { ShapeCheck } from '../../src/internal/http/shape.js';
 
 /** Runs `fn` and returns the ProtocolError it throws (failing the test if it throws nothing else). */
 function protocolError(fn: () => unknown): ProtocolError {

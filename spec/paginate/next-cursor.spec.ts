@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/errors.js';
-import { nextCursor, type CursorPage } from '../../src/paginate/next-cursor.js';
+import { nextCursor, type CursorPage } from '../../src/internal/paginate/next-cursor.js';
 
 const items = (...ids: string[]): Array<{ id: string }> => ids.map((id) => ({ id }));
 

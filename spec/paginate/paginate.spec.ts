@@ -2,8 +2,8 @@ import { defer, of, take, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/errors.js';
-import type { CursorPage } from '../../src/paginate/next-cursor.js';
-import { paginate$ } from '../../src/paginate/paginate.js';
+import type { CursorPage } from '../../src/internal/paginate/next-cursor.js';
+import { paginate$ } from '../../src/internal/paginate/paginate.js';
 
 interface Page extends CursorPage {
   readonly name: string;

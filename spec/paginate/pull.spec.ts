@@ -1,6 +1,6 @@
 import { concat, concatMap, from, Observable, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { pull, type PullGate } from '../../src/paginate/pull.js';
+import { pull, type PullGate } from '../../src/internal/paginate/pull.js';
 
 /** A source of `n` values, each routed through the gate; `started` counts the values produced. */
 function counted(n: number, log: string[]) {

@@ -8,7 +8,7 @@ import {
   NotFoundError,
   RateLimitError,
 } from '../../src/errors.js';
-import type { RetryEvent } from '../../src/retry/plan-retry.js';
+import type { RetryEvent } from '../../src/internal/retry/plan-retry.js';
 import { permissionItems$ } from '../../src/resources/permissions.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { waitFor } from '../support/wait-for.js';

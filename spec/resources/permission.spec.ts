@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ProtocolError } from '../../src/errors.js';
-import { ShapeCheck } from '../../src/http/shape.js';
+import { ShapeCheck } from '../../src/internal/http/shape.js';
 import { parsePermission, parsePermissionPage } from '../../src/resources/permission.js';
 
 interface OpenAPIExcerpt {

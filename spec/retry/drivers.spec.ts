@@ -7,10 +7,10 @@ import {
   APIUserAbortError,
   ProtocolError,
 } from '../../src/errors.js';
-import type { RetryContext } from '../../src/retry/plan-retry.js';
-import { retryBackoff } from '../../src/retry/retry-backoff.js';
-import { RetryBudget } from '../../src/retry/retry-budget.js';
-import type { RetryPolicy } from '../../src/retry/retry-policy.js';
+import type { RetryContext } from '../../src/internal/retry/plan-retry.js';
+import { retryBackoff } from '../../src/internal/retry/retry-backoff.js';
+import { RetryBudget } from '../../src/internal/retry/retry-budget.js';
+import type { RetryPolicy } from '../../src/internal/retry/retry-policy.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { responseError } from '../support/response-error.js';
 

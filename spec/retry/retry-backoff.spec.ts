@@ -3,10 +3,10 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { APIError } from '../../src/errors.js';
 import { APIConnectionError, APIUserAbortError } from '../../src/errors.js';
-import type { RetryContext, RetryEvent } from '../../src/retry/plan-retry.js';
-import { retryBackoff } from '../../src/retry/retry-backoff.js';
-import { RetryBudget } from '../../src/retry/retry-budget.js';
-import type { RetryPolicy } from '../../src/retry/retry-policy.js';
+import type { RetryContext, RetryEvent } from '../../src/internal/retry/plan-retry.js';
+import { retryBackoff } from '../../src/internal/retry/retry-backoff.js';
+import { RetryBudget } from '../../src/internal/retry/retry-budget.js';
+import type { RetryPolicy } from '../../src/internal/retry/retry-policy.js';
 import { responseError } from '../support/response-error.js';
 
 const policy: RetryPolicy = {

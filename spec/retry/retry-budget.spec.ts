@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RetryBudget } from '../../src/retry/retry-budget.js';
+import { RetryBudget } from '../../src/internal/retry/retry-budget.js';
 
 // The AWS SDK's retry quota (@smithy/util-retry constants, and getDefaultRetryQuota in
 // @aws-sdk/middleware-retry): INITIAL_RETRY_TOKENS 500, RETRY_COST 5, TIMEOUT_RETRY_COST 10,

@@ -7,13 +7,13 @@ import {
   ConfigError,
   ProtocolError,
 } from '../../src/errors.js';
-import { rateLimitSignalOf } from '../../src/http/rate-limit-headers.js';
+import { rateLimitSignalOf } from '../../src/internal/http/rate-limit-headers.js';
 import {
   classifyFailure,
   decideRetry,
   retryDelay,
   type RetryPolicy,
-} from '../../src/retry/retry-policy.js';
+} from '../../src/internal/retry/retry-policy.js';
 
 const POLICY: RetryPolicy = {
   maxRetries: 6,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CubicRate } from '../../src/schedule/cubic-rate.js';
+import { CubicRate } from '../../src/internal/schedule/cubic-rate.js';
 
 // The reference is the AWS SDK's adaptive rate limiter (`DefaultRateLimiter`, @smithy/util-retry):
 //

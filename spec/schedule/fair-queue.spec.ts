@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FairQueue } from '../../src/schedule/fair-queue.js';
+import { FairQueue } from '../../src/internal/schedule/fair-queue.js';
 
 /** Pushes `[key, item]` pairs in order, then shifts until empty; returns the served order. */
 function drain(pushes: ReadonlyArray<readonly [string, string]>): string[] {

@@ -2,8 +2,8 @@ import { defer, finalize, merge, Subscriber, type Observable, type SchedulerLike
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { APIError, type RateLimitSignal } from '../../src/errors.js';
-import { rateLimitSignalOf } from '../../src/http/rate-limit-headers.js';
-import { Limiter, type LimiterOptions } from '../../src/schedule/limiter.js';
+import { rateLimitSignalOf } from '../../src/internal/http/rate-limit-headers.js';
+import { Limiter, type LimiterOptions } from '../../src/internal/schedule/limiter.js';
 
 type Reply = { status: number; rateLimit: RateLimitSignal };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, type PacerOptions } from '../../src/schedule/pacer.js';
+import { Pacer, type PacerOptions } from '../../src/internal/schedule/pacer.js';
 
 const OPTIONS: PacerOptions = {
   requestsPerMinute: undefined,

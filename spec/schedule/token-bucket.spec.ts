@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../src/schedule/token-bucket.js';
+import { TokenBucket } from '../../src/internal/schedule/token-bucket.js';
 
 // Rates are tokens per ms: 10 / 1000 is 10 requests per second, one token every 100 ms.
 const TEN_PER_SECOND = 10 / 1_000;

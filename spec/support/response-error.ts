@@ -1,5 +1,5 @@
 import { APIError, type APIErrorInit } from '../../src/errors.js';
-import { rateLimitSignalOf } from '../../src/http/rate-limit-headers.js';
+import { rateLimitSignalOf } from '../../src/internal/http/rate-limit-headers.js';
 
 /**
  * An error response as the transport builds it (`sendRequest$`): the status picks the class, and

@@ -1,10 +1,10 @@
 import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { of } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import type { Headers } from '../../src/http/headers.js';
-import { rateLimitSignalOf } from '../../src/http/rate-limit-headers.js';
-import { LIMITER_CHANNEL, type LimiterTraceEvent } from '../../src/http/trace-channels.js';
-import { Limiter } from '../../src/schedule/limiter.js';
+import type { Headers } from '../../src/internal/http/headers.js';
+import { rateLimitSignalOf } from '../../src/internal/http/rate-limit-headers.js';
+import { LIMITER_CHANNEL, type LimiterTraceEvent } from '../../src/internal/http/trace-channels.js';
+import { Limiter } from '../../src/internal/schedule/limiter.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 
 const clocks = new WeakMap<Limiter, ManualScheduler>();

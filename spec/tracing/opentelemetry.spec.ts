@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { traceCheckpointPermissions } from '../../docs/examples/opentelemetry.js';
 import { createClient } from '../../src/client/create-client.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { REQUEST_CHANNEL } from '../../src/http/trace-channels.js';
+import { REQUEST_CHANNEL } from '../../src/internal/http/trace-channels.js';
 import { permissionItems$ } from '../../src/resources/permissions.js';
 
 const PASSWORD = 'proxy-password-NEVER-LEAK';

@@ -14,7 +14,7 @@ import {
   routeOf,
   traceAttempt$,
   type RequestTraceContext,
-} from '../../src/http/trace-channels.js';
+} from '../../src/internal/http/trace-channels.js';
 import { permissionsPath } from '../../src/resources/paths.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 

@@ -2,7 +2,7 @@ import { concat, from, ignoreElements, type ObservableInput } from 'rxjs';
 import type { AuditOptions } from './audit-options.js';
 import { auditPermissions$ } from './audit-permissions.js';
 import type { AuditRecord } from './audit-record.js';
-import { pull } from '../paginate/pull.js';
+import { pull } from '../internal/paginate/pull.js';
 
 /**
  * The audit as a pull-based `AsyncIterable`, for `for await` and `stream.Readable.from`: a

@@ -17,10 +17,10 @@ import {
 } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import { NotFoundError } from '../errors.js';
-import { abortOnSignal } from '../http/abort-on-signal.js';
-import { listPageRequestID } from '../http/list-page.js';
-import { pageCursor } from '../paginate/next-cursor.js';
-import { paginate$ } from '../paginate/paginate.js';
+import { abortOnSignal } from '../internal/http/abort-on-signal.js';
+import { listPageRequestID } from '../internal/http/list-page.js';
+import { pageCursor } from '../internal/paginate/next-cursor.js';
+import { paginate$ } from '../internal/paginate/paginate.js';
 import { pageFetcher } from '../resources/permissions.js';
 import type { PermissionPage } from '../resources/permission.js';
 import { withClient } from '../resources/with-client.js';

@@ -15,7 +15,7 @@ import {
 import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
 import { ConfigError } from '../errors.js';
-import { abortOnSignal } from '../http/abort-on-signal.js';
+import { abortOnSignal } from '../internal/http/abort-on-signal.js';
 import { auditLog$ } from '../resources/audit-log.js';
 import { PERMISSION_CREATED } from '../resources/audit-log-event.js';
 import { fineTuningJobs$, jobCheckpoints$ } from '../resources/discovery.js';

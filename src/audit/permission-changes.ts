@@ -19,7 +19,7 @@ import {
 } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
-import { abortOnSignal } from '../http/abort-on-signal.js';
+import { abortOnSignal } from '../internal/http/abort-on-signal.js';
 import { auditLog$ } from '../resources/audit-log.js';
 import {
   PERMISSION_CREATED,

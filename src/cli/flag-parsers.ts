@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { formatDuration } from '../emulator/duration.js';
-import { parseDuration } from '../http/duration.js';
+import { parseDuration } from '../internal/http/duration.js';
 
 // The parsers of the CLI's typed flags: each turns the text of a flag into its value, or throws
 // the InvalidArgumentError that commander prints as a one-line usage error (64). Light on

@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import type { Writable } from 'node:stream';
 import type { Subscription } from 'rxjs';
 import type { Client, ClientMetrics } from '../client/create-client.js';
-import type { RetryEvent } from '../retry/plan-retry.js';
+import type { RetryEvent } from '../internal/retry/plan-retry.js';
 import { terminalSafe } from './terminal-text.js';
 
 /** What the progress line shows. */

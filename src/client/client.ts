@@ -1,8 +1,8 @@
 import type { Observable } from 'rxjs';
-import type { RequestAuth, RequestSpec } from '../http/send-request.js';
-import type { RetryEvent } from '../retry/plan-retry.js';
-import type { LimiterState } from '../schedule/limiter.js';
-import type { LimiterStoreWarning } from '../schedule/store/limiter-store.js';
+import type { RequestAuth, RequestSpec } from '../internal/http/send-request.js';
+import type { RetryEvent } from '../internal/retry/plan-retry.js';
+import type { LimiterState } from '../internal/schedule/limiter.js';
+import type { LimiterStoreWarning } from '../internal/schedule/store/limiter-store.js';
 
 /**
  * Per-request knobs.

@@ -21,22 +21,22 @@ import {
   withRequest,
   type RequestSummary,
 } from '../errors.js';
-import { abortOnSignal } from '../http/abort-on-signal.js';
-import { redactHeaders, redactURL, secretsOf } from '../http/redact.js';
-import { traceAttempt$ } from '../http/trace-channels.js';
-import { dispatchTarget, pathAndQuery } from '../http/url.js';
+import { abortOnSignal } from '../internal/http/abort-on-signal.js';
+import { redactHeaders, redactURL, secretsOf } from '../internal/http/redact.js';
+import { traceAttempt$ } from '../internal/http/trace-channels.js';
+import { dispatchTarget, pathAndQuery } from '../internal/http/url.js';
 import {
   sendRequest$,
   type HttpResponse,
   type RequestAuth,
   type RequestSpec,
   type Transport,
-} from '../http/send-request.js';
-import type { RetryContext } from '../retry/plan-retry.js';
-import { retryBackoff } from '../retry/retry-backoff.js';
-import { RetryBudget } from '../retry/retry-budget.js';
-import { Limiter } from '../schedule/limiter.js';
-import { timerDelay } from '../timer-delay.js';
+} from '../internal/http/send-request.js';
+import type { RetryContext } from '../internal/retry/plan-retry.js';
+import { retryBackoff } from '../internal/retry/retry-backoff.js';
+import { RetryBudget } from '../internal/retry/retry-budget.js';
+import { Limiter } from '../internal/schedule/limiter.js';
+import { timerDelay } from '../internal/timer-delay.js';
 import type { Client, ClientEvent, ClientMetrics, RequestOptions } from './client.js';
 import type { ClientOptions } from './client-options.js';
 import { Credentials } from './credentials.js';

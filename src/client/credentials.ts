@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import type { RequestAuth } from '../http/send-request.js';
+import type { RequestAuth } from '../internal/http/send-request.js';
 import * as check from './validate.js';
 
 /**

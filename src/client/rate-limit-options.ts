@@ -1,4 +1,4 @@
-import type { LimiterStore } from '../schedule/store/limiter-store.js';
+import type { LimiterStore } from '../internal/schedule/store/limiter-store.js';
 
 /**
  * How the client's one limiter paces the requests of all its streams.

@@ -1,12 +1,12 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Dispatcher } from 'undici';
 import { ConfigError } from '../errors.js';
-import type { RetryEvent } from '../retry/plan-retry.js';
-import type { RetryPolicy } from '../retry/retry-policy.js';
-import type { LimiterOptions } from '../schedule/limiter.js';
-import { redactURL } from '../http/redact.js';
-import type { LimiterStore } from '../schedule/store/limiter-store.js';
-import { storeScope } from '../schedule/store/store-scope.js';
+import type { RetryEvent } from '../internal/retry/plan-retry.js';
+import type { RetryPolicy } from '../internal/retry/retry-policy.js';
+import type { LimiterOptions } from '../internal/schedule/limiter.js';
+import { redactURL } from '../internal/http/redact.js';
+import type { LimiterStore } from '../internal/schedule/store/limiter-store.js';
+import { storeScope } from '../internal/schedule/store/store-scope.js';
 import { checkKey, checkProjectKeys, KEY_ENV, type ProjectKeys } from './credentials.js';
 import { VERSION } from './version.js';
 import * as check from './validate.js';

@@ -1,4 +1,4 @@
-import type { RetryEvent } from '../retry/plan-retry.js';
+import type { RetryEvent } from '../internal/retry/plan-retry.js';
 
 /**
  * When and how failed requests are tried again. Only the failed request is ever retried.

@@ -1,6 +1,6 @@
-import type { ListPage } from '../http/list-page.js';
-import { parseListPage } from '../http/list-page.js';
-import type { ShapeCheck } from '../http/shape.js';
+import type { ListPage } from '../internal/http/list-page.js';
+import { parseListPage } from '../internal/http/list-page.js';
+import type { ShapeCheck } from '../internal/http/shape.js';
 
 /** The audit-log event that records a grant: its payload names the checkpoint and the grantee. */
 export const PERMISSION_CREATED = 'checkpoint.permission.created';

@@ -1,9 +1,9 @@
 import type { Observable } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
-import { abortOnSignal } from '../http/abort-on-signal.js';
-import type { ListPage } from '../http/list-page.js';
-import type { RequestAuth } from '../http/send-request.js';
+import { abortOnSignal } from '../internal/http/abort-on-signal.js';
+import type { ListPage } from '../internal/http/list-page.js';
+import type { RequestAuth } from '../internal/http/send-request.js';
 import {
   parseJobCheckpointsPage,
   parseJobsPage,

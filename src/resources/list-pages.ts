@@ -1,9 +1,9 @@
 import type { Observable } from 'rxjs';
 import type { Client } from '../client/create-client.js';
-import { listPageRequestID, type ListPage } from '../http/list-page.js';
-import type { RequestAuth } from '../http/send-request.js';
-import type { Query } from '../http/url.js';
-import { paginate$ } from '../paginate/paginate.js';
+import { listPageRequestID, type ListPage } from '../internal/http/list-page.js';
+import type { RequestAuth } from '../internal/http/send-request.js';
+import type { Query } from '../internal/http/url.js';
+import { paginate$ } from '../internal/paginate/paginate.js';
 
 /** How to page through one list endpoint. */
 export interface ListPagesOptions {

@@ -1,4 +1,4 @@
-import { encodePathSegment } from '../http/url.js';
+import { encodePathSegment } from '../internal/http/url.js';
 
 /** `/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (spec paths section). */
 export function permissionsPath(checkpoint: string): string {

@@ -1,6 +1,6 @@
-import { listPageRequestID } from '../http/list-page.js';
-import { paginate$ } from '../paginate/paginate.js';
-import { pull } from '../paginate/pull.js';
+import { listPageRequestID } from '../internal/http/list-page.js';
+import { paginate$ } from '../internal/paginate/paginate.js';
+import { pull } from '../internal/paginate/pull.js';
 import { resolveListOptions, type ListPermissionsOptions } from './list-options.js';
 import type { PermissionPage } from './permission.js';
 import { pageFetcher } from './permissions.js';

@@ -1,6 +1,6 @@
-import type { ListPage } from '../http/list-page.js';
-import { parseListPage } from '../http/list-page.js';
-import type { ShapeCheck } from '../http/shape.js';
+import type { ListPage } from '../internal/http/list-page.js';
+import { parseListPage } from '../internal/http/list-page.js';
+import type { ShapeCheck } from '../internal/http/shape.js';
 
 /**
  * One grant of a fine-tuned checkpoint to a project: the spec's

@@ -1,9 +1,9 @@
 import { concatMap, type Observable } from 'rxjs';
 import type { Client } from '../client/create-client.js';
-import type { RequestSpec } from '../http/send-request.js';
-import { abortOnSignal } from '../http/abort-on-signal.js';
-import { listPageRequestID } from '../http/list-page.js';
-import { paginate$ } from '../paginate/paginate.js';
+import type { RequestSpec } from '../internal/http/send-request.js';
+import { abortOnSignal } from '../internal/http/abort-on-signal.js';
+import { listPageRequestID } from '../internal/http/list-page.js';
+import { paginate$ } from '../internal/paginate/paginate.js';
 import {
   resolveListOptions,
   type ListPermissionsOptions,

@@ -1,6 +1,6 @@
-import type { ListPage } from '../http/list-page.js';
-import { parseListPage } from '../http/list-page.js';
-import type { ShapeCheck } from '../http/shape.js';
+import type { ListPage } from '../internal/http/list-page.js';
+import { parseListPage } from '../internal/http/list-page.js';
+import type { ShapeCheck } from '../internal/http/shape.js';
 
 /**
  * A project of the organization: the spec's `Project` (`GET /organization/projects`), the fields

@@ -1,8 +1,8 @@
 import type { Observable } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import * as check from '../client/validate.js';
-import { abortOnSignal } from '../http/abort-on-signal.js';
-import type { ListPage } from '../http/list-page.js';
+import { abortOnSignal } from '../internal/http/abort-on-signal.js';
+import type { ListPage } from '../internal/http/list-page.js';
 import { listPages$ } from './list-pages.js';
 import { parseProjectsPage, type Project } from './project.js';
 import { withClient } from './with-client.js';

@@ -1,9 +1,9 @@
 import type { Observable } from 'rxjs';
 import type { Client } from '../client/create-client.js';
 import { ConfigError } from '../errors.js';
-import { abortOnSignal } from '../http/abort-on-signal.js';
-import type { RequestSpec } from '../http/send-request.js';
-import { ShapeCheck } from '../http/shape.js';
+import { abortOnSignal } from '../internal/http/abort-on-signal.js';
+import type { RequestSpec } from '../internal/http/send-request.js';
+import { ShapeCheck } from '../internal/http/shape.js';
 import * as check from '../client/validate.js';
 import { checkCheckpoint } from './list-options.js';
 import { parsePermissionPage, type DeletedPermission, type PermissionPage } from './permission.js';

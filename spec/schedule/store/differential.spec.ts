@@ -6,9 +6,9 @@ import type {
   Observation,
   StoreCall,
   StoreDecision,
-} from '../../../src/schedule/store/limiter-store.js';
-import { MemoryStore } from '../../../src/schedule/store/memory-store.js';
-import { createRedisStore, type RedisStore } from '../../../src/schedule/store/redis-store.js';
+} from '../../../src/internal/schedule/store/limiter-store.js';
+import { MemoryStore } from '../../../src/internal/schedule/store/memory-store.js';
+import { createRedisStore, type RedisStore } from '../../../src/internal/schedule/store/redis-store.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
 /**

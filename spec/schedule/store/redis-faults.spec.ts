@@ -4,13 +4,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createClient, type Client, type ClientEvent } from '../../../src/client/create-client.js';
 import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import { permissionItems$ } from '../../../src/resources/permissions.js';
-import type { Observation, StoreCall } from '../../../src/schedule/store/limiter-store.js';
+import type { Observation, StoreCall } from '../../../src/internal/schedule/store/limiter-store.js';
 import {
   redisStore,
   type LimiterStoreWarning,
   type RedisStore,
   type RedisStoreOptions,
-} from '../../../src/schedule/store/redis-store.js';
+} from '../../../src/internal/schedule/store/redis-store.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
 /**

@@ -6,12 +6,12 @@ import { createClient } from '../../../src/client/create-client.js';
 import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import { ConfigError } from '../../../src/errors.js';
 import { permissionItems$ } from '../../../src/resources/permissions.js';
-import type { StoreCall } from '../../../src/schedule/store/limiter-store.js';
+import type { StoreCall } from '../../../src/internal/schedule/store/limiter-store.js';
 import {
   redisStore,
   type LimiterStoreWarning,
   type RedisStore,
-} from '../../../src/schedule/store/redis-store.js';
+} from '../../../src/internal/schedule/store/redis-store.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
 /** The Redis store against a real redis-server and the emulator, over loopback. */

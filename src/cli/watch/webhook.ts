@@ -1,6 +1,6 @@
 import { APIConnectionError, APIError } from '../../errors.js';
-import { rateLimitSignalOf } from '../../http/rate-limit-headers.js';
-import { decideRetry, type RetryPolicy } from '../../retry/retry-policy.js';
+import { rateLimitSignalOf } from '../../internal/http/rate-limit-headers.js';
+import { decideRetry, type RetryPolicy } from '../../internal/retry/retry-policy.js';
 import { terminalSafe } from '../terminal-text.js';
 
 /**

@@ -2,7 +2,7 @@
  * The emulator's server-side rate limit: a token bucket of requests, as plain data and one pure
  * step function, so the limiter is tested with tables and an injected clock, and the server owns
  * the only mutable copy. Named `RequestBucket` so it is never confused with the client's pacing
- * bucket in `src/schedule/token-bucket.ts`, which it shares no code with.
+ * bucket in `src/internal/schedule/token-bucket.ts`, which it shares no code with.
  */
 
 /**

@@ -1,4 +1,4 @@
-import type { RateLimitSignal } from '../errors.js';
+import type { RateLimitSignal } from '../../errors.js';
 import {
   publishLimiterPause,
   publishLimiterRate,

@@ -12,7 +12,7 @@
  */
 import { channel, tracingChannel } from 'node:diagnostics_channel';
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { APIError, APIUserAbortError, ProtocolError } from '../errors.js';
+import { APIError, APIUserAbortError, ProtocolError } from '../../errors.js';
 import { redactURL } from './redact.js';
 import type { RequestSpec } from './send-request.js';
 import { encodePathSegment, pathAndQuery } from './url.js';

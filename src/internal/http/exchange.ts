@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import { flattenHeaders, type Headers } from './headers.js';
 
 /** One request, in the form undici's `dispatch` takes it. */

@@ -1,5 +1,5 @@
 import { parseDuration } from './duration.js';
-import type { RateLimitBudget, RateLimitSignal } from '../errors.js';
+import type { RateLimitBudget, RateLimitSignal } from '../../errors.js';
 import type { Headers } from './headers.js';
 import { retryAfterMs } from './retry-after.js';
 

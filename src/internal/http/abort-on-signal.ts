@@ -1,5 +1,5 @@
 import { identity, Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { APIUserAbortError } from '../errors.js';
+import { APIUserAbortError } from '../../errors.js';
 
 /**
  * Ends a stream with `APIUserAbortError` when `signal` fires, wherever it is at that moment:

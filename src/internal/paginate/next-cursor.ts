@@ -1,4 +1,4 @@
-import { ProtocolError } from '../errors.js';
+import { ProtocolError } from '../../errors.js';
 
 /**
  * The fields of an OpenAI cursor page that pagination reads.

@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import { APIConnectionTimeoutError, APIError, CheckpointPermissionsError } from '../errors.js';
+import { APIConnectionTimeoutError, APIError, CheckpointPermissionsError } from '../../errors.js';
 import { RetryBudget } from './retry-budget.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 

@@ -1,4 +1,4 @@
-import type { APIErrorBody } from '../errors.js';
+import type { APIErrorBody } from '../../errors.js';
 
 /**
  * What to add to a 404 when the base URL is the likely cause: the API root ends in `/v1`, and a

@@ -1,5 +1,5 @@
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { APIError, type RateLimitSignal } from '../errors.js';
+import { APIError, type RateLimitSignal } from '../../errors.js';
 import type { LimiterMode } from '../http/trace-channels.js';
 import { FairQueue } from './fair-queue.js';
 import { Pacer } from './pacer.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
 import { MAX_TIMER_DELAY } from './timer-delay.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
 import * as check from '../../validate.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../../../errors.js';
 import type {
   LimiterStore,
   LimiterStoreWarning,

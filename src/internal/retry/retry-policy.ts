@@ -4,7 +4,7 @@ import {
   APIError,
   APIUserAbortError,
   ProtocolError,
-} from '../errors.js';
+} from '../../errors.js';
 
 /**
  * The retry knobs, every one resolved to a value (see `RetryOptions` for the documented defaults).

@@ -1,4 +1,4 @@
-import { ProtocolError } from '../errors.js';
+import { ProtocolError } from '../../errors.js';
 
 /**
  * Small checks that a decoded JSON body has the shape the OpenAPI spec promises, each throwing a

@@ -12,7 +12,7 @@ import {
   type APIErrorBody,
   type RateLimitSignal,
   type RequestSummary,
-} from '../errors.js';
+} from '../../errors.js';
 import {
   startExchange,
   type Exchange,
