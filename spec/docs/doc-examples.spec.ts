@@ -64,13 +64,13 @@ declare const OpenAI: typeof import('openai').default;
 declare const controller: AbortController;
 declare const truncateSync: typeof import('node:fs').truncateSync;
 declare const options: { client?: import(${index('index.ts')}).Client };
-declare const spec: import(${index('http/send-request.ts')}).RequestSpec<unknown>;
-declare function listSpec(after: string | undefined): import(${index('http/send-request.ts')}).RequestSpec<import(${index('resources/permission.ts')}).PermissionPage>;
+declare const spec: import(${index('internal/http/send-request.ts')}).RequestSpec<unknown>;
+declare function listSpec(after: string | undefined): import(${index('internal/http/send-request.ts')}).RequestSpec<import(${index('resources/permission.ts')}).PermissionPage>;
 declare function fetchPage(after: string | undefined): import('rxjs').Observable<import(${index('resources/permission.ts')}).PermissionPage>;
 declare const request$: import('rxjs').Observable<unknown>;
 declare const attempt$: import('rxjs').Observable<unknown>;
-declare const transport: import(${index('http/send-request.ts')}).Transport;
-declare const sendRequest$: typeof import(${index('http/send-request.ts')}).sendRequest$;
+declare const transport: import(${index('internal/http/send-request.ts')}).Transport;
+declare const sendRequest$: typeof import(${index('internal/http/send-request.ts')}).sendRequest$;
 declare const origin: string;
 declare const headers: Record<string, string>;
 declare const agent: import('undici').Dispatcher;
@@ -93,8 +93,8 @@ declare const db: { insert(record: unknown): Promise<void> };
 declare const e: unknown;
 declare const error: import(${index('errors.ts')}).APIError;
 declare function log(...values: unknown[]): void;
-declare const policy: import(${index('retry/retry-policy.ts')}).RetryPolicy;
-declare const context: import(${index('retry/plan-retry.ts')}).RetryContext;
+declare const policy: import(${index('internal/retry/retry-policy.ts')}).RetryPolicy;
+declare const context: import(${index('internal/retry/plan-retry.ts')}).RetryContext;
 declare const attempt: number;
 declare const elapsedMs: number;
 declare const startedAt: number;
@@ -128,9 +128,9 @@ declare const scope: Parameters<typeof import(${index('cli/watch/state-file.ts')
 declare const url: string;
 declare const projects: import(${index('resources/project.ts')}).Project[];
 declare const vault: { get(name: string): string | undefined };
-declare const send$: import('rxjs').Observable<import(${index('http/send-request.ts')}).HttpResponse<unknown>>;
-declare const limiter: import(${index('schedule/limiter.ts')}).Limiter;
-declare const redis: import(${index('schedule/store/redis-store.ts')}).RedisCommandSender;
+declare const send$: import('rxjs').Observable<import(${index('internal/http/send-request.ts')}).HttpResponse<unknown>>;
+declare const limiter: import(${index('internal/schedule/limiter.ts')}).Limiter;
+declare const redis: import(${index('internal/schedule/store/redis-store.ts')}).RedisCommandSender;
 declare const requestSummary: import(${index('errors.ts')}).RequestSummary;
 `;
 
@@ -353,7 +353,7 @@ describe('doc-comment examples', () => {
   const examples = collectExamples();
   // A wrong example, compiled with the others: the spec must see it, at its line.
   const bad = exampleModule(
-    join(SRC, 'timer-delay.ts'),
+    join(SRC, 'internal', 'timer-delay.ts'),
     10,
     "timerDelay(0);\ntimerDelay('x');",
     99,
