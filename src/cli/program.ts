@@ -57,8 +57,7 @@ export function buildProgram(io: CliIO, { setExit, setDebug }: ProgramHooks) {
       writeErr: (text) => void io.stderr.write(text),
       // One line, like every other error: commander's own would add a second for the hint (and a
       // third for a "Did you mean" suggestion). Inherited by every subcommand.
-      outputError: (text, write) =>
-        write(`checkpoint-permissions: ${oneLine(text)} (run with --help for usage)\n`),
+      outputError: (text, write) => write(`checkpoint-permissions: ${usageLine(text)}\n`),
     })
     // Every subcommand's help lists --debug (and --help) under "Global Options".
     .configureHelp({ showGlobalOptions: true })
@@ -100,6 +99,28 @@ export function buildProgram(io: CliIO, { setExit, setDebug }: ProgramHooks) {
     setExit(await demoCommand(flags, io));
   });
   return program;
+}
+
+/** Commander's message for two options declared to conflict (`Option#conflicts`). */
+const CONFLICT = /^error: option '(-[\w-]+)[^']*' cannot be used with option '(-[\w-]+)[^']*'$/;
+
+/**
+ * Commander's usage error in our words, one line: two conflicting options as `Give --a or --b,
+ * not both.` (the flags a user typed, without commander's `<value>` placeholders), anything
+ * else as commander says it, with where to look. Commander hands `outputError` only the text,
+ * so the conflict is recognised by it; specs pin the result (spec/cli/conflicts.spec.ts), and a
+ * commander that words it otherwise still prints its own line, exit 64.
+ *
+ * @example
+ * ```ts
+ * usageLine("error: option '--input <file>' cannot be used with option '--all'\n");
+ * // 'Give --input or --all, not both.'
+ * ```
+ */
+export function usageLine(text: string): string {
+  const conflict = CONFLICT.exec(text.trim());
+  if (conflict) return `Give ${conflict[1]} or ${conflict[2]}, not both.`;
+  return `${oneLine(text)} (run with --help for usage)`;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type EmulatorOptions,
 } from '../../emulator/index.js';
 import { CliError } from '../cli-error.js';
+import { checkRateLimitFlags } from '../flag-requirements.js';
 import { ExitCode } from '../exit-codes.js';
 import { howToRun } from '../invocation.js';
 import type { CliIO } from '../io.js';
@@ -46,6 +47,7 @@ export function emulatorOptions(flags: Partial<EmulatorFlags>): EmulatorOptions 
  * when it stops).
  */
 export async function emulatorCommand(flags: EmulatorFlags, io: CliIO): Promise<ExitCode> {
+  checkRateLimitFlags(flags);
   let emulator;
   try {
     emulator = await startEmulator(emulatorOptions(flags));

@@ -1,4 +1,4 @@
-import type { Command, OptionValues } from '@commander-js/extra-typings';
+import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
 import { duration, intInRange } from '../flag-parsers.js';
 
 /** The variables every API command reads, as `--help` lists them. */
@@ -48,9 +48,11 @@ function connectionOptions(command: Command) {
       '--admin-key-file <file>',
       'read the admin key from this file (chmod 600): unlike --admin-key, not shown by ps',
     )
-    .option(
-      '--admin-key <key>',
-      'admin key; visible to other users in ps: prefer $OPENAI_ADMIN_KEY or --admin-key-file',
+    .addOption(
+      new Option(
+        '--admin-key <key>',
+        'admin key; visible to other users in ps: prefer $OPENAI_ADMIN_KEY or --admin-key-file',
+      ).conflicts('adminKeyFile'),
     )
     .option(
       '--api-key <key>',

@@ -1,4 +1,4 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import { intInRange, probability, seed } from '../flag-parsers.js';
 
 const EMULATOR_HELP = `
@@ -11,7 +11,8 @@ and writes its project keys to a file (mode 600) for --project-keys.`;
 
 /**
  * `checkpoint-permissions emulator`: its flags and help, without its handler
- * (`commands/emulator.ts`, imported only when the command runs).
+ * (`commands/emulator.ts`, imported only when the command runs). `--dataset` conflicts with
+ * `--jobs` and `--checkpoints-per-job`: a dataset is served as it is, not generated.
  *
  * @example
  * ```ts
@@ -37,7 +38,12 @@ export function emulatorDefinition() {
       probability,
     )
     .option('--latency <ms>', 'latency added to every request, ms', intInRange(0, 60_000))
-    .option('--dataset <file>', 'serve this dataset (JSON) instead of a generated organization')
+    .addOption(
+      new Option(
+        '--dataset <file>',
+        'serve this dataset (JSON) instead of a generated organization',
+      ).conflicts(['jobs', 'checkpointsPerJob']),
+    )
     .option('--jobs <n>', 'fine-tuning jobs in the generated organization', intInRange(1, 10_000))
     .option('--checkpoints-per-job <n>', 'checkpoints per generated job', intInRange(1, 1_000))
     .addHelpText('after', EMULATOR_HELP);
