@@ -16,7 +16,7 @@ import { terminalSafe } from './terminal-text.js';
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode: number = ExitCode.Clean;
   let debug = argv.includes('--debug');
-  const program = buildProgram(io, {
+  const program = await buildProgram(argv, io, {
     setExit: (code) => (exitCode = code),
     setDebug: (on) => (debug = on),
   });

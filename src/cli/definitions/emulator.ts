@@ -1,5 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { intInRange, probability, seed } from '../flag-parsers.js';
+import { SUMMARY } from '../help-text.js';
 
 const EMULATOR_HELP = `
 Examples:
@@ -23,7 +24,7 @@ and writes its project keys to a file (mode 600) for --project-keys.`;
  */
 export function emulatorDefinition() {
   return new Command('emulator')
-    .description('serve a local OpenAI API emulator (no key, no network) until Ctrl-C')
+    .description(SUMMARY.emulator)
     .option('--port <n>', 'TCP port on 127.0.0.1 (0: any free one)', intInRange(0, 65_535), 4010)
     .option('--seed <n>', 'seed of the generated organization and of chaos', seed, 1)
     .option('--rpm <n>', 'rate limit in requests per minute', intInRange(1, 1_000_000))

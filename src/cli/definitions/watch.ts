@@ -1,6 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { duration, intInRange } from '../flag-parsers.js';
-import { ENVIRONMENT, withConnection } from './connection.js';
+import { ENVIRONMENT, SUMMARY } from '../help-text.js';
+import { withConnection } from './connection.js';
 
 const WATCH_HELP = `
 Examples:
@@ -24,9 +25,7 @@ ${ENVIRONMENT}`;
 export function watchDefinition() {
   return withConnection(
     new Command('watch')
-      .description(
-        'follow permission changes as they happen (audit log), one JSON line each, until Ctrl-C',
-      )
+      .description(SUMMARY.watch)
       .argument('[checkpoints...]', 'checkpoint ids')
       .addOption(
         new Option(
