@@ -1,5 +1,6 @@
-import { Command, Help } from '@commander-js/extra-typings';
+import type { Command } from '@commander-js/extra-typings';
 import { VERSION } from '../client/version.js';
+import { commander } from './commander.js';
 import type { ExitCode } from './exit-codes.js';
 import { ENVIRONMENT, SUMMARY } from './help-text.js';
 import type { CliIO } from './io.js';
@@ -116,7 +117,7 @@ export async function buildProgram(
   io: CliIO,
   { setExit, setDebug }: ProgramHooks,
 ) {
-  const program = new Command('checkpoint-permissions')
+  const program = new commander.Command('checkpoint-permissions')
     .description(
       'Audit which projects can use which fine-tuned checkpoints (OpenAI checkpoint permissions).',
     )
@@ -137,7 +138,7 @@ export async function buildProgram(
       subcommandTerm: (command) =>
         isCommandName(command.name())
           ? COMMANDS[command.name() as CommandName].term
-          : Help.prototype.subcommandTerm.call(undefined, command),
+          : commander.Help.prototype.subcommandTerm.call(undefined, command),
     })
     .addHelpText('after', PROGRAM_HELP)
     .hook('preAction', (command) => {
@@ -151,7 +152,7 @@ export async function buildProgram(
     const command =
       name === named
         ? await COMMANDS[name].load(io, setExit)
-        : new Command(name).description(SUMMARY[name]);
+        : new commander.Command(name).description(SUMMARY[name]);
     command.copyInheritedSettings(program as unknown as Command);
     program.addCommand(command);
   }
