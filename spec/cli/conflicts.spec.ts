@@ -65,6 +65,15 @@ describe('conflicting flags', () => {
 // A flag that needs another cannot be declared (commander has `.conflicts()` and `.implies()`,
 // no "requires"): these are checked in src/cli/flag-requirements.ts, before anything is read.
 describe('flags that need another', () => {
+  it('watch refuses --metrics-host without --metrics-port (64) before reading the --input file', async () => {
+    const r = await run(['watch', '--input', missing('ids.txt'), '--metrics-host', '0.0.0.0']);
+    expectOneErrorLine(
+      r,
+      ExitCode.Usage,
+      /^checkpoint-permissions: --metrics-host only makes sense with --metrics-port N: no metrics server listens without it\.$/,
+    );
+  });
+
   it('emulator refuses --burst without --rpm (64) before starting', async () => {
     const r = await run([
       'emulator',

@@ -79,6 +79,29 @@ export function checkRateLimitFlags(flags: RateLimitFlags): void {
     usage('--burst only makes sense with --rpm N: without a rate limit there is no burst.');
 }
 
+/** The metrics flags of `watch`. */
+export interface MetricsFlags {
+  readonly metricsPort?: number | undefined;
+  readonly metricsHost?: string | undefined;
+}
+
+/**
+ * Refuses a `--metrics-host` without the `--metrics-port` that starts the server (it would be
+ * ignored, and nothing would listen where the user expects). `--metrics-port` implies the host,
+ * so it is never missing when a port is given.
+ *
+ * @example
+ * ```ts
+ * checkMetricsFlags({ metricsHost: '0.0.0.0' }); // CliError 64: --metrics-host only makes sense …
+ * ```
+ */
+export function checkMetricsFlags(flags: MetricsFlags): void {
+  if (flags.metricsHost !== undefined && flags.metricsPort === undefined)
+    usage(
+      '--metrics-host only makes sense with --metrics-port N: no metrics server listens without it.',
+    );
+}
+
 function usage(message: string): never {
   throw new CliError(ExitCode.Usage, message);
 }

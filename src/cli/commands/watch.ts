@@ -14,7 +14,7 @@ import { checkCheckpointArguments, readAllowList, readCheckpointList } from '../
 import type { CliIO } from '../io.js';
 import { jsonLine } from '../output/formats.js';
 import { OutputClosedError, streamSink } from '../output/sink.js';
-import { checkRevokeFlags } from '../flag-requirements.js';
+import { checkMetricsFlags, checkRevokeFlags } from '../flag-requirements.js';
 import { checkRunFiles } from '../state-guards.js';
 import { terminalSafe } from '../terminal-text.js';
 import { serveMetrics, WatchMetrics } from '../watch/metrics-server.js';
@@ -85,19 +85,17 @@ export async function watchCommand(
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {
     if (flags.metricsPort !== undefined) {
-      server = await serveMetrics(metrics, flags.metricsPort, flags.metricsHost).catch(
-        (error: unknown) => {
-          throw new CliError(
-            ExitCode.Usage,
-            `Cannot serve metrics on ${flags.metricsHost}:${flags.metricsPort}: ${(error as Error).message}. Give --metrics-port a free port.`,
-            { cause: error },
-          );
-        },
-      );
-      if (!flags.quiet)
-        warn(
-          `checkpoint-permissions: metrics on http://${flags.metricsHost}:${server.port}/metrics\n`,
+      // --metrics-port implies --metrics-host (definitions/watch.ts): never undefined here.
+      const host = flags.metricsHost!;
+      server = await serveMetrics(metrics, flags.metricsPort, host).catch((error: unknown) => {
+        throw new CliError(
+          ExitCode.Usage,
+          `Cannot serve metrics on ${host}:${flags.metricsPort}: ${(error as Error).message}. Give --metrics-port a free port.`,
+          { cause: error },
         );
+      });
+      if (!flags.quiet)
+        warn(`checkpoint-permissions: metrics on http://${host}:${server.port}/metrics\n`);
     }
     if (!flags.quiet)
       warn(
@@ -148,6 +146,7 @@ export async function watchCommand(
 
 function checkFlags(flags: WatchFlags): void {
   checkRevokeFlags(flags);
+  checkMetricsFlags(flags);
   if (flags.webhook !== undefined) {
     let url: URL | undefined;
     try {
