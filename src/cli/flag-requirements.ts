@@ -5,7 +5,8 @@
  * `definitions/`), so commander refuses them before an action runs. A flag that *needs* another
  * cannot be declared: commander has no "requires"; `.implies()` sets the other flag's value, so
  * `--apply` implying `--revoke` would turn a mistyped dry run into deletions instead of refusing
- * it. These run first in each handler, before anything is read or sent.
+ * it. (`.implies()` serves where the value is a default: `--metrics-port` implies
+ * `--metrics-host 127.0.0.1`.) These run first in each handler, before anything is read or sent.
  */
 import { CliError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
