@@ -115,14 +115,15 @@ export function hasProjectKeys(
   return Boolean(flags.apiKey || flags.projectKeys || ENV.apiKey.some((name) => env[name]?.trim()));
 }
 
-/** The admin key of `--admin-key` or `--admin-key-file`, the project keys of `--project-keys`. */
+/**
+ * The admin key of `--admin-key` or `--admin-key-file` (commander refuses both: see
+ * `definitions/connection.ts`), the project keys of `--project-keys`.
+ */
 function keysFromFlags(
   flags: ConnectionFlags,
   env: Readonly<Record<string, string | undefined>>,
   warn: Warn,
 ): { adminKey: string | undefined; projectKeys: Record<string, string> | undefined } {
-  if (flags.adminKey !== undefined && flags.adminKeyFile !== undefined)
-    throw new CliError(ExitCode.Usage, 'Give --admin-key or --admin-key-file, not both.');
   const adminKey =
     flags.adminKeyFile !== undefined ? readKeyFile(flags.adminKeyFile, warn) : flags.adminKey;
   const projectKeys =

@@ -14,8 +14,14 @@ export interface CliIO {
 export function processIO(): CliIO {
   return {
     stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    // Node creates stdin and stderr when first asked for them, at a cost that `--help` and most
+    // commands need not pay for stdin (see "CLI start-up" in docs/performance.md).
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     interrupted: () =>
       new Promise((resolve) => {

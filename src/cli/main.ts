@@ -1,4 +1,4 @@
-import { CommanderError } from '@commander-js/extra-typings';
+import { commander } from './commander.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import { buildProgram } from './program.js';
@@ -16,7 +16,7 @@ import { terminalSafe } from './terminal-text.js';
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode: number = ExitCode.Clean;
   let debug = argv.includes('--debug');
-  const program = buildProgram(io, {
+  const program = await buildProgram(argv, io, {
     setExit: (code) => (exitCode = code),
     setDebug: (on) => (debug = on),
   });
@@ -24,7 +24,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (error instanceof commander.CommanderError) {
       // Help and version are not errors; everything else commander rejects is a usage error.
       return error.exitCode === 0 ? ExitCode.Clean : ExitCode.Usage;
     }

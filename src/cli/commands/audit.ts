@@ -22,7 +22,7 @@ import { progressBar, type ProgressView } from '../progress.js';
 import { RecordWriter } from '../record-writer.js';
 import { listProjects } from '../projects.js';
 import { runDifferences, runRecord } from '../run-record.js';
-import { checkRevokeFlags } from '../revoke-flags.js';
+import { checkResumeFlags, checkRevokeFlags } from '../flag-requirements.js';
 import { checkRunFiles } from '../state-guards.js';
 import { formatSummary } from '../summary.js';
 import { terminalSafe } from '../terminal-text.js';
@@ -39,16 +39,7 @@ export async function auditCommand(
   flags: AuditFlags,
   io: CliIO,
 ): Promise<ExitCode> {
-  if (flags.resume && !flags.state)
-    throw new CliError(
-      ExitCode.Usage,
-      '--resume needs --state FILE: the state of the run to resume.',
-    );
-  if (flags.format === 'html' && flags.resume)
-    throw new CliError(
-      ExitCode.Usage,
-      '--format html writes the whole report at the end, so it cannot --resume: resume with --format jsonl.',
-    );
+  checkResumeFlags(flags);
   checkRevokeFlags(flags);
   checkRunFiles(flags);
   const listed = [

@@ -6,6 +6,7 @@ import { chaosEverywhere } from '../../emulator/faults/chaos.js';
 import { startEmulator } from '../../emulator/http/server.js';
 import type { EmulatorOptions } from '../../emulator/options.js';
 import { CliError } from '../cli-error.js';
+import { checkRateLimitFlags } from '../flag-requirements.js';
 import { ExitCode } from '../exit-codes.js';
 import { howToRun } from '../invocation.js';
 import type { CliIO } from '../io.js';
@@ -44,6 +45,7 @@ export function emulatorOptions(flags: Partial<EmulatorFlags>): EmulatorOptions 
  * when it stops).
  */
 export async function emulatorCommand(flags: EmulatorFlags, io: CliIO): Promise<ExitCode> {
+  checkRateLimitFlags(flags);
   let emulator;
   try {
     emulator = await startEmulator(emulatorOptions(flags));

@@ -14,7 +14,7 @@ import { checkCheckpointArguments, readAllowList, readCheckpointList } from '../
 import type { CliIO } from '../io.js';
 import { jsonLine } from '../output/formats.js';
 import { OutputClosedError, streamSink } from '../output/sink.js';
-import { checkRevokeFlags } from '../revoke-flags.js';
+import { checkMetricsFlags, checkRevokeFlags } from '../flag-requirements.js';
 import { checkRunFiles } from '../state-guards.js';
 import { terminalSafe } from '../terminal-text.js';
 import { serveMetrics, WatchMetrics } from '../watch/metrics-server.js';
@@ -49,6 +49,13 @@ export async function watchCommand(
   io: CliIO,
 ): Promise<ExitCode> {
   checkFlags(flags);
+  // Arguments are not options, so `.conflicts()` cannot refuse ids with --all (it refuses --input
+  // with --all): refused here, before the --input file is read.
+  if (ids.length > 0 && flags.all)
+    throw new CliError(
+      ExitCode.Usage,
+      'Give checkpoint ids (or --input) or --all, not both: --all already watches every checkpoint.',
+    );
   checkRunFiles({ state: flags.state, input: flags.input, allow: flags.allow });
   const listed = [
     ...checkCheckpointArguments(ids),
@@ -58,11 +65,6 @@ export async function watchCommand(
     throw new CliError(
       ExitCode.Usage,
       'No checkpoints to watch: give their ids, --input FILE (or - for stdin), or --all.',
-    );
-  if (listed.length > 0 && flags.all)
-    throw new CliError(
-      ExitCode.Usage,
-      'Give checkpoint ids (or --input) or --all, not both: --all already watches every checkpoint.',
     );
   const policy = flags.allow
     ? compileAllowList(
@@ -83,19 +85,17 @@ export async function watchCommand(
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {
     if (flags.metricsPort !== undefined) {
-      server = await serveMetrics(metrics, flags.metricsPort, flags.metricsHost).catch(
-        (error: unknown) => {
-          throw new CliError(
-            ExitCode.Usage,
-            `Cannot serve metrics on ${flags.metricsHost}:${flags.metricsPort}: ${(error as Error).message}. Give --metrics-port a free port.`,
-            { cause: error },
-          );
-        },
-      );
-      if (!flags.quiet)
-        warn(
-          `checkpoint-permissions: metrics on http://${flags.metricsHost}:${server.port}/metrics\n`,
+      // --metrics-port implies --metrics-host (definitions/watch.ts): never undefined here.
+      const host = flags.metricsHost!;
+      server = await serveMetrics(metrics, flags.metricsPort, host).catch((error: unknown) => {
+        throw new CliError(
+          ExitCode.Usage,
+          `Cannot serve metrics on ${host}:${flags.metricsPort}: ${(error as Error).message}. Give --metrics-port a free port.`,
+          { cause: error },
         );
+      });
+      if (!flags.quiet)
+        warn(`checkpoint-permissions: metrics on http://${host}:${server.port}/metrics\n`);
     }
     if (!flags.quiet)
       warn(
@@ -146,6 +146,7 @@ export async function watchCommand(
 
 function checkFlags(flags: WatchFlags): void {
   checkRevokeFlags(flags);
+  checkMetricsFlags(flags);
   if (flags.webhook !== undefined) {
     let url: URL | undefined;
     try {

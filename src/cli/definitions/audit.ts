@@ -1,6 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { intInRange } from '../flag-parsers.js';
-import { ENVIRONMENT, withConnection } from './connection.js';
+import { ENVIRONMENT, SUMMARY } from '../help-text.js';
+import { withConnection } from './connection.js';
 
 const AUDIT_HELP = `
 Examples:
@@ -25,9 +26,7 @@ ${ENVIRONMENT}`;
 export function auditDefinition() {
   return withConnection(
     new Command('audit')
-      .description(
-        'audit many checkpoints: every permission, violations of an allow-list, failures',
-      )
+      .description(SUMMARY.audit)
       .argument('[checkpoints...]', 'checkpoint ids')
       .option('--input <file>', 'read checkpoint ids from a file, one per line (- for stdin)')
       .option(

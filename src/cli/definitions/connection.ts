@@ -1,17 +1,5 @@
-import type { Command, OptionValues } from '@commander-js/extra-typings';
+import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
 import { duration, intInRange } from '../flag-parsers.js';
-
-/** The variables every API command reads, as `--help` lists them. */
-export const ENVIRONMENT = `
-Environment:
-  OPENAI_ADMIN_KEY   the admin key: checkpoint permissions, projects, audit log (needed)
-  OPENAI_API_KEY     one project key: the fine-tuning jobs of its project (for --all)
-Keys given as flags show in ps to other users: prefer these variables, --admin-key-file
-and --project-keys (files readable by you only: chmod 600).
-  OPENAI_BASE_URL    the API root (default https://api.openai.com/v1)
-  OPENAI_ORG_ID      sent as OpenAI-Organization
-  OPENAI_PROJECT_ID  sent as OpenAI-Project
-  OPENAI_RATE_LIMIT_REDIS_URL  a Redis that shares one rate budget between processes (--redis-url)`;
 
 /**
  * Adds the connection flags every API command takes (`list`, `audit`, `watch`) to `command`,
@@ -48,9 +36,11 @@ function connectionOptions(command: Command) {
       '--admin-key-file <file>',
       'read the admin key from this file (chmod 600): unlike --admin-key, not shown by ps',
     )
-    .option(
-      '--admin-key <key>',
-      'admin key; visible to other users in ps: prefer $OPENAI_ADMIN_KEY or --admin-key-file',
+    .addOption(
+      new Option(
+        '--admin-key <key>',
+        'admin key; visible to other users in ps: prefer $OPENAI_ADMIN_KEY or --admin-key-file',
+      ).conflicts('adminKeyFile'),
     )
     .option(
       '--api-key <key>',

@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { seed } from '../flag-parsers.js';
+import { SUMMARY } from '../help-text.js';
 
 const DEMO_HELP = `
 Examples:
@@ -21,7 +22,7 @@ Environment: none; no key and no network needed.`;
  */
 export function demoDefinition() {
   return new Command('demo')
-    .description('audit a seeded organization on the built-in emulator: no key, no network')
+    .description(SUMMARY.demo)
     .option('--seed <n>', 'seed of the organization', seed, 7)
     .option('--quiet', 'no progress bar')
     .addHelpText('after', DEMO_HELP);

@@ -1,4 +1,5 @@
 import { Command, Option } from '@commander-js/extra-typings';
+import { SUMMARY } from '../help-text.js';
 
 /**
  * `checkpoint-permissions diff <old> <new>`: its arguments and flags, without its handler
@@ -13,7 +14,7 @@ import { Command, Option } from '@commander-js/extra-typings';
  */
 export function diffDefinition() {
   return new Command('diff')
-    .description('what changed between two audits (JSONL outputs): grants, violations, checkpoints')
+    .description(SUMMARY.diff)
     .argument('<old>', 'the earlier audit’s JSONL output (a file)')
     .argument('<new>', 'the later audit’s JSONL output (a file, or - for stdin)')
     .addOption(

@@ -1,5 +1,6 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import { intInRange, probability, seed } from '../flag-parsers.js';
+import { SUMMARY } from '../help-text.js';
 
 const EMULATOR_HELP = `
 Examples:
@@ -11,7 +12,8 @@ and writes its project keys to a file (mode 600) for --project-keys.`;
 
 /**
  * `checkpoint-permissions emulator`: its flags and help, without its handler
- * (`commands/emulator.ts`, imported only when the command runs).
+ * (`commands/emulator.ts`, imported only when the command runs). `--dataset` conflicts with
+ * `--jobs` and `--checkpoints-per-job`: a dataset is served as it is, not generated.
  *
  * @example
  * ```ts
@@ -22,7 +24,7 @@ and writes its project keys to a file (mode 600) for --project-keys.`;
  */
 export function emulatorDefinition() {
   return new Command('emulator')
-    .description('serve a local OpenAI API emulator (no key, no network) until Ctrl-C')
+    .description(SUMMARY.emulator)
     .option('--port <n>', 'TCP port on 127.0.0.1 (0: any free one)', intInRange(0, 65_535), 4010)
     .option('--seed <n>', 'seed of the generated organization and of chaos', seed, 1)
     .option('--rpm <n>', 'rate limit in requests per minute', intInRange(1, 1_000_000))
@@ -37,7 +39,12 @@ export function emulatorDefinition() {
       probability,
     )
     .option('--latency <ms>', 'latency added to every request, ms', intInRange(0, 60_000))
-    .option('--dataset <file>', 'serve this dataset (JSON) instead of a generated organization')
+    .addOption(
+      new Option(
+        '--dataset <file>',
+        'serve this dataset (JSON) instead of a generated organization',
+      ).conflicts(['jobs', 'checkpointsPerJob']),
+    )
     .option('--jobs <n>', 'fine-tuning jobs in the generated organization', intInRange(1, 10_000))
     .option('--checkpoints-per-job <n>', 'checkpoints per generated job', intInRange(1, 1_000))
     .addHelpText('after', EMULATOR_HELP);

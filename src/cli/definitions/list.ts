@@ -1,6 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { intInRange } from '../flag-parsers.js';
-import { ENVIRONMENT, withConnection } from './connection.js';
+import { ENVIRONMENT, SUMMARY } from '../help-text.js';
+import { withConnection } from './connection.js';
 
 const LIST_HELP = `
 Examples:
@@ -23,7 +24,7 @@ ${ENVIRONMENT}`;
 export function listDefinition() {
   return withConnection(
     new Command('list')
-      .description('list the permissions of one checkpoint, one JSON line (or CSV row) each')
+      .description(SUMMARY.list)
       .argument('<checkpoint>', 'checkpoint id, e.g. ft:gpt-4o-mini-2024-07-18:org:name:abc123')
       .option('--project-id <id>', 'only this project’s permission')
       .addOption(

@@ -1,6 +1,14 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { duration, intInRange } from '../flag-parsers.js';
-import { ENVIRONMENT, withConnection } from './connection.js';
+import { ENVIRONMENT, SUMMARY } from '../help-text.js';
+import { withConnection } from './connection.js';
+
+/**
+ * Where the metrics server listens unless `--metrics-host` says otherwise: implied by
+ * `--metrics-port` rather than a default of `--metrics-host`, so that a `--metrics-host` given
+ * without a port can be told apart, and refused (flag-requirements.ts).
+ */
+const METRICS_HOST = '127.0.0.1';
 
 const WATCH_HELP = `
 Examples:
@@ -24,9 +32,7 @@ ${ENVIRONMENT}`;
 export function watchDefinition() {
   return withConnection(
     new Command('watch')
-      .description(
-        'follow permission changes as they happen (audit log), one JSON line each, until Ctrl-C',
-      )
+      .description(SUMMARY.watch)
       .argument('[checkpoints...]', 'checkpoint ids')
       .addOption(
         new Option(
@@ -67,12 +73,15 @@ export function watchDefinition() {
         '--webhook <url>',
         'POST each violation, enforcement and error as JSON (Slack-compatible)',
       )
-      .option(
-        '--metrics-port <n>',
-        'serve /metrics and /healthz on this port (0: any free one)',
-        intInRange(0, 65_535),
+      .addOption(
+        new Option(
+          '--metrics-port <n>',
+          'serve /metrics and /healthz on this port (0: any free one)',
+        )
+          .argParser(intInRange(0, 65_535))
+          .implies({ metricsHost: METRICS_HOST }),
       )
-      .option('--metrics-host <host>', 'address of the metrics server', '127.0.0.1')
+      .option('--metrics-host <host>', `address of the metrics server (default: "${METRICS_HOST}")`)
       .option('--quiet', 'no progress line and no notes on stderr'),
   ).addHelpText('after', WATCH_HELP);
 }
