@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import {
@@ -119,4 +121,21 @@ describe('a reader that does not read (backpressure)', () => {
       [...truth()[checkpoint]!].reverse().map((p) => permissionLine(checkpoint, p)),
     );
   });
+});
+
+describe('a reader gone before the binary writes (`checkpoint-permissions --help | head -0`)', () => {
+  const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+
+  it.each([['--help'], ['--version'], ['help', 'audit']])(
+    '%s ends quietly, without a stack trace',
+    async (...args) => {
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The read end closes before the child can write: its first write fails with EPIPE.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    },
+  );
 });

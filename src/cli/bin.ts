@@ -5,6 +5,12 @@
  * it needs nothing but the version (see "CLI start-up" in docs/performance.md). Anything else,
  * `--help` included, goes through `main`, whose commander prints the same line for `--version`.
  */
+// A reader that leaves before we are done (`checkpoint-permissions --help | head -2`) is the end
+// of the output, not a crash: without a listener, the EPIPE of the next write would end the
+// process with a stack trace. The commands that stream (`audit`, `list`) stop early on their own.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const { VERSION } = await import('../client/version.js');
