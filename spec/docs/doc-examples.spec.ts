@@ -386,6 +386,8 @@ describe('doc-comment examples', () => {
   });
 
   it('type-check, every one of them, in one program', () => {
-    expect(errors.filter((error) => !error.startsWith('src/internal/timer-delay.ts:12:'))).toEqual([]);
+    expect(errors.filter((error) => !error.startsWith('src/internal/timer-delay.ts:12:'))).toEqual(
+      [],
+    );
   });
 });

@@ -14,7 +14,11 @@ import {
   ProtocolError,
   RateLimitError,
 } from '../../src/errors.js';
-import { sendRequest$, type RequestSpec, type Transport } from '../../src/internal/http/send-request.js';
+import {
+  sendRequest$,
+  type RequestSpec,
+  type Transport,
+} from '../../src/internal/http/send-request.js';
 import { dispatchTarget } from '../../src/internal/http/url.js';
 import { parsePermissionPage } from '../../src/resources/permission.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';

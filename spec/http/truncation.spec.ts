@@ -3,7 +3,11 @@ import { Agent, errors, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { APIConnectionError, APIConnectionTimeoutError, ProtocolError } from '../../src/errors.js';
 import { endsMidJSON } from '../../src/internal/http/json-prefix.js';
-import { sendRequest$, type RequestSpec, type Transport } from '../../src/internal/http/send-request.js';
+import {
+  sendRequest$,
+  type RequestSpec,
+  type Transport,
+} from '../../src/internal/http/send-request.js';
 import { dispatchTarget } from '../../src/internal/http/url.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';

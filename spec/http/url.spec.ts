@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { dispatchTarget, encodePathSegment, pathAndQuery, type Query } from '../../src/internal/http/url.js';
+import {
+  dispatchTarget,
+  encodePathSegment,
+  pathAndQuery,
+  type Query,
+} from '../../src/internal/http/url.js';
 
 describe('encodePathSegment', () => {
   // RFC 3986 §3.3: a segment is `*pchar`, pchar = unreserved / pct-encoded / sub-delims / ':' / '@'.

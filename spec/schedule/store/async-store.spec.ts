@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { rateLimitSignalOf } from '../../../src/internal/http/rate-limit-headers.js';
 import { RetryBudget } from '../../../src/internal/retry/retry-budget.js';
 import { Limiter } from '../../../src/internal/schedule/limiter.js';
-import type { LimiterStore, StoreCall } from '../../../src/internal/schedule/store/limiter-store.js';
+import type {
+  LimiterStore,
+  StoreCall,
+} from '../../../src/internal/schedule/store/limiter-store.js';
 import { MemoryStore } from '../../../src/internal/schedule/store/memory-store.js';
 import { ManualScheduler } from '../../support/manual-scheduler.js';
 

@@ -8,7 +8,10 @@ import type {
   StoreDecision,
 } from '../../../src/internal/schedule/store/limiter-store.js';
 import { MemoryStore } from '../../../src/internal/schedule/store/memory-store.js';
-import { createRedisStore, type RedisStore } from '../../../src/internal/schedule/store/redis-store.js';
+import {
+  createRedisStore,
+  type RedisStore,
+} from '../../../src/internal/schedule/store/redis-store.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
 /**
