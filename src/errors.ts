@@ -154,9 +154,11 @@ export interface RateLimitSignal {
  *
  * @example
  * ```ts
- * // A fake failure for a test; the status picks the subclass.
+ * // A fake failure for a test; the status picks the subclass. `rateLimit` is what the transport
+ * // read from the headers on arrival: it is not derived from `headers` here.
  * const error = APIError.fromResponse(429, {
  *   headers: { 'retry-after': '2', 'x-request-id': 'req_123' },
+ *   rateLimit: { retryAfterMs: 2000 },
  *   error: { message: 'Rate limit reached' },
  * });
  * error instanceof RateLimitError && error.requestID === 'req_123'; // true
@@ -201,7 +203,8 @@ export class APIError extends CheckpointPermissionsError {
   readonly headers: Record<string, string>;
   /**
    * What the response said about pacing (`retry-after`, `x-ratelimit-*`), read once where it
-   * arrived; empty for a failure without a response.
+   * arrived; empty for a failure that is not an answer of the server (a connection error, a
+   * timeout, a 2xx body cut off), which neither the limiter nor the policy reads it for.
    */
   readonly rateLimit: RateLimitSignal;
   readonly error: APIErrorBody | undefined;

@@ -105,7 +105,6 @@ export type {
   StoreDecision,
   Observation,
 } from './internal/schedule/store/limiter-store.js';
-export type { Headers } from './internal/http/headers.js';
 export { REQUEST_CHANNEL, LIMITER_CHANNEL } from './internal/http/trace-channels.js';
 export type { RequestTraceContext, LimiterTraceEvent } from './internal/http/trace-channels.js';
 

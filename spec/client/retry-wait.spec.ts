@@ -1,6 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, type RetryEvent } from '../../src/index.js';
+import { createClient, type LimiterStore, type RetryEvent } from '../../src/index.js';
+import { MemoryStore } from '../../src/internal/schedule/store/memory-store.js';
 import type { RequestSpec } from '../../src/internal/http/send-request.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { json, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
@@ -21,7 +22,7 @@ afterEach(async () => {
  */
 async function retriedOnce(
   first: (reply: (status: number, headers?: Record<string, string>) => void) => void,
-  options: { defaultCooldown: number; initialRetryDelay: number },
+  options: { defaultCooldown: number; initialRetryDelay: number; store?: LimiterStore },
 ): Promise<{ events: RetryEvent[]; sentAt: number[] }> {
   const scheduler = new ManualScheduler();
   const sentAt: number[] = [];
@@ -37,7 +38,7 @@ async function retriedOnce(
     baseURL: server.url,
     scheduler,
     initialRetryDelay: options.initialRetryDelay,
-    rateLimit: { defaultCooldown: options.defaultCooldown },
+    rateLimit: { defaultCooldown: options.defaultCooldown, store: options.store },
     random: () => 0.5,
     onRetry: (event) => events.push(event),
   });
@@ -46,7 +47,10 @@ async function retriedOnce(
     // Between the attempts nothing is on the wire: run the timers (the retry's wait, and any
     // wake-up of the limiter) in virtual time until the second attempt is sent.
     await waitFor(() => {
-      if (events.length === 1 && sentAt.length === 1 && scheduler.pending > 0) scheduler.runNext();
+      // Counted by the client, not the server: once the retry has started, its pending timer is
+      // its timeout, which must not run.
+      if (events.length === 1 && client.metrics().requests === 1 && scheduler.pending > 0)
+        scheduler.runNext();
       return sentAt.length === 2;
     }, 'the retry to reach the server');
     await expect(result).resolves.toEqual({ ok: true });
@@ -93,15 +97,33 @@ describe('the wait a retry reports is the wait that happens', () => {
     // The date is absolute: the transport turns it into a wait once, when the response arrives;
     // after that the limiter and the policy count that wait on the client's (virtual) clock.
     const { events, sentAt } = await retriedOnce(
-      (reply) => reply(429, { 'retry-after': new Date(Date.now() + 3_000).toUTCString() }),
+      // 3.5 s ahead, so that the whole seconds of the date leave more than 2.5 s: longer than
+      // the 2 s the slower pace after a 429 would ask of its own.
+      (reply) => reply(429, { 'retry-after': new Date(Date.now() + 3_500).toUTCString() }),
       { defaultCooldown: 100, initialRetryDelay: 100 },
     );
     const asked = (events[0]!.error as { rateLimit: { retryAfterMs?: number } }).rateLimit
       .retryAfterMs;
-    // Whole seconds: between 2 and 3 s after arrival, depending on the wall clock's millisecond.
-    expect(asked).toBeGreaterThan(1_000);
-    expect(asked).toBeLessThanOrEqual(3_000);
+    // Whole seconds: between 2.5 and 3.5 s after arrival, by the wall clock's millisecond.
+    expect(asked).toBeGreaterThan(2_000);
+    expect(asked).toBeLessThanOrEqual(3_500);
     expect(events[0]!.delayMs).toBe(asked);
     expect(sentAt[1]! - sentAt[0]!).toBe(asked);
+  });
+
+  it('with a shared (asynchronous) store too: the wait is decided once the store has heard the 429', async () => {
+    // The in-memory bucket behind a promise, as the Redis store answers: only the asynchrony
+    // differs. The 429's pause and slower pace reach the store a round trip after the response.
+    const memory = new MemoryStore();
+    const store: LimiterStore = {
+      decide: (scope, call, now) => Promise.resolve(memory.decide(scope, call, now)),
+    };
+    const { events, sentAt } = await retriedOnce((reply) => reply(429), {
+      defaultCooldown: 100,
+      initialRetryDelay: 1_000,
+      store,
+    });
+    expect(events[0]!.delayMs).toBeGreaterThan(500);
+    expect(sentAt[1]! - sentAt[0]!).toBe(events[0]!.delayMs);
   });
 });

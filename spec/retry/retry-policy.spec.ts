@@ -270,4 +270,11 @@ describe('decideRetry', () => {
       if (!decision.retry) expect(decision.reason).toContain('deadline');
     });
   });
+
+  it('counts a limiter wait that is not a number as none, rather than retrying at once', () => {
+    // A custom store that leaves out `tokenWaitMs` must not turn every wait into NaN (a timer
+    // of 0 ms, and a deadline check that always passes).
+    const decision = decideRetry(status(503), 3, 0, POLICY, half, Number.NaN);
+    expect(decision).toEqual({ retry: true, delayMs: 1_000, reason: 'status 503' });
+  });
 });

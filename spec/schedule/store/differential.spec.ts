@@ -119,7 +119,7 @@ function expectAlike(lua: StoreDecision, memory: StoreDecision, at: string): voi
   expect(lua.pausedForMs, at).toBeCloseTo(memory.pausedForMs, 6);
   // Rounded up to a whole ms from rates that may differ in their last bits (CUBIC's powers in
   // Lua and in V8, compared above to 9 digits): a quotient at an integer can round either way.
-  expect(Math.abs(lua.tokenWaitMs - memory.tokenWaitMs), at).toBeLessThanOrEqual(1);
+  expect(Math.abs(lua.tokenWaitMs! - memory.tokenWaitMs!), at).toBeLessThanOrEqual(1);
   expect(lua.retryTokens, at).toBe(memory.retryTokens);
   if (memory.ratePerSecond === undefined) expect(lua.ratePerSecond, at).toBeUndefined();
   else expect(lua.ratePerSecond, at).toBeCloseTo(memory.ratePerSecond, 9);

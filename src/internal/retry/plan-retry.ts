@@ -55,10 +55,11 @@ export interface RetryContext {
   readonly checkpoint?: string | undefined;
   /**
    * Ms until the client's limiter would let a request start (its pause, its pace's next token;
-   * 0 when at once). A retry waits at least this long, and its {@link RetryEvent} says so: the
-   * limiter decides when.
+   * 0 when at once), or a promise of it while a shared store has yet to hear the failed
+   * response. A retry waits at least this long, and its {@link RetryEvent} says so: the limiter
+   * decides when.
    */
-  readonly limiterWaitMs?: (() => number) | undefined;
+  readonly limiterWaitMs?: (() => number | Promise<number>) | undefined;
 }
 
 /** A {@link RetryDecision} that also says what the retry cost the budget. */
@@ -72,7 +73,7 @@ export type PlannedRetry =
  *
  * @example
  * ```ts
- * const plan = planRetry(context, error, 1, startedAt);
+ * const plan = planRetry(context, error, 1, startedAt, 0);
  * if (plan.retry) await sleep(plan.delayMs);
  * ```
  */
@@ -81,6 +82,7 @@ export function planRetry(
   error: unknown,
   attempt: number,
   startedAt: number,
+  limiterWaitMs: number,
 ): PlannedRetry {
   const now = context.scheduler.now();
   const decision = decideRetry(
@@ -89,7 +91,7 @@ export function planRetry(
     now - startedAt,
     context.policy,
     context.random,
-    context.limiterWaitMs?.() ?? 0,
+    limiterWaitMs,
   );
   if (!decision.retry) return decision;
   let cost = 0;

@@ -1,6 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
 import { timerDelay } from '../timer-delay.js';
 import { planRetry, type PlannedRetry, type RetryContext } from './plan-retry.js';
+import { classifyFailure } from './retry-policy.js';
 
 /**
  * Retries a *single request* (a cold Observable that emits once) by the client's retry policy,
@@ -28,6 +29,21 @@ export function retryBackoff<T>(context: RetryContext): MonoTypeOperatorFunction
       let lastCost = 0;
       let attempt: Subscription | undefined;
       let backoff: Subscription | undefined;
+      /** Retries after the wait the plan says, or ends with `error`. */
+      const decide = (error: unknown, failed: number, limiterWaitMs: number): void => {
+        let plan: PlannedRetry;
+        try {
+          plan = planRetry(context, error, failed, startedAt, limiterWaitMs);
+        } catch (thrown) {
+          // An `onRetry` that throws ends the stream with its error, as `retry` would.
+          return subscriber.error(thrown);
+        }
+        if (!plan.retry) return subscriber.error(error);
+        // `onRetry` may have ended the subscription (an abort from inside the callback).
+        if (subscriber.closed) return;
+        lastCost = plan.cost;
+        backoff = context.scheduler.schedule(subscribe, timerDelay(plan.delayMs));
+      };
       const subscribe = (): void => {
         backoff = undefined;
         attempt = source.subscribe({
@@ -37,18 +53,17 @@ export function retryBackoff<T>(context: RetryContext): MonoTypeOperatorFunction
             subscriber.next(value);
           },
           error: (error: unknown) => {
-            let plan: PlannedRetry;
-            try {
-              plan = planRetry(context, error, ++failures, startedAt);
-            } catch (thrown) {
-              // An `onRetry` that throws ends the stream with its error, as `retry` would.
-              return subscriber.error(thrown);
-            }
-            if (!plan.retry) return subscriber.error(error);
-            // `onRetry` may have ended the subscription (an abort from inside the callback).
-            if (subscriber.closed) return;
-            lastCost = plan.cost;
-            backoff = context.scheduler.schedule(subscribe, timerDelay(plan.delayMs));
+            const failed = ++failures;
+            // Only a failure the policy may retry needs the limiter's word on when; a shared
+            // store gives it a round trip later (see `Limiter.readyInMs`).
+            const wait =
+              classifyFailure(error).retryable && failed <= context.policy.maxRetries
+                ? (context.limiterWaitMs?.() ?? 0)
+                : 0;
+            if (typeof wait === 'number') return decide(error, failed, wait);
+            void wait.then((ms) => {
+              if (!subscriber.closed) decide(error, failed, ms);
+            });
           },
           complete: () => subscriber.complete(),
         });

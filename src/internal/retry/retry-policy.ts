@@ -164,7 +164,7 @@ export function decideRetry(
       reason: `${failure.reason}; the server asked for ${own.delayMs} ms, above maxRetryAfter (${policy.maxRetryAfter} ms)`,
     };
   }
-  const delayMs = Math.max(own.delayMs, limiterWaitMs);
+  const delayMs = Math.max(own.delayMs, Number.isFinite(limiterWaitMs) ? limiterWaitMs : 0);
   if (elapsedMs + delayMs >= policy.deadline) {
     return {
       retry: false,

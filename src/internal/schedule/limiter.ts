@@ -142,6 +142,8 @@ export class Limiter {
   /** When a request arriving alone could start, by the store's last answer: pause and pace. */
   #readyAt = 0;
   #wake: { at: number; subscription: Subscription } | undefined;
+  /** `readyInMs` calls waiting for a shared store to hear what responses taught. */
+  #settleWaiters: Array<() => void> = [];
   #pumping = false;
   #disposed: Error | undefined;
 
@@ -222,6 +224,7 @@ export class Limiter {
     this.#disposed = error;
     this.#cancelWake();
     for (let ticket = this.#queue.shift(); ticket; ticket = this.#queue.shift()) ticket.fail(error);
+    this.#releaseWaiters();
     return this.#store.close?.().catch(() => undefined) ?? Promise.resolve();
   }
 
@@ -241,14 +244,45 @@ export class Limiter {
 
   /**
    * Ms until a request arriving now, with none waiting ahead of it, could start: the end of any
-   * pause (a 429's cooldown, a spent budget) and the pace's next token, as the store last
-   * answered, or the pause this process just learned if the store has not answered yet. A retry
-   * waits at least this long (`RetryContext.limiterWaitMs`), since the limiter would hold it
-   * until then anyway.
+   * pause (a 429's cooldown, a spent budget) and the pace's next token. A retry waits at least
+   * this long (`RetryContext.limiterWaitMs`), since the limiter would hold it until then anyway.
+   *
+   * A store that answers synchronously (memory) has already heard every response: the number
+   * comes at once. A shared store (Redis) hears them a round trip later, and until then knows
+   * neither the pause nor the slower pace they bring: the answer is then a promise, settled once
+   * the store has answered with all of them, so that the retry's wait and its event say what
+   * will happen rather than what the store thought before.
    */
-  readyInMs(): number {
+  readyInMs(): number | Promise<number> {
+    if (!this.#async || this.#disposed || this.#settledAll()) return this.#readyInMsNow();
+    return new Promise<number>((resolve) => {
+      this.#settleWaiters.push(() => resolve(this.#readyInMsNow()));
+      this.#settle();
+    });
+  }
+
+  #readyInMsNow(): number {
     const now = this.#now();
-    return Math.max(this.#readyAt - now, this.#pacer.pausedForMs(now), 0);
+    const ready = Math.max(this.#readyAt - now, this.#pacer.pausedForMs(now), 0);
+    return Number.isFinite(ready) ? ready : 0;
+  }
+
+  /** The store has heard every response so far, and no call to it is on its way. */
+  #settledAll(): boolean {
+    return !this.#calling && this.#observations.length === 0;
+  }
+
+  /**
+   * Brings waiting `readyInMs` calls their answer: at once if the store has heard everything,
+   * else after a call that tells it (sent now, even if no request can take a token).
+   */
+  #settle(): void {
+    if (this.#settleWaiters.length === 0 || this.#calling) return;
+    if (this.#observations.length > 0 && !this.#disposed) {
+      this.#pump(true);
+      if (this.#calling) return;
+    }
+    this.#releaseWaiters();
   }
 
   #now(): number {
@@ -330,7 +364,8 @@ export class Limiter {
       this.#pacer.publishRate(decision.ratePerSecond);
     this.#ratePerSecond = decision.ratePerSecond;
     this.#pausedUntil = now + decision.pausedForMs;
-    this.#readyAt = now + Math.max(decision.pausedForMs, decision.tokenWaitMs);
+    // A store written before `tokenWaitMs` existed may leave it out: the pause alone, then.
+    this.#readyAt = now + Math.max(decision.pausedForMs, decision.tokenWaitMs ?? 0);
     if (decision.retryTokens !== undefined) this.#sharedBudget?.sync(decision.retryTokens);
     if (!take) return true;
     if (decision.seq === undefined || decision.waitMs > 0) {
@@ -356,6 +391,14 @@ export class Limiter {
     if (this.#disposed) return;
     this.#apply(decision, take, this.#now());
     this.#pump();
+    this.#settle();
+  }
+
+  /** Answers every waiting `readyInMs` with what is known now. */
+  #releaseWaiters(): void {
+    const waiters = this.#settleWaiters;
+    this.#settleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** A store broke its promise never to reject: fail what waits rather than hang. */
@@ -364,6 +407,7 @@ export class Limiter {
     const failure = error instanceof Error ? error : new Error(String(error));
     for (let ticket = this.#queue.shift(); ticket; ticket = this.#queue.shift())
       ticket.fail(failure);
+    this.#releaseWaiters();
   }
 
   #flushSoon(): void {

@@ -14,7 +14,8 @@ import { createHash } from 'node:crypto';
  * the number of observations, retry budget capacity or '', its change, then 6 fields per
  * observation: seq or '', pause ms, rate per ms or '', remaining or '', reset ms or '',
  * cubic '' | '0' | '1' (throttled).
- * Returns { wait ms, seq or '', rate per second or '', paused-for ms, retry tokens or '' }, as strings.
+ * Returns { wait ms, seq or '', rate per second or '', paused-for ms, retry tokens or '',
+ * ms until the next token }, as strings.
  *
  * @example
  * ```ts

@@ -67,13 +67,14 @@ export interface StoreDecision {
   readonly seq?: number | undefined;
   /** The pace in force, requests per second; `undefined` while unpaced. For metrics. */
   readonly ratePerSecond: number | undefined;
-  /** Ms until the shared pause ends; 0 when not paused. For metrics. */
+  /** Ms until the shared pause ends; 0 when not paused. For metrics, and a retry's wait. */
   readonly pausedForMs: number;
   /**
    * Ms until the pace has a token free, after this call (0 when one is, or when unpaced): with
-   * `pausedForMs`, when a request arriving alone could start. A retry waits that long.
+   * `pausedForMs`, when a request arriving alone could start. A retry waits that long. Optional
+   * for stores written before it existed: the limiter then counts the pause alone.
    */
-  readonly tokenWaitMs: number;
+  readonly tokenWaitMs?: number | undefined;
   /** The shared retry budget's balance, when the call carried `retryBudget`. */
   readonly retryTokens?: number | undefined;
 }
