@@ -45,7 +45,7 @@ export async function runCliIntoSlowPipe(run: CliRun): Promise<CliRunResult> {
     CLI_BIN,
     'audit',
     ...run.checkpoints,
-    ...['--base-url', run.url, '--api-key', run.apiKey],
+    ...['--base-url', run.url, '--admin-key', run.apiKey],
     ...['--concurrency', String(run.concurrency), '--limit', String(run.limit)],
     ...['--format', 'jsonl', '--quiet'],
   ];

@@ -78,7 +78,7 @@ async function audit(
           },
         });
   const client = createClient({
-    apiKey: setup.apiKey,
+    adminAPIKey: setup.apiKey,
     baseURL: setup.baseURL,
     maxRetries: 20,
     rateLimit: shared ? { store: timedStore(shared, decisionMs) } : {},
