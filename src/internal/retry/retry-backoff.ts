@@ -1,7 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
 import { timerDelay } from '../timer-delay.js';
 import { planRetry, type PlannedRetry, type RetryContext } from './plan-retry.js';
-import { classifyFailure } from './retry-policy.js';
+import { retryVerdict } from './retry-policy.js';
 
 /**
  * Retries a *single request* (a cold Observable that emits once) by the client's retry policy,
@@ -56,10 +56,9 @@ export function retryBackoff<T>(context: RetryContext): MonoTypeOperatorFunction
             const failed = ++failures;
             // Only a failure the policy may retry needs the limiter's word on when; a shared
             // store gives it a round trip later (see `Limiter.readyInMs`).
-            const wait =
-              classifyFailure(error).retryable && failed <= context.policy.maxRetries
-                ? (context.limiterWaitMs?.() ?? 0)
-                : 0;
+            const wait = retryVerdict(error, failed, context.policy).retry
+              ? (context.limiterWaitMs?.() ?? 0)
+              : 0;
             if (typeof wait === 'number') return decide(error, failed, wait);
             void wait.then((ms) => {
               if (!subscriber.closed) decide(error, failed, ms);

@@ -121,6 +121,34 @@ export function retryDelay(
 }
 
 /**
+ * The part of {@link decideRetry} that needs no wait: whether the failure is transient and
+ * retries are left. The retry driver asks it before it asks the limiter how long to wait, so
+ * that a failure that will not be retried never waits for a shared store's answer.
+ *
+ * @example
+ * ```ts
+ * retryVerdict(APIError.fromResponse(503, {}), 7, policy);
+ * // { retry: false, reason: 'status 503; gave up after 6 retries' }
+ * ```
+ */
+export function retryVerdict(
+  error: unknown,
+  attempt: number,
+  policy: RetryPolicy,
+):
+  | { readonly retry: false; readonly reason: string }
+  | { readonly retry: true; readonly reason: string } {
+  const failure = classifyFailure(error);
+  if (!failure.retryable) return { retry: false, reason: failure.reason };
+  if (attempt > policy.maxRetries)
+    return {
+      retry: false,
+      reason: `${failure.reason}; gave up after ${policy.maxRetries} retries`,
+    };
+  return { retry: true, reason: failure.reason };
+}
+
+/**
  * The whole decision for one failed attempt: retry or not, after how long, and why.
  *
  * The policy decides *whether*; *when* is the later of its own delay and `limiterWaitMs`, how
@@ -149,27 +177,21 @@ export function decideRetry(
   random: () => number,
   limiterWaitMs = 0,
 ): RetryDecision {
-  const failure = classifyFailure(error);
-  if (!failure.retryable) return { retry: false, reason: failure.reason };
-  if (attempt > policy.maxRetries) {
-    return {
-      retry: false,
-      reason: `${failure.reason}; gave up after ${policy.maxRetries} retries`,
-    };
-  }
+  const verdict = retryVerdict(error, attempt, policy);
+  if (!verdict.retry) return verdict;
   const own = retryDelay(error, attempt, policy, random);
   if (own.fromServer && own.delayMs > policy.maxRetryAfter) {
     return {
       retry: false,
-      reason: `${failure.reason}; the server asked for ${own.delayMs} ms, above maxRetryAfter (${policy.maxRetryAfter} ms)`,
+      reason: `${verdict.reason}; the server asked for ${own.delayMs} ms, above maxRetryAfter (${policy.maxRetryAfter} ms)`,
     };
   }
   const delayMs = Math.max(own.delayMs, Number.isFinite(limiterWaitMs) ? limiterWaitMs : 0);
   if (elapsedMs + delayMs >= policy.deadline) {
     return {
       retry: false,
-      reason: `${failure.reason}; waiting ${delayMs} ms would pass the ${policy.deadline} ms deadline`,
+      reason: `${verdict.reason}; waiting ${delayMs} ms would pass the ${policy.deadline} ms deadline`,
     };
   }
-  return { retry: true, delayMs, reason: failure.reason };
+  return { retry: true, delayMs, reason: verdict.reason };
 }
