@@ -34,6 +34,8 @@ export interface RecordWriterOptions {
 export class RecordWriter {
   readonly #options: RecordWriterOptions;
   readonly #format: LineFormat;
+  /** Whether the format is written record by record (JSONL, CSV): nothing is formatted otherwise. */
+  readonly #lines: boolean;
   readonly #pageLines = new Map<string, string[]>();
   // In CSV a violation has one row, written with its revocation once its fate is known; the
   // permission's own row is held back (and written only if the checkpoint fails first).
@@ -45,25 +47,23 @@ export class RecordWriter {
 
   constructor(options: RecordWriterOptions) {
     this.#options = options;
-    this.#format =
-      options.format === 'csv'
-        ? csv()
-        : options.format === 'html'
-          ? { header: '', line: () => '' } // the report is written whole, at the end
-          : jsonl(options.withAllowed);
+    this.#format = options.format === 'csv' ? csv() : jsonl(options.withAllowed);
+    // `table` and `html` are written whole at the end, from the records, never line by line.
+    this.#lines = options.format === 'jsonl' || options.format === 'csv';
     this.#oneRowPerViolation = options.format === 'csv' && options.revoke;
   }
 
   /** Writes the format's header (CSV) at the top of a new output; nothing on a resumed one. */
   async start(): Promise<void> {
     const { sink } = this.#options;
-    if (this.#format.header && sink.bytes === 0) await sink.write(this.#format.header);
+    if (this.#lines && this.#format.header && sink.bytes === 0)
+      await sink.write(this.#format.header);
   }
 
   /** Writes (or holds, until its page ends) one record, and commits what it completes. */
   async write(record: AuditRecord): Promise<void> {
     const { sink, journal } = this.#options;
-    const lines = this.#options.format !== 'table';
+    const lines = this.#lines;
     switch (record.type) {
       case 'permission': {
         if (this.#oneRowPerViolation && record.allowed === false) {
@@ -71,6 +71,7 @@ export class RecordWriter {
           this.#heldBack.set(record.checkpoint, held.set(record.id, record));
           return;
         }
+        if (!lines) return;
         const page = this.#pageLines.get(record.checkpoint) ?? [];
         page.push(this.#format.line(record));
         this.#pageLines.set(record.checkpoint, page);
