@@ -33,3 +33,26 @@ export class CliError extends Error {
 export function fileErrorReason(error: unknown, missing: string): string {
   return (error as NodeJS.ErrnoException).code === 'ENOENT' ? missing : (error as Error).message;
 }
+
+/**
+ * The one message for a file a flag named that cannot be read: what went wrong and which flag to
+ * check. Exit 66 (no input) unless the caller says otherwise.
+ *
+ * @example
+ * ```ts
+ * throw cannotRead('checkpoints.txt', '--input', error, ExitCode.NoInput);
+ * // Cannot read checkpoints.txt: no such file. Check the path given to --input.
+ * ```
+ */
+export function cannotRead(
+  path: string,
+  flag: string,
+  error: unknown,
+  exitCode: ExitCode,
+): CliError {
+  return new CliError(
+    exitCode,
+    `Cannot read ${path}: ${fileErrorReason(error, 'no such file')}. Check the path given to ${flag}.`,
+    { cause: error },
+  );
+}

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { AllowList } from '../audit/allow-list.js';
 import { checkpointIdProblem, controlCharacter } from '../audit/checkpoint-ids.js';
-import { CliError, fileErrorReason } from './cli-error.js';
+import { cannotRead, CliError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 
 /**
@@ -177,12 +177,7 @@ async function readInput(path: string, flag: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    const reason = fileErrorReason(error, 'no such file');
-    throw new CliError(
-      ExitCode.NoInput,
-      `Cannot read ${path}: ${reason}. Check the path given to ${flag}.`,
-      { cause: error },
-    );
+    throw cannotRead(path, flag, error, ExitCode.NoInput);
   }
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { CliError, fileErrorReason } from './cli-error.js';
+import { cannotRead, CliError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Where a key file's warnings go: one line each, ending in a newline. */
@@ -117,10 +117,6 @@ function readText(path: string, flag: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CliError(
-      ExitCode.NoInput,
-      `Cannot read ${path}: ${fileErrorReason(error, 'no such file')}. Check the path given to ${flag}.`,
-      { cause: error },
-    );
+    throw cannotRead(path, flag, error, ExitCode.NoInput);
   }
 }

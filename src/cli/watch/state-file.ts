@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ChangeState, type WatchState } from '../../audit/change-state.js';
 import { replaceAtomically } from '../../audit/progress-journal.js';
 import { ConfigError } from '../../errors.js';
-import { CliError, fileErrorReason } from '../cli-error.js';
+import { cannotRead, CliError, fileErrorReason } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 
 /** What the first key of a watch state file says, so that no other file is ever taken for one. */
@@ -50,11 +50,7 @@ export function readWatchStateFile(path: string, scope: WatchScope): WatchState 
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CliError(
-      ExitCode.Usage,
-      `Cannot read ${path}: ${fileErrorReason(error, 'no such file')}. Check the path given to --state.`,
-      { cause: error },
-    );
+    throw cannotRead(path, '--state', error, ExitCode.Usage);
   }
   let parsed: { kind?: unknown; scope?: WatchScope; watch?: unknown } | undefined;
   try {
