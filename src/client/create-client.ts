@@ -116,6 +116,7 @@ class DefaultClient implements Client {
       ? undefined
       : new Agent({ keepAliveTimeout: 10_000 });
     const credentials = new Credentials(options.adminAPIKey, options.apiKey, options.projectKeys);
+    let scrubbed: { keys?: readonly string[]; secrets: readonly string[] } = { secrets: [] };
     this.#credentials = credentials;
     this.#transport = {
       baseURL: this.baseURL,
@@ -125,12 +126,17 @@ class DefaultClient implements Client {
       scheduler: options.scheduler,
       maxResponseBytes: options.maxResponseBytes,
       authorization: (auth, what) => credentials.authorization(auth, what),
-      secrets: () =>
-        secretsOf({
-          keys: credentials.secrets(),
-          baseURL: options.baseURL,
-          headers: options.headers,
-        }),
+      secrets: () => {
+        // Asked on every response: worked out again only when the keys held have changed.
+        const keys = credentials.secrets();
+        if (keys !== scrubbed.keys) {
+          scrubbed = {
+            keys,
+            secrets: secretsOf({ keys, baseURL: options.baseURL, headers: options.headers }),
+          };
+        }
+        return scrubbed.secrets;
+      },
     };
     this.#budget = options.retryBudget === false ? undefined : new RetryBudget(options.retryBudget);
     this.#limiter = new Limiter({

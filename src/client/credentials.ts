@@ -39,6 +39,8 @@ export class Credentials {
   readonly #projectKeys: ProjectKeys | undefined;
   /** What a `projectKeys` function returned, so that it is asked once per project. */
   readonly #found = new Map<string, string | undefined>();
+  /** `secrets()`, until `#found` grows. */
+  #secrets: readonly string[] | undefined;
 
   constructor(
     adminAPIKey: string | undefined,
@@ -86,11 +88,16 @@ export class Credentials {
     return this.#keyFor(auth) !== undefined;
   }
 
-  /** Every key held so far (those a `projectKeys` function returned included): what to scrub. */
-  secrets(): string[] {
+  /**
+   * Every key held so far (those a `projectKeys` function returned included): what to scrub.
+   * The same array until a `projectKeys` function hands over another key, so that a caller can
+   * keep what it derives from it (the transport asks on every response).
+   */
+  secrets(): readonly string[] {
+    if (this.#secrets) return this.#secrets;
     const keys = [this.#admin, this.#project, ...this.#found.values()];
     if (typeof this.#projectKeys === 'object') keys.push(...Object.values(this.#projectKeys));
-    return keys.filter((key): key is string => key !== undefined);
+    return (this.#secrets = keys.filter((key): key is string => key !== undefined));
   }
 
   #keyFor(auth: RequestAuth): string | undefined {
@@ -104,6 +111,7 @@ export class Credentials {
     const found = keys(id);
     const key = found === undefined ? undefined : checkKey(projectOption(id), found);
     this.#found.set(id, key);
+    this.#secrets = undefined;
     return key;
   }
 }
