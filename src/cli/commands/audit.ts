@@ -284,13 +284,13 @@ export interface AuditRun {
 export interface AuditResult {
   readonly summary: AuditSummary;
   readonly exitCode: ExitCode;
-  /** The per-checkpoint table (`--format table`). */
+  /** The per-checkpoint table (`--format table`); '' for other formats. */
   readonly table: string;
   /** The self-contained HTML report (`--format html`); '' for other formats. */
   readonly html: string;
-  /** Every violation, for the demo's report. */
+  /** Every violation, for the demo's report (`--format table`; empty for other formats). */
   readonly violations: readonly PermissionRecord[];
-  /** Every grant to an archived project. */
+  /** Every grant to an archived project (`--format table`; empty for other formats). */
   readonly archived: readonly PermissionRecord[];
 }
 
@@ -320,6 +320,9 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
   const violations: PermissionRecord[] = [];
   const archived: PermissionRecord[] = [];
   const archivedOf = new Map<string, number>();
+  // Only the table (and the demo, which prints one) reads the rows, violations and archived
+  // grants: a streamed JSONL or CSV run keeps none of them, and its memory stays flat.
+  const tabulate = flags.format === 'table';
   let summary: AuditSummary | undefined;
 
   // What the run learns from each record (the table's rows, the violations, the progress
@@ -328,6 +331,7 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
     report?.add(record);
     switch (record.type) {
       case 'permission':
+        if (!tabulate) return;
         if (record.allowed === false) violations.push(record);
         if (record.archived) {
           archived.push(record);
@@ -339,14 +343,15 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
         progress.permissions(record.permissions);
         return;
       case 'checkpoint':
-        rows.push([
-          record.checkpoint,
-          record.permissions,
-          record.violations,
-          archivedOf.get(record.checkpoint) ?? 0,
-          record.pages,
-          'ok',
-        ]);
+        if (tabulate)
+          rows.push([
+            record.checkpoint,
+            record.permissions,
+            record.violations,
+            archivedOf.get(record.checkpoint) ?? 0,
+            record.pages,
+            'ok',
+          ]);
         progress.checkpointDone();
         return;
       case 'error':
@@ -357,7 +362,7 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
             { cause: record.cause },
           );
         }
-        rows.push([record.checkpoint, 0, 0, 0, 0, `failed: ${record.error.message}`]);
+        if (tabulate) rows.push([record.checkpoint, 0, 0, 0, 0, `failed: ${record.error.message}`]);
         progress.checkpointDone();
         return;
       case 'summary':
@@ -391,21 +396,22 @@ export async function runAudit(run: AuditRun): Promise<AuditResult> {
     progress.stop();
   }
   const final = summary as AuditSummary;
-  const table =
-    renderTable(
-      ['CHECKPOINT', 'PERMISSIONS', 'VIOLATIONS', 'ARCHIVED', 'PAGES', 'STATUS'],
-      [
-        ...rows.sort((a, b) => a[0].localeCompare(b[0])),
+  const table = !tabulate
+    ? ''
+    : renderTable(
+        ['CHECKPOINT', 'PERMISSIONS', 'VIOLATIONS', 'ARCHIVED', 'PAGES', 'STATUS'],
         [
-          'TOTAL',
-          final.permissions,
-          final.violations,
-          final.archived,
-          rows.reduce((n, r) => n + r[4], 0),
-          `${final.checkpoints.ok} ok, ${final.checkpoints.failed} failed`,
+          ...rows.sort((a, b) => a[0].localeCompare(b[0])),
+          [
+            'TOTAL',
+            final.permissions,
+            final.violations,
+            final.archived,
+            rows.reduce((n, r) => n + r[4], 0),
+            `${final.checkpoints.ok} ok, ${final.checkpoints.failed} failed`,
+          ],
         ],
-      ],
-    ) + archivedTable(archived);
+      ) + archivedTable(archived);
   const exitCode =
     final.checkpoints.failed > 0
       ? ExitCode.CheckpointFailed
