@@ -76,11 +76,10 @@ export function groupedDiffOutput(
             changed: changed(summary),
             sections: kinds.map((kind) => {
               const [headers, rows] = tableOf(kind, sections.get(kind)!);
-              const title = (h: string): string => h.charAt(0) + h.slice(1).toLowerCase();
               return {
                 title: TITLES[kind],
                 total: summary.changes[kind],
-                headers: headers.map(title),
+                headers: headers.map(titleCase),
                 rows,
               };
             }),
@@ -161,6 +160,10 @@ function isoDate(seconds: number | undefined): string {
 
 function markdownTable(headers: readonly string[], rows: readonly string[][]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |\n`;
-  const title = (h: string): string => h.charAt(0) + h.slice(1).toLowerCase();
-  return line(headers.map(title)) + line(headers.map(() => '---')) + rows.map(line).join('');
+  return line(headers.map(titleCase)) + line(headers.map(() => '---')) + rows.map(line).join('');
+}
+
+/** A table header as a title: `CHECKPOINT` as `Checkpoint`. */
+function titleCase(header: string): string {
+  return header.charAt(0) + header.slice(1).toLowerCase();
 }
