@@ -65,8 +65,11 @@ export class ReportCollector {
   readonly #context: ReportContext;
   readonly #generatedAt: Date;
   readonly #checkpoints = new Map<string, number>();
-  readonly #projects = new Map<string, [string, string | null, string | null]>();
-  readonly #projectIndex = new Map<string, number>();
+  /** Project id -> its index (insertion order) and its `[id, name, status]` row. */
+  readonly #projects = new Map<
+    string,
+    { readonly index: number; readonly row: [string, string | null, string | null] }
+  >();
   readonly #grants: Array<[number, number, string, number, Verdict, string | null]> = [];
   readonly #failed: Array<[number, string, number | null, string | null]> = [];
   readonly #revocations: Array<[number, string, string, string]> = [];
@@ -138,7 +141,7 @@ export class ReportCollector {
         ...(this.#summary ? { summary: this.#summary } : {}),
       },
       checkpoints: [...this.#checkpoints.keys()],
-      projects: [...this.#projects.values()],
+      projects: [...this.#projects.values()].map((project) => project.row),
       grants: this.#grants,
       failed: this.#failed,
       revocations: this.#revocations,
@@ -152,15 +155,14 @@ export class ReportCollector {
   }
 
   #project(id: string, name: unknown, status: unknown): number {
-    let index = this.#projectIndex.get(id);
-    if (index === undefined) {
-      this.#projectIndex.set(id, (index = this.#projectIndex.size));
-      this.#projects.set(id, [id, null, null]);
+    let project = this.#projects.get(id);
+    if (project === undefined) {
+      project = { index: this.#projects.size, row: [id, null, null] };
+      this.#projects.set(id, project);
     }
-    const entry = this.#projects.get(id)!;
-    if (typeof name === 'string') entry[1] = name;
-    if (typeof status === 'string') entry[2] = status;
-    return index;
+    if (typeof name === 'string') project.row[1] = name;
+    if (typeof status === 'string') project.row[2] = status;
+    return project.index;
   }
 }
 
